@@ -1,0 +1,385 @@
+//! Fault injection: the [`FaultSpec`] parsed from `key=value,...` and the runtime
+//! [`Faults`] that rolls the dice for each request.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::{Mutex, RwLock};
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// Default lifetime of signed upload URLs.
+pub const DEFAULT_EXPIRY: Duration = Duration::from_secs(3600);
+
+/// Which faults to inject, parsed from e.g.
+/// `"error=0.1,rate_limit=0.05,drop=0.05,expiry=3s,latency=20ms,seed=7"`.
+///
+/// | key | meaning |
+/// |---|---|
+/// | `error` | fraction of API requests answered 500/503 before any work is done |
+/// | `error_after` | fraction of API requests answered 500 after the work was committed |
+/// | `rate_limit` | fraction of API requests answered 429 with `Retry-After: 1` |
+/// | `rate_limit_bare` | fraction of API requests answered 429 without `Retry-After` |
+/// | `drop` | fraction of storage uploads dropped mid-body (TCP closed, nothing stored) |
+/// | `drop_response` | fraction of API POSTs whose work is committed, then the connection is dropped |
+/// | `expiry` | signed-URL lifetime (default `1h`) |
+/// | `latency` | delay added to every request |
+/// | `seed` | RNG seed, for reproducible runs |
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultSpec {
+    pub error: f64,
+    pub error_after: f64,
+    pub rate_limit: f64,
+    pub rate_limit_bare: f64,
+    pub drop: f64,
+    pub drop_response: f64,
+    pub expiry: Duration,
+    pub latency: Duration,
+    pub seed: Option<u64>,
+}
+
+impl Default for FaultSpec {
+    fn default() -> Self {
+        FaultSpec {
+            error: 0.0,
+            error_after: 0.0,
+            rate_limit: 0.0,
+            rate_limit_bare: 0.0,
+            drop: 0.0,
+            drop_response: 0.0,
+            expiry: DEFAULT_EXPIRY,
+            latency: Duration::ZERO,
+            seed: None,
+        }
+    }
+}
+
+impl FaultSpec {
+    /// No faults, default expiry.
+    pub fn none() -> Self {
+        Self::default()
+    }
+}
+
+/// A fault spec that could not be parsed; the message names the offending item.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid fault spec: {0}")]
+pub struct FaultSpecError(pub String);
+
+fn parse_fraction(key: &str, v: &str) -> Result<f64, FaultSpecError> {
+    let f: f64 = v
+        .parse()
+        .map_err(|_| FaultSpecError(format!("`{key}={v}`: expected a fraction between 0 and 1")))?;
+    if !(0.0..=1.0).contains(&f) || f.is_nan() {
+        return Err(FaultSpecError(format!(
+            "`{key}={v}`: fraction must be between 0 and 1"
+        )));
+    }
+    Ok(f)
+}
+
+/// Parses `250ms`, `3s`, `2m`, `1h` (also `us`).
+pub fn parse_duration(key: &str, v: &str) -> Result<Duration, FaultSpecError> {
+    let bad = || {
+        FaultSpecError(format!(
+            "`{key}={v}`: expected a duration such as 500ms, 3s, 2m or 1h"
+        ))
+    };
+    let split = v
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .ok_or_else(bad)?;
+    let (num, unit) = v.split_at(split);
+    let n: f64 = num.parse().map_err(|_| bad())?;
+    let secs = match unit {
+        "us" => n / 1_000_000.0,
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(bad()),
+    };
+    if !secs.is_finite() || !(0.0..=365.0 * 86400.0).contains(&secs) {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn fmt_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if d.subsec_millis() == 0 && d.as_secs() > 0 && d.subsec_nanos() == 0 {
+        format!("{}s", d.as_secs())
+    } else if Duration::from_millis(ms as u64) == d {
+        format!("{ms}ms")
+    } else {
+        format!("{}us", d.as_micros())
+    }
+}
+
+impl FromStr for FaultSpec {
+    type Err = FaultSpecError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut spec = FaultSpec::default();
+        for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (key, value) = item
+                .split_once('=')
+                .map(|(k, v)| (k.trim(), v.trim()))
+                .ok_or_else(|| FaultSpecError(format!("`{item}`: expected key=value")))?;
+            match key {
+                "error" => spec.error = parse_fraction(key, value)?,
+                "error_after" => spec.error_after = parse_fraction(key, value)?,
+                "rate_limit" => spec.rate_limit = parse_fraction(key, value)?,
+                "rate_limit_bare" => spec.rate_limit_bare = parse_fraction(key, value)?,
+                "drop" => spec.drop = parse_fraction(key, value)?,
+                "drop_response" => spec.drop_response = parse_fraction(key, value)?,
+                "expiry" => {
+                    let d = parse_duration(key, value)?;
+                    if d.is_zero() {
+                        return Err(FaultSpecError(format!(
+                            "`{item}`: expiry must be greater than zero"
+                        )));
+                    }
+                    spec.expiry = d;
+                }
+                "latency" => spec.latency = parse_duration(key, value)?,
+                "seed" => {
+                    spec.seed = Some(value.parse().map_err(|_| {
+                        FaultSpecError(format!("`{item}`: seed must be an unsigned integer"))
+                    })?)
+                }
+                other => {
+                    return Err(FaultSpecError(format!(
+                        "unknown fault key `{other}` (known: error, error_after, rate_limit, \
+                         rate_limit_bare, drop, drop_response, expiry, latency, seed)"
+                    )))
+                }
+            }
+        }
+        Ok(spec)
+    }
+}
+
+impl fmt::Display for FaultSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        for (k, v) in [
+            ("error", self.error),
+            ("error_after", self.error_after),
+            ("rate_limit", self.rate_limit),
+            ("rate_limit_bare", self.rate_limit_bare),
+            ("drop", self.drop),
+            ("drop_response", self.drop_response),
+        ] {
+            if v > 0.0 {
+                parts.push(format!("{k}={v}"));
+            }
+        }
+        if self.expiry != DEFAULT_EXPIRY {
+            parts.push(format!("expiry={}", fmt_duration(self.expiry)));
+        }
+        if !self.latency.is_zero() {
+            parts.push(format!("latency={}", fmt_duration(self.latency)));
+        }
+        if let Some(seed) = self.seed {
+            parts.push(format!("seed={seed}"));
+        }
+        f.write_str(&parts.join(","))
+    }
+}
+
+/// Decision taken before an API request does any work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Before {
+    Pass,
+    Error500,
+    Error503,
+    RateLimit,
+    RateLimitBare,
+}
+
+/// Decision taken after an API request's work was committed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum After {
+    Pass,
+    Error500,
+    DropResponse,
+}
+
+/// Runtime fault state: the current spec, a (seedable) RNG and counters per injected fault.
+pub struct Faults {
+    spec: RwLock<FaultSpec>,
+    rng: Mutex<StdRng>,
+    counts: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+fn rng_for(spec: &FaultSpec) -> StdRng {
+    match spec.seed {
+        Some(seed) => StdRng::seed_from_u64(seed),
+        None => StdRng::from_entropy(),
+    }
+}
+
+impl Faults {
+    pub fn new(spec: FaultSpec) -> Self {
+        Faults {
+            rng: Mutex::new(rng_for(&spec)),
+            spec: RwLock::new(spec),
+            counts: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn spec(&self) -> FaultSpec {
+        self.spec.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Replaces the spec (and reseeds the RNG).
+    pub fn set(&self, spec: FaultSpec) {
+        if let Ok(mut rng) = self.rng.lock() {
+            *rng = rng_for(&spec);
+        }
+        if let Ok(mut s) = self.spec.write() {
+            *s = spec;
+        }
+    }
+
+    pub fn expiry(&self) -> Duration {
+        self.spec().expiry
+    }
+
+    pub fn latency(&self) -> Duration {
+        self.spec().latency
+    }
+
+    fn roll(&self, p: f64) -> bool {
+        if p <= 0.0 {
+            return false;
+        }
+        match self.rng.lock() {
+            Ok(mut rng) => rng.gen::<f64>() < p,
+            Err(_) => false,
+        }
+    }
+
+    pub fn count(&self, name: &'static str) {
+        if let Ok(mut c) = self.counts.lock() {
+            *c.entry(name).or_insert(0) += 1;
+        }
+    }
+
+    pub fn counts(&self) -> BTreeMap<&'static str, u64> {
+        self.counts.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    pub fn reset_counts(&self) {
+        if let Ok(mut c) = self.counts.lock() {
+            c.clear();
+        }
+    }
+
+    pub fn before(&self) -> Before {
+        let spec = self.spec();
+        let d = if self.roll(spec.error) {
+            if self.roll(0.5) {
+                Before::Error503
+            } else {
+                Before::Error500
+            }
+        } else if self.roll(spec.rate_limit) {
+            Before::RateLimit
+        } else if self.roll(spec.rate_limit_bare) {
+            Before::RateLimitBare
+        } else {
+            Before::Pass
+        };
+        match d {
+            Before::Pass => {}
+            Before::Error500 | Before::Error503 => self.count("error"),
+            Before::RateLimit => self.count("rate_limit"),
+            Before::RateLimitBare => self.count("rate_limit_bare"),
+        }
+        d
+    }
+
+    /// `is_post`: only POSTs are candidates for `drop_response`.
+    pub fn after(&self, is_post: bool) -> After {
+        let spec = self.spec();
+        if is_post && self.roll(spec.drop_response) {
+            self.count("drop_response");
+            After::DropResponse
+        } else if self.roll(spec.error_after) {
+            self.count("error_after");
+            After::Error500
+        } else {
+            After::Pass
+        }
+    }
+
+    pub fn drop_upload(&self) -> bool {
+        let p = self.spec().drop;
+        let d = self.roll(p);
+        if d {
+            self.count("drop");
+        }
+        d
+    }
+}
+
+/// Aborts the current connection without sending any response.
+///
+/// `resume_unwind` unwinds the handler and the hyper connection task that polls it
+/// without invoking the panic hook; tokio catches the unwind at the task boundary and
+/// drops the socket, so the client sees a transport error, never an HTTP response.
+pub fn abort_connection() -> ! {
+    std::panic::resume_unwind(Box::new("hoist-sandbox: injected connection drop"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_full_spec() {
+        let s: FaultSpec = "error=0.1,rate_limit=0.05,drop=0.05,expiry=3s,latency=20ms,seed=7"
+            .parse()
+            .expect("valid");
+        assert_eq!(s.error, 0.1);
+        assert_eq!(s.rate_limit, 0.05);
+        assert_eq!(s.drop, 0.05);
+        assert_eq!(s.expiry, Duration::from_secs(3));
+        assert_eq!(s.latency, Duration::from_millis(20));
+        assert_eq!(s.seed, Some(7));
+        let again: FaultSpec = s.to_string().parse().expect("round trip");
+        assert_eq!(again, s);
+    }
+
+    #[test]
+    fn empty_is_default() {
+        assert_eq!("".parse::<FaultSpec>(), Ok(FaultSpec::default()));
+    }
+
+    #[test]
+    fn errors_name_the_item() {
+        let e = "error=0.1,bogus=1".parse::<FaultSpec>().unwrap_err();
+        assert!(e.to_string().contains("bogus"), "{e}");
+        let e = "error=2".parse::<FaultSpec>().unwrap_err();
+        assert!(e.to_string().contains("error=2"), "{e}");
+        let e = "expiry=10".parse::<FaultSpec>().unwrap_err();
+        assert!(e.to_string().contains("expiry=10"), "{e}");
+        let e = "latency".parse::<FaultSpec>().unwrap_err();
+        assert!(e.to_string().contains("latency"), "{e}");
+    }
+
+    #[test]
+    fn seeded_rolls_are_reproducible() {
+        let spec: FaultSpec = "error=0.5,seed=42".parse().expect("valid");
+        let a = Faults::new(spec.clone());
+        let b = Faults::new(spec);
+        let ra: Vec<_> = (0..50).map(|_| a.before()).collect();
+        let rb: Vec<_> = (0..50).map(|_| b.before()).collect();
+        assert_eq!(ra, rb);
+        assert!(ra.contains(&Before::Pass));
+        assert!(ra.iter().any(|d| *d != Before::Pass));
+    }
+}

@@ -1,0 +1,529 @@
+//! The sandbox's own storage endpoints (Disk mode), standing in for ImageKit/S3/R2:
+//!
+//! * `POST /storage/flora/{asset_id}`: multipart form upload (FLORA). Every issued form
+//!   field must be sent unchanged, then the file under `file`, last.
+//! * `PUT /storage/{runflow|segmentflow}/{id}?X-Sandbox-Expires=&X-Sandbox-Signature=`:
+//!   presigned PUT of the raw body; `Content-Type` must equal the declared type (it is signed).
+//! * `GET /files/{dialect}/{id}`: the bytes of a ready asset (Runflow's URL is signed and
+//!   short-lived, as documented; FLORA's and Segmentflow's are public).
+//!
+//! Bodies are streamed to a temp file with 256 KiB buffers and renamed into place;
+//! errors are S3-style XML.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use tokio_util::io::ReaderStream;
+
+use crate::blobs::IO_BUF;
+use crate::error::{Dialect, StorageError};
+use crate::faults::abort_connection;
+use crate::state::{AppState, FormTarget, Shared, UploadRecord};
+use crate::store::{self, AssetRow, Status};
+
+/// Lifetime of Runflow's signed download URLs.
+const DOWNLOAD_TTL_SECS: i64 = 3600;
+/// Form fields the FLORA storage endpoint requires (besides the file).
+const FLORA_REQUIRED: [&str; 4] = ["key", "token", "expire", "signature"];
+/// Largest accepted non-file form field.
+const MAX_FIELD: usize = 64 * 1024;
+/// How much of the body a `drop` fault reads before cutting the connection.
+const DROP_AFTER: u64 = 64 * 1024;
+
+/// The content type a ready asset is served with.
+pub fn effective_content_type(row: &AssetRow) -> String {
+    row.content_type
+        .clone()
+        .filter(|c| !c.is_empty())
+        .or_else(|| {
+            row.upload_content_type
+                .clone()
+                .filter(|c| !c.is_empty() && c != "application/octet-stream")
+        })
+        .or_else(|| {
+            row.name
+                .as_deref()
+                .and_then(|n| mime_guess::from_path(n).first_raw())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "application/octet-stream".to_string())
+}
+
+fn flora_canonical(asset_id: &str, fields: &BTreeMap<String, String>) -> Vec<String> {
+    let mut parts = vec!["flora-form".to_string(), asset_id.to_string()];
+    for (k, v) in fields {
+        if k != "signature" {
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    parts
+}
+
+/// The signed form for the asset's current token and expiry.
+pub fn flora_form(st: &AppState, row: &AssetRow) -> FormTarget {
+    let mut fields = BTreeMap::new();
+    fields.insert("key".to_string(), row.storage_key.clone());
+    fields.insert("token".to_string(), row.token.clone().unwrap_or_default());
+    fields.insert(
+        "expire".to_string(),
+        (row.expires_at.unwrap_or(0) / 1000).to_string(),
+    );
+    if let Some(n) = row.name.as_ref() {
+        fields.insert("fileName".to_string(), n.clone());
+    }
+    if let Some(ct) = row.content_type.as_ref() {
+        fields.insert("contentType".to_string(), ct.clone());
+    }
+    let canon = flora_canonical(&row.id, &fields);
+    let refs: Vec<&str> = canon.iter().map(String::as_str).collect();
+    let sig = st.signer.sign(&refs);
+    let mut ordered: Vec<(String, String)> = fields.into_iter().collect();
+    ordered.push(("signature".to_string(), sig));
+    FormTarget {
+        url: format!("{}/storage/flora/{}", st.base_url, row.id),
+        fields: ordered,
+    }
+}
+
+fn put_parts<'a>(row: &'a AssetRow, ct: &'a str, expires: &'a str) -> [&'a str; 5] {
+    ["put", row.dialect.as_str(), &row.id, ct, expires]
+}
+
+/// The presigned PUT URL for a Runflow/Segmentflow reservation.
+pub fn put_url(st: &AppState, row: &AssetRow) -> String {
+    let expires = (row.expires_at.unwrap_or(0) / 1000).to_string();
+    let ct = row.content_type.clone().unwrap_or_default();
+    let sig = st.signer.sign(&put_parts(row, &ct, &expires));
+    format!(
+        "{}/storage/{}/{}?X-Sandbox-Expires={}&X-Sandbox-Signature={}",
+        st.base_url,
+        row.dialect.as_str(),
+        row.id,
+        expires,
+        sig
+    )
+}
+
+/// Where a ready asset's bytes are served.
+pub fn file_url(st: &AppState, row: &AssetRow) -> String {
+    let base = format!("{}/files/{}/{}", st.base_url, row.dialect.as_str(), row.id);
+    match row.dialect {
+        Dialect::Runflow => {
+            let expires = (store::now_ms() / 1000 + DOWNLOAD_TTL_SECS).to_string();
+            let sig = st
+                .signer
+                .sign(&["get", row.dialect.as_str(), &row.id, &expires]);
+            format!("{base}?X-Sandbox-Expires={expires}&X-Sandbox-Signature={sig}")
+        }
+        _ => base,
+    }
+}
+
+fn check_expiry(expires: &str) -> Result<(), StorageError> {
+    let exp: i64 = expires
+        .parse()
+        .map_err(|_| StorageError::denied("AccessDenied", "expiry is not a number"))?;
+    let now = store::now_ms() / 1000;
+    if now >= exp {
+        return Err(StorageError::denied(
+            "AccessDenied",
+            format!(
+                "Request has expired: the signed URL expired {} s ago",
+                now - exp
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Bookkeeping for `/_sandbox/uploads`.
+struct Attempt {
+    rec: UploadRecord,
+}
+
+impl Attempt {
+    fn new(d: Dialect, id: &str, method: &str, headers: &HeaderMap) -> Self {
+        Attempt {
+            rec: UploadRecord {
+                dialect: d,
+                asset_id: Some(id.to_string()),
+                method: method.to_string(),
+                authorization_header_present: headers.contains_key(header::AUTHORIZATION),
+                x_api_key_present: headers.contains_key("x-api-key"),
+                bytes: 0,
+                outcome: String::new(),
+            },
+        }
+    }
+
+    fn finish(mut self, st: &AppState, outcome: &str, resp: Response) -> Response {
+        self.rec.outcome = outcome.to_string();
+        st.log_upload(self.rec);
+        resp
+    }
+
+    fn fail(self, st: &AppState, e: StorageError) -> Response {
+        let outcome = format!("rejected {}: {}", e.status.as_u16(), e.code);
+        self.finish(st, &outcome, e.into_response())
+    }
+
+    /// Logs the drop and cuts the connection without a response.
+    fn drop_connection(mut self, st: &AppState) -> ! {
+        self.rec.outcome = "dropped".to_string();
+        st.log_upload(self.rec);
+        abort_connection()
+    }
+}
+
+async fn lookup(st: &Shared, d: Dialect, id: &str) -> Result<AssetRow, StorageError> {
+    let key = id.to_string();
+    st.store
+        .run(move |c| store::get_asset(c, d, &key))
+        .await
+        .map_err(StorageError::internal)?
+        .ok_or_else(|| StorageError::not_found(format!("no upload reservation `{id}`")))
+}
+
+async fn read_small_field(
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<String, StorageError> {
+    let mut buf = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| StorageError::bad_request(format!("malformed multipart body: {e}")))?
+    {
+        if buf.len() + chunk.len() > MAX_FIELD {
+            return Err(StorageError::bad_request("form field larger than 64 KiB"));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    String::from_utf8(buf).map_err(|_| StorageError::bad_request("form field is not UTF-8"))
+}
+
+/// `POST /storage/flora/{asset_id}`.
+pub async fn flora_upload(
+    State(st): State<Shared>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let d = Dialect::Flora;
+    let mut att = Attempt::new(d, &id, "POST", req.headers());
+    let row = match lookup(&st, d, &id).await {
+        Ok(r) => r,
+        Err(e) => return att.fail(&st, e),
+    };
+    let mut mp = match Multipart::from_request(req, &()).await {
+        Ok(m) => m,
+        Err(e) => {
+            return att.fail(
+                &st,
+                StorageError::bad_request(format!("expected a multipart/form-data body: {e}")),
+            )
+        }
+    };
+
+    let mut fields = BTreeMap::new();
+    let mut file = loop {
+        let mut field =
+            match mp.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => return att.fail(
+                    &st,
+                    StorageError::bad_request(
+                        "the form has no `file` field (the file must be sent last, under `file`)",
+                    ),
+                ),
+                Err(e) => {
+                    return att.fail(
+                        &st,
+                        StorageError::bad_request(format!("malformed multipart body: {e}")),
+                    )
+                }
+            };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            break field;
+        }
+        if name.is_empty() || fields.len() >= 64 {
+            return att.fail(
+                &st,
+                StorageError::bad_request("unnamed or too many form fields"),
+            );
+        }
+        let value = match read_small_field(&mut field).await {
+            Ok(v) => v,
+            Err(e) => return att.fail(&st, e),
+        };
+        if fields.insert(name.clone(), value).is_some() {
+            return att.fail(
+                &st,
+                StorageError::bad_request(format!("form field `{name}` sent twice")),
+            );
+        }
+    };
+    let missing: Vec<&str> = FLORA_REQUIRED
+        .iter()
+        .copied()
+        .filter(|k| !fields.contains_key(*k))
+        .collect();
+    if !missing.is_empty() {
+        return att.fail(
+            &st,
+            StorageError::bad_request(format!(
+                "form field(s) {} missing before the file: send every issued form field first, \
+                 the `file` field last",
+                missing.join(", ")
+            )),
+        );
+    }
+    let canon = flora_canonical(&id, &fields);
+    let refs: Vec<&str> = canon.iter().map(String::as_str).collect();
+    let sig = fields
+        .get("signature")
+        .map(String::as_str)
+        .unwrap_or_default();
+    if !st.signer.verify(&refs, sig) {
+        return att.fail(
+            &st,
+            StorageError::denied(
+                "SignatureDoesNotMatch",
+                "the form fields do not match their signature (a field was changed, added or \
+                 left out, or the form belongs to another asset)",
+            ),
+        );
+    }
+    if let Err(e) = check_expiry(fields.get("expire").map(String::as_str).unwrap_or_default()) {
+        return att.fail(&st, e);
+    }
+    if fields.get("token") != row.token.as_ref() {
+        return att.fail(
+            &st,
+            StorageError::denied(
+                "AccessDenied",
+                "this upload form was superseded by a newer reservation (POST /retry)",
+            ),
+        );
+    }
+    let upload_ct = file.content_type().map(str::to_string);
+
+    if st.faults.drop_upload() {
+        while att.rec.bytes < DROP_AFTER {
+            match file.chunk().await {
+                Ok(Some(c)) => att.rec.bytes += c.len() as u64,
+                _ => break,
+            }
+        }
+        att.drop_connection(&st);
+    }
+
+    let mut w = match st.blobs.writer(d, &id).await {
+        Ok(w) => w,
+        Err(e) => return att.fail(&st, StorageError::internal(e)),
+    };
+    loop {
+        match file.chunk().await {
+            Ok(Some(c)) => {
+                if let Err(e) = w.write(&c).await {
+                    return att.fail(&st, StorageError::internal(e));
+                }
+                att.rec.bytes = w.written();
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return att.fail(
+                    &st,
+                    StorageError::bad_request(format!("upload body ended early: {e}")),
+                )
+            }
+        }
+    }
+    drop(file);
+    match mp.next_field().await {
+        Ok(None) => {}
+        Ok(Some(f)) => {
+            let name = f.name().unwrap_or_default().to_string();
+            return att.fail(
+                &st,
+                StorageError::bad_request(format!(
+                    "the `file` field must be the last field of the form (found `{name}` after it)"
+                )),
+            );
+        }
+        Err(e) => {
+            return att.fail(
+                &st,
+                StorageError::bad_request(format!("malformed multipart body: {e}")),
+            )
+        }
+    }
+    let size = match w.commit().await {
+        Ok(n) => n,
+        Err(e) => return att.fail(&st, StorageError::internal(e)),
+    };
+    let key = id.clone();
+    if let Err(e) = st
+        .store
+        .run(move |c| store::set_uploaded(c, d, &key, size as i64, upload_ct.as_deref()))
+        .await
+    {
+        return att.fail(&st, StorageError::internal(e));
+    }
+    att.finish(&st, "stored", StatusCode::NO_CONTENT.into_response())
+}
+
+/// `PUT /storage/{dialect}/{id}` (Runflow, Segmentflow).
+pub async fn put_upload(
+    State(st): State<Shared>,
+    Path((dialect, id)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let d = match Dialect::parse(&dialect) {
+        Some(d @ (Dialect::Runflow | Dialect::Segmentflow)) => d,
+        _ => return StorageError::not_found("no such bucket").into_response(),
+    };
+    let mut att = Attempt::new(d, &id, "PUT", &headers);
+    let row = match lookup(&st, d, &id).await {
+        Ok(r) => r,
+        Err(e) => return att.fail(&st, e),
+    };
+    let (Some(expires), Some(sig)) = (q.get("X-Sandbox-Expires"), q.get("X-Sandbox-Signature"))
+    else {
+        return att.fail(
+            &st,
+            StorageError::denied(
+                "AccessDenied",
+                "missing X-Sandbox-Expires/X-Sandbox-Signature",
+            ),
+        );
+    };
+    let declared = row.content_type.clone().unwrap_or_default();
+    let sent = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    if !st.signer.verify(&put_parts(&row, &declared, expires), sig) {
+        return att.fail(
+            &st,
+            StorageError::denied(
+                "SignatureDoesNotMatch",
+                "the request signature does not match (the URL was altered)",
+            ),
+        );
+    }
+    if sent != declared {
+        return att.fail(
+            &st,
+            StorageError::denied(
+                "SignatureDoesNotMatch",
+                format!(
+                    "Content-Type `{sent}` does not match the signed content type `{declared}`"
+                ),
+            ),
+        );
+    }
+    if let Err(e) = check_expiry(expires) {
+        return att.fail(&st, e);
+    }
+    let mut stream = body.into_data_stream();
+    if st.faults.drop_upload() {
+        while att.rec.bytes < DROP_AFTER {
+            match stream.next().await {
+                Some(Ok(c)) => att.rec.bytes += c.len() as u64,
+                _ => break,
+            }
+        }
+        att.drop_connection(&st);
+    }
+    let mut w = match st.blobs.writer(d, &id).await {
+        Ok(w) => w,
+        Err(e) => return att.fail(&st, StorageError::internal(e)),
+    };
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(c) => {
+                if let Err(e) = w.write(&c).await {
+                    return att.fail(&st, StorageError::internal(e));
+                }
+                att.rec.bytes = w.written();
+            }
+            Err(e) => {
+                return att.fail(
+                    &st,
+                    StorageError::bad_request(format!("upload body ended early: {e}")),
+                )
+            }
+        }
+    }
+    let size = match w.commit().await {
+        Ok(n) => n,
+        Err(e) => return att.fail(&st, StorageError::internal(e)),
+    };
+    let key = id.clone();
+    let ct = Some(sent);
+    if let Err(e) = st
+        .store
+        .run(move |c| store::set_uploaded(c, d, &key, size as i64, ct.as_deref()))
+        .await
+    {
+        return att.fail(&st, StorageError::internal(e));
+    }
+    let etag = format!("\"{}\"", uuid::Uuid::new_v4().simple());
+    let mut resp = StatusCode::OK.into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    att.finish(&st, "stored", resp)
+}
+
+/// `GET /files/{dialect}/{id}`: the bytes of a ready asset.
+pub async fn get_file(
+    State(st): State<Shared>,
+    Path((dialect, id)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(d) = Dialect::parse(&dialect) else {
+        return StorageError::not_found("no such bucket").into_response();
+    };
+    let row = match lookup(&st, d, &id).await {
+        Ok(r) if r.status == Status::Ready => r,
+        Ok(_) => return StorageError::not_found("the asset is not ready").into_response(),
+        Err(e) => return e.into_response(),
+    };
+    if d == Dialect::Runflow {
+        let (Some(expires), Some(sig)) = (q.get("X-Sandbox-Expires"), q.get("X-Sandbox-Signature"))
+        else {
+            return StorageError::denied("AccessDenied", "missing signature").into_response();
+        };
+        if !st.signer.verify(&["get", d.as_str(), &id, expires], sig) {
+            return StorageError::denied("SignatureDoesNotMatch", "bad signature").into_response();
+        }
+        if let Err(e) = check_expiry(expires) {
+            return e.into_response();
+        }
+    }
+    let Some(path) = st.blobs.path(d, &id) else {
+        return StorageError::not_found("no such object").into_response();
+    };
+    let file = match tokio::fs::File::open(&path).await {
+        Ok(f) => f,
+        Err(_) => return StorageError::not_found("the stored bytes are missing").into_response(),
+    };
+    let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+    let body = Body::from_stream(ReaderStream::with_capacity(file, IO_BUF));
+    let mut resp = (StatusCode::OK, body).into_response();
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&effective_content_type(&row)) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    resp
+}
