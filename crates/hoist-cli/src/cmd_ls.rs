@@ -1,0 +1,60 @@
+//! `hoist ls`: what is already in the remote library.
+
+use crate::dest::DestinationArgs;
+use crate::output::{human_bytes, one_line, print_json_line};
+use clap::Args;
+
+#[derive(Args, Debug)]
+pub struct LsArgs {
+    #[command(flatten)]
+    dest: DestinationArgs,
+    /// At most this many assets.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(args: LsArgs) -> anyhow::Result<u8> {
+    let destination = args.dest.destination()?;
+    let key = args.dest.api_key(&destination)?;
+    let provider = hoist_core::provider::for_destination(&destination, &key, reqwest_client()?)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut cursor: Option<String> = None;
+    let mut shown = 0;
+    while shown < args.limit {
+        let want = (args.limit - shown).min(100) as u32;
+        let page = provider
+            .list(cursor.as_deref(), want)
+            .await
+            .map_err(|e| anyhow::anyhow!("listing assets: {e}"))?;
+        for a in page.items.iter().take(args.limit - shown) {
+            if args.json {
+                print_json_line(&serde_json::to_value(a)?);
+            } else {
+                println!(
+                    "{:<40} {:<15} {:>9}  {}",
+                    a.id,
+                    a.status,
+                    a.size.map(human_bytes).unwrap_or_default(),
+                    one_line(a.name.as_deref().unwrap_or(""))
+                );
+            }
+            shown += 1;
+        }
+        match page.next {
+            Some(next) if !page.items.is_empty() => cursor = Some(next),
+            _ => break,
+        }
+    }
+    if shown == 0 && !args.json {
+        eprintln!("no assets at {}", destination.label());
+    }
+    Ok(0)
+}
+
+fn reqwest_client() -> anyhow::Result<hoist_core::provider::http::HttpClient> {
+    Ok(hoist_core::provider::http::HttpClient::builder()
+        .user_agent(concat!("hoist/", env!("CARGO_PKG_VERSION")))
+        .build()?)
+}

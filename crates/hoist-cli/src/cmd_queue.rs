@@ -1,0 +1,252 @@
+//! `hoist queue list|run|retry|pause|resume|cancel`.
+
+use crate::output::{human_bytes, job_json, one_line, print_json_line};
+use crate::UsageError;
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use hoist_core::engine::EngineConfig;
+use hoist_core::queue::{JobFilter, Queue};
+use hoist_core::{CoreError, Engine, JobId, JobState};
+use std::sync::Arc;
+
+#[derive(Args, Debug)]
+pub struct QueueArgs {
+    #[command(subcommand)]
+    action: QueueAction,
+}
+
+#[derive(Args, Debug)]
+struct Target {
+    /// Job id (see `hoist queue list`).
+    id: Option<JobId>,
+    /// Every job it applies to.
+    #[arg(long, conflicts_with = "id")]
+    all: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+impl Target {
+    fn ids(&self) -> Result<Option<Vec<JobId>>, UsageError> {
+        match (self.id, self.all) {
+            (Some(id), false) => Ok(Some(vec![id])),
+            (None, true) => Ok(None),
+            _ => Err(UsageError("name a job id, or pass --all".into())),
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum QueueAction {
+    /// Show the jobs in the queue.
+    List {
+        /// Only jobs in this state (queued, uploading, failed, ready, …).
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Work the queue until nothing is left to do (resumes after a crash).
+    Run {
+        /// API key for the queued destinations (else HOIST_API_KEY).
+        #[arg(long, env = "HOIST_API_KEY", hide_env_values = true)]
+        api_key: Option<String>,
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Queue failed jobs again (one, or --all failed).
+    Retry(Target),
+    /// Pause a job, or --all (new jobs then wait too).
+    Pause(Target),
+    /// Resume a paused job, or --all.
+    Resume(Target),
+    /// Cancel a job, or --all unfinished jobs.
+    Cancel(Target),
+}
+
+pub async fn run(args: QueueArgs) -> anyhow::Result<u8> {
+    let state_dir = hoist_core::state_dir::default_state_dir();
+    match args.action {
+        QueueAction::List { state, json } => {
+            let states = match state {
+                Some(s) => Some(vec![JobState::parse(&s)
+                    .ok_or_else(|| UsageError(format!("unknown state '{s}'")))?]),
+                None => None,
+            };
+            let queue = Queue::open(&state_dir)?;
+            let rows = queue
+                .list(JobFilter {
+                    states,
+                    ..Default::default()
+                })
+                .await?;
+            for r in &rows {
+                if json {
+                    print_json_line(&job_json(r));
+                } else {
+                    let mut line = format!(
+                        "{:>6}  {:<13} {:>9}  {}",
+                        r.id,
+                        r.state.as_str(),
+                        human_bytes(r.size),
+                        one_line(&r.path.to_string_lossy())
+                    );
+                    if let Some(e) = &r.last_error {
+                        line.push_str(&format!("  ({})", one_line(e)));
+                    }
+                    println!("{line}");
+                }
+            }
+            if !json && rows.is_empty() {
+                eprintln!("the queue is empty");
+            }
+            Ok(0)
+        }
+        QueueAction::Run {
+            api_key,
+            concurrency,
+            json,
+        } => run_queue(state_dir, api_key, concurrency, json).await,
+        QueueAction::Retry(t) => {
+            steer(&state_dir, &t, "queued again", |q, ids| {
+                Box::pin(async move { q.retry(ids).await })
+            })
+            .await
+        }
+        QueueAction::Pause(t) => {
+            steer(&state_dir, &t, "paused", |q, ids| {
+                Box::pin(async move { q.pause(ids).await })
+            })
+            .await
+        }
+        QueueAction::Resume(t) => {
+            steer(&state_dir, &t, "resumed", |q, ids| {
+                Box::pin(async move { q.resume(ids).await })
+            })
+            .await
+        }
+        QueueAction::Cancel(t) => {
+            steer(&state_dir, &t, "cancelled", |q, ids| {
+                Box::pin(async move { q.cancel(ids).await })
+            })
+            .await
+        }
+    }
+}
+
+type QueueOp = fn(
+    Queue,
+    Option<Vec<JobId>>,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Vec<JobId>, CoreError>> + Send>,
+>;
+
+/// Change job states directly in the queue; a running engine (this machine's
+/// app or another CLI) notices at its next step.
+async fn steer(
+    state_dir: &std::path::Path,
+    t: &Target,
+    verb: &str,
+    op: QueueOp,
+) -> anyhow::Result<u8> {
+    let ids = t.ids()?;
+    let queue = Queue::open(state_dir)?;
+    if let Some(wanted) = &ids {
+        for id in wanted {
+            if queue.get(*id).await?.is_none() {
+                return Err(UsageError(format!("no job {id} in the queue")).into());
+            }
+        }
+    }
+    let moved = op(queue, ids.clone()).await?;
+    if t.json {
+        print_json_line(&serde_json::json!({ "changed": moved }));
+    } else if moved.is_empty() {
+        eprintln!("nothing to change");
+    } else {
+        eprintln!("{} job(s) {verb}", moved.len());
+    }
+    // Naming one job that was not in a state the action applies to is an error.
+    Ok(if ids.is_some() && moved.is_empty() {
+        1
+    } else {
+        0
+    })
+}
+
+async fn run_queue(
+    state_dir: std::path::PathBuf,
+    api_key: Option<String>,
+    concurrency: usize,
+    json: bool,
+) -> anyhow::Result<u8> {
+    // Jobs for real providers without a key fail with a message naming it.
+    let credentials = Arc::new(LoopbackFallback(api_key.filter(|k| !k.trim().is_empty())));
+    let mut config = EngineConfig::new(&state_dir, credentials);
+    config.concurrency = concurrency.max(1);
+    let engine = Engine::start(config)
+        .await
+        .map_err(|e| match e {
+            CoreError::Busy { pid } => anyhow::anyhow!(
+                "another Hoist (pid {pid}) is already running this queue; it will finish the work"
+            ),
+            other => anyhow::Error::new(other),
+        })
+        .context("cannot run the queue")?;
+    let before = engine.queue().counts().await?;
+    let started = std::time::Instant::now();
+    engine.run_until_settled().await?;
+    engine.shutdown().await;
+    let counts = engine.queue().counts().await?;
+    let count = |s: JobState| {
+        counts
+            .iter()
+            .find(|(st, _)| *st == s)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    let failed = count(JobState::Failed);
+    if json {
+        let rows = engine
+            .queue()
+            .list(JobFilter {
+                states: Some(vec![JobState::Failed]),
+                ..Default::default()
+            })
+            .await?;
+        for r in &rows {
+            print_json_line(&job_json(r));
+        }
+    } else {
+        let worked: u64 = before
+            .iter()
+            .filter(|(s, _)| !s.is_terminal() && *s != JobState::Paused)
+            .map(|(_, n)| n)
+            .sum();
+        eprintln!(
+            "queue settled in {:.1}s: {} ready, {} duplicates skipped, {} failed, {} paused ({} were pending)",
+            started.elapsed().as_secs_f64(),
+            count(JobState::Ready),
+            count(JobState::Duplicate),
+            failed,
+            count(JobState::Paused),
+            worked
+        );
+    }
+    Ok(if failed > 0 { 1 } else { 0 })
+}
+
+/// The given key (HOIST_API_KEY) for every destination; without one, the
+/// placeholder for local sandbox endpoints only.
+struct LoopbackFallback(Option<String>);
+
+impl hoist_core::engine::Credentials for LoopbackFallback {
+    fn api_key(&self, destination: &hoist_core::Destination) -> Option<String> {
+        self.0.clone().or_else(|| {
+            crate::dest::is_loopback(&destination.endpoint)
+                .then(|| crate::dest::SANDBOX_PLACEHOLDER_KEY.to_string())
+        })
+    }
+}

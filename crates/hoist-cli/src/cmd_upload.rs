@@ -1,0 +1,172 @@
+//! `hoist upload`: queue files, work the queue until they are ready or failed.
+
+use crate::dest::DestinationArgs;
+use crate::output::{human_bytes, job_json, one_line, print_json_line};
+use anyhow::Context;
+use clap::Args;
+use hoist_core::engine::{add_scanned, AddReport, DuplicatePolicy, EngineConfig, StaticKey};
+use hoist_core::queue::{JobFilter, JobRow, Queue};
+use hoist_core::{CoreError, Engine, JobId, JobState};
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Args, Debug)]
+pub struct UploadArgs {
+    #[command(flatten)]
+    dest: DestinationArgs,
+    /// Uploads in flight at once for this destination.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+    /// Limit upload bandwidth, in bytes per second (0 = unlimited).
+    #[arg(long, default_value_t = 0)]
+    bwlimit: u64,
+    /// Content already uploaded to this destination: skip it, or upload again.
+    #[arg(long, default_value = "skip")]
+    duplicates: DuplicatePolicy,
+    /// One JSON object per file on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Files and folders (folders are uploaded recursively).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
+    let destination = args.dest.destination()?;
+    let key = args.dest.api_key(&destination)?;
+    let state_dir = hoist_core::state_dir::default_state_dir();
+    let mut config = EngineConfig::new(&state_dir, Arc::new(StaticKey(Some(key))));
+    config.concurrency = usize::from(args.concurrency);
+    config.bandwidth_limit = args.bwlimit;
+    config.duplicates = args.duplicates;
+
+    let engine = match Engine::start(config).await {
+        Ok(e) => Some(e),
+        Err(CoreError::Busy { pid }) => {
+            eprintln!(
+                "hoist: another Hoist (pid {pid}) is running this queue; your files are added to it and it will upload them"
+            );
+            None
+        }
+        Err(e) => return Err(e).context("cannot start the upload engine"),
+    };
+    let queue = match &engine {
+        Some(e) => e.queue().clone(),
+        None => Queue::open(&state_dir)?,
+    };
+    let report = match &engine {
+        Some(e) => e.add(&args.paths, &destination).await?,
+        None => {
+            let paths = args.paths.clone();
+            let scanned =
+                tokio::task::spawn_blocking(move || hoist_core::scan::scan(&paths)).await?;
+            add_scanned(&queue, scanned, &destination).await?
+        }
+    };
+    let mut failed = report_problems(&report, args.json);
+    let ids: Vec<JobId> = report.jobs.iter().map(|j| j.id).collect();
+    let rows = follow(&queue, &ids, args.json).await?;
+    if let Some(e) = engine {
+        e.shutdown().await;
+    }
+    let mut ready = 0;
+    let mut bytes = 0;
+    for row in &rows {
+        match row.state {
+            JobState::Ready | JobState::Duplicate => {
+                ready += 1;
+                bytes += row.size;
+            }
+            _ => {
+                failed += 1;
+                if !args.json {
+                    eprintln!(
+                        "failed: {}: {}",
+                        one_line(&row.path.to_string_lossy()),
+                        one_line(row.last_error.as_deref().unwrap_or(row.state.as_str()))
+                    );
+                }
+            }
+        }
+    }
+    if !args.json {
+        let dupes = rows
+            .iter()
+            .filter(|r| r.state == JobState::Duplicate)
+            .count();
+        let mut line = format!("{ready} ready ({})", human_bytes(bytes));
+        if dupes > 0 {
+            line.push_str(&format!(", {dupes} already there"));
+        }
+        if failed > 0 {
+            line.push_str(&format!(", {failed} failed"));
+        }
+        eprintln!("{line}");
+    }
+    Ok(if failed > 0 { 1 } else { 0 })
+}
+
+/// Paths that could not even be queued: each is a failure with its reason.
+fn report_problems(report: &AddReport, json: bool) -> usize {
+    for p in &report.problems {
+        if json {
+            print_json_line(&serde_json::json!({
+                "path": p.path.to_string_lossy(), "asset_id": null, "status": "failed",
+                "url": null, "bytes": 0, "error": p.reason,
+            }));
+        } else {
+            eprintln!(
+                "failed: {}: {}",
+                one_line(&p.path.to_string_lossy()),
+                p.reason
+            );
+        }
+    }
+    report.problems.len()
+}
+
+/// Wait for the jobs to settle, printing each as it does (and a live status
+/// line when stderr is a terminal).
+async fn follow(queue: &Queue, ids: &[JobId], json: bool) -> anyhow::Result<Vec<JobRow>> {
+    let live = !json && std::io::stderr().is_terminal();
+    let mut printed: HashSet<JobId> = HashSet::new();
+    let start = Instant::now();
+    loop {
+        let rows = queue
+            .list(JobFilter {
+                ids: Some(ids.to_vec()),
+                ..Default::default()
+            })
+            .await?;
+        let settled = |r: &JobRow| r.state.is_terminal() || r.state == JobState::Paused;
+        for r in rows.iter().filter(|r| settled(r)) {
+            if printed.insert(r.id) && json {
+                print_json_line(&job_json(r));
+            }
+        }
+        if live {
+            let done: u64 = rows
+                .iter()
+                .filter(|r| r.state.is_success())
+                .map(|r| r.size)
+                .sum();
+            let secs = start.elapsed().as_secs_f64().max(0.001);
+            eprint!(
+                "\r\x1b[K{} of {} files settled · {}/s",
+                printed.len(),
+                rows.len(),
+                human_bytes((done as f64 / secs) as u64)
+            );
+        }
+        if rows.iter().all(settled) {
+            if live {
+                eprint!("\r\x1b[K");
+            }
+            return Ok(rows);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

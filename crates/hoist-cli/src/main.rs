@@ -1,0 +1,98 @@
+//! `hoist`: the command line over the same engine and queue as the desktop app.
+//!
+//! Exit codes: 0 everything succeeded, 1 some file failed (each reason on
+//! stderr), 2 usage errors (clap's default for parse errors too).
+
+mod cmd_ls;
+mod cmd_queue;
+mod cmd_sandbox;
+mod cmd_upload;
+mod dest;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "hoist",
+    version,
+    about = "Upload files to hosted asset libraries, reliably"
+)]
+struct Cli {
+    /// More logging on stderr (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the FLORA, Runflow and Segmentflow APIs locally (for trying and testing).
+    Sandbox(cmd_sandbox::SandboxArgs),
+    /// Upload files and folders; exits when every file is ready or failed.
+    Upload(cmd_upload::UploadArgs),
+    /// Inspect and steer the persistent queue.
+    Queue(cmd_queue::QueueArgs),
+    /// List assets already in the remote library.
+    Ls(cmd_ls::LsArgs),
+}
+
+/// A failure that is the user's to fix (exit code 2).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info,hoist_core=info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("hoist: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Sandbox(args) => cmd_sandbox::run(args).await,
+            Command::Upload(args) => cmd_upload::run(args).await,
+            Command::Queue(args) => cmd_queue::run(args).await,
+            Command::Ls(args) => cmd_ls::run(args).await,
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let usage = e.downcast_ref::<UsageError>().is_some();
+            eprintln!("hoist: {e:#}");
+            ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}

@@ -1,0 +1,597 @@
+//! The engine: one handle, commands in, events out. The CLI and the desktop
+//! shell both drive the queue only through [`Engine`].
+//!
+//! A scheduler task starts a worker per runnable job, at most
+//! `concurrency` per destination; workers persist every step (see
+//! `worker.rs`). Progress is sampled and sent in batches, a few times a second,
+//! so a UI with 100k rows is never flooded.
+
+mod hashing;
+mod worker;
+
+use crate::error::{ApiError, CoreError};
+use crate::model::{Destination, JobId, JobSnapshot, JobState};
+use crate::provider::{self, Provider};
+use crate::queue::{self, EngineLock, Enqueued, JobFilter, JobRow, Queue};
+use crate::retry::RetryPolicy;
+use crate::scan::{self, ScanProblem};
+use crate::transfer::BandwidthLimiter;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{broadcast, Notify};
+
+pub use hashing::hash_file;
+
+/// Where API keys come from (keychain, environment, a flag).
+pub trait Credentials: Send + Sync {
+    fn api_key(&self, destination: &Destination) -> Option<String>;
+}
+
+/// One key for every destination (the CLI's `--api-key` / `HOIST_API_KEY`).
+pub struct StaticKey(pub Option<String>);
+
+impl Credentials for StaticKey {
+    fn api_key(&self, _destination: &Destination) -> Option<String> {
+        self.0.clone()
+    }
+}
+
+/// What to do when the same content already went to the same destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicatePolicy {
+    /// Do not send it again; the job ends as `duplicate` with the existing asset.
+    Skip,
+    /// Send it anyway as a new asset.
+    Upload,
+}
+
+impl std::str::FromStr for DuplicatePolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "skip" => Ok(DuplicatePolicy::Skip),
+            "upload" => Ok(DuplicatePolicy::Upload),
+            other => Err(format!(
+                "unknown duplicate policy '{other}': expected skip or upload"
+            )),
+        }
+    }
+}
+
+pub struct EngineConfig {
+    pub state_dir: PathBuf,
+    /// Uploads in flight per destination (FLORA advises about 4).
+    pub concurrency: usize,
+    pub retry: RetryPolicy,
+    /// Bytes per second over all transfers; 0 = unlimited.
+    pub bandwidth_limit: u64,
+    pub duplicates: DuplicatePolicy,
+    pub credentials: Arc<dyn Credentials>,
+    /// How often to look for work added by another process (the CLI while the
+    /// app runs, or the reverse).
+    pub poll_interval: Duration,
+}
+
+impl EngineConfig {
+    pub fn new(state_dir: impl Into<PathBuf>, credentials: Arc<dyn Credentials>) -> Self {
+        EngineConfig {
+            state_dir: state_dir.into(),
+            concurrency: 4,
+            retry: RetryPolicy::default(),
+            bandwidth_limit: 0,
+            duplicates: DuplicatePolicy::Skip,
+            credentials,
+            poll_interval: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Bytes sent so far for one in-flight job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProgressItem {
+    pub id: JobId,
+    pub bytes_sent: u64,
+    pub size: u64,
+}
+
+/// What the engine tells its listeners.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EngineEvent {
+    /// Jobs were added (or re-added); listeners may fetch them.
+    JobsAdded { ids: Vec<JobId> },
+    /// A job changed state.
+    JobChanged { job: JobSnapshot },
+    /// Byte progress of in-flight jobs, batched.
+    Progress { items: Vec<ProgressItem> },
+    /// Many jobs changed at once (clear, retry all, pause all): re-query.
+    QueueChanged,
+    /// Nothing is running and nothing is runnable now.
+    Idle,
+}
+
+/// What `Engine::add` did.
+#[derive(Clone, Debug, Default)]
+pub struct AddReport {
+    pub batch: String,
+    pub jobs: Vec<Enqueued>,
+    pub problems: Vec<ScanProblem>,
+}
+
+struct Active {
+    dest_key: String,
+    size: u64,
+    progress: Arc<AtomicU64>,
+    abort: tokio::task::AbortHandle,
+}
+
+pub(crate) struct Inner {
+    pub(crate) queue: Queue,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) duplicates: DuplicatePolicy,
+    pub(crate) limiter: Arc<BandwidthLimiter>,
+    pub(crate) storage_client: reqwest::Client,
+    events: broadcast::Sender<EngineEvent>,
+    wake: Notify,
+    concurrency: AtomicUsize,
+    paused_all: AtomicBool,
+    stopping: AtomicBool,
+    active: Mutex<HashMap<JobId, Active>>,
+    providers: Mutex<HashMap<String, Arc<dyn Provider>>>,
+    credentials: Arc<dyn Credentials>,
+    api_client: reqwest::Client,
+    poll_interval: Duration,
+    _lock: EngineLock,
+}
+
+/// The handle. Cheap to clone; the engine stops when `shutdown` is called.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+/// Default content type from the file name (the vendor may refine it).
+pub fn content_type_of(path: &Path) -> String {
+    mime_guess::from_path(path)
+        .first_raw()
+        .unwrap_or("application/octet-stream")
+        .to_string()
+}
+
+fn http_clients() -> Result<(reqwest::Client, reqwest::Client), CoreError> {
+    let build = |b: reqwest::ClientBuilder| {
+        b.user_agent(concat!("hoist/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(15))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| CoreError::Config(format!("HTTP client: {e}")))
+    };
+    let api = build(reqwest::Client::builder())?;
+    // Storage gets its own client: no credentials can leak through shared
+    // state, and a stalled upload is cut after 2 minutes of silence.
+    let storage = build(reqwest::Client::builder().read_timeout(Duration::from_secs(120)))?;
+    Ok((api, storage))
+}
+
+impl Engine {
+    /// Take the queue lock, recover from any crash, and start working.
+    pub async fn start(config: EngineConfig) -> Result<Engine, CoreError> {
+        let lock = EngineLock::acquire(&config.state_dir).map_err(|e| match e {
+            queue::LockError::Busy { pid } => CoreError::Busy { pid },
+            other => CoreError::Config(other.to_string()),
+        })?;
+        let queue = Queue::open(&config.state_dir)?;
+        let recovered = queue.recover_interrupted().await?;
+        if recovered > 0 {
+            tracing::info!(recovered, "resuming jobs interrupted by a previous stop");
+        }
+        let paused_all = queue.paused_all().await?;
+        let (api_client, storage_client) = http_clients()?;
+        let (events, _) = broadcast::channel(4096);
+        let inner = Arc::new(Inner {
+            queue,
+            retry: config.retry,
+            duplicates: config.duplicates,
+            limiter: Arc::new(BandwidthLimiter::new(config.bandwidth_limit)),
+            storage_client,
+            events,
+            wake: Notify::new(),
+            concurrency: AtomicUsize::new(config.concurrency.max(1)),
+            paused_all: AtomicBool::new(paused_all),
+            stopping: AtomicBool::new(false),
+            active: Mutex::new(HashMap::new()),
+            providers: Mutex::new(HashMap::new()),
+            credentials: config.credentials,
+            api_client,
+            poll_interval: config.poll_interval,
+            _lock: lock,
+        });
+        tokio::spawn(scheduler(inner.clone()));
+        tokio::spawn(progress_ticker(inner.clone()));
+        Ok(Engine { inner })
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.inner.events.subscribe()
+    }
+
+    pub fn queue(&self) -> &Queue {
+        &self.inner.queue
+    }
+
+    /// Scan `paths` (files and folders) and queue every file for `destination`.
+    pub async fn add(
+        &self,
+        paths: &[PathBuf],
+        destination: &Destination,
+    ) -> Result<AddReport, CoreError> {
+        provider::http::check_endpoint(&destination.endpoint)?;
+        let paths = paths.to_vec();
+        let scanned = tokio::task::spawn_blocking(move || scan::scan(&paths))
+            .await
+            .map_err(|e| CoreError::Config(format!("scan failed: {e}")))?;
+        let report = add_scanned(&self.inner.queue, scanned, destination).await?;
+        let ids = report.jobs.iter().map(|j| j.id).collect();
+        self.inner.emit(EngineEvent::JobsAdded { ids });
+        self.inner.wake.notify_one();
+        Ok(report)
+    }
+
+    pub async fn jobs(&self, filter: JobFilter) -> Result<Vec<JobSnapshot>, CoreError> {
+        let rows = self.inner.queue.list(filter).await?;
+        Ok(rows.iter().map(|r| self.inner.snapshot(r)).collect())
+    }
+
+    pub async fn job(&self, id: JobId) -> Result<JobSnapshot, CoreError> {
+        let row = self
+            .inner
+            .queue
+            .get(id)
+            .await?
+            .ok_or(CoreError::NoSuchJob(id))?;
+        Ok(self.inner.snapshot(&row))
+    }
+
+    /// Pause jobs (all when `ids` is None; then new jobs wait too).
+    pub async fn pause(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
+        let all = ids.is_none();
+        if all {
+            self.inner.paused_all.store(true, Ordering::SeqCst);
+        }
+        let moved = self.inner.queue.pause(ids).await?;
+        self.after_change(&moved, true, all).await;
+        Ok(moved)
+    }
+
+    pub async fn resume(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
+        let all = ids.is_none();
+        if all {
+            self.inner.paused_all.store(false, Ordering::SeqCst);
+        }
+        let moved = self.inner.queue.resume(ids).await?;
+        self.after_change(&moved, false, all).await;
+        Ok(moved)
+    }
+
+    pub async fn cancel(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
+        let all = ids.is_none();
+        let moved = self.inner.queue.cancel(ids).await?;
+        self.after_change(&moved, true, all).await;
+        Ok(moved)
+    }
+
+    /// Queue failed (and cancelled) jobs again with a fresh attempt budget.
+    pub async fn retry(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
+        let all = ids.is_none();
+        let moved = self.inner.queue.retry(ids).await?;
+        self.after_change(&moved, false, all).await;
+        Ok(moved)
+    }
+
+    pub async fn clear_finished(&self) -> Result<usize, CoreError> {
+        let n = self.inner.queue.clear_finished().await?;
+        self.inner.emit(EngineEvent::QueueChanged);
+        Ok(n)
+    }
+
+    pub fn is_paused_all(&self) -> bool {
+        self.inner.paused_all.load(Ordering::SeqCst)
+    }
+
+    pub fn set_concurrency(&self, n: usize) {
+        self.inner.concurrency.store(n.max(1), Ordering::SeqCst);
+        self.inner.wake.notify_one();
+    }
+
+    pub fn set_bandwidth_limit(&self, bytes_per_sec: u64) {
+        self.inner.limiter.set_rate(bytes_per_sec);
+    }
+
+    /// Jobs in flight in this process right now.
+    pub fn active_count(&self) -> usize {
+        self.inner.active_lock().len()
+    }
+
+    /// Stop workers of jobs that were paused or cancelled, tell listeners,
+    /// and let the scheduler look again.
+    async fn after_change(&self, moved: &[JobId], stop_workers: bool, bulk: bool) {
+        if stop_workers {
+            let active = self.inner.active_lock();
+            for id in moved {
+                if let Some(a) = active.get(id) {
+                    a.abort.abort();
+                }
+            }
+        }
+        if bulk || moved.len() > 50 {
+            self.inner.emit(EngineEvent::QueueChanged);
+        } else {
+            for id in moved {
+                self.inner.emit_job(*id).await;
+            }
+        }
+        self.inner.wake.notify_one();
+    }
+
+    /// Wait until every job in `ids` is terminal or paused; returns their rows.
+    pub async fn wait_for(&self, ids: &[JobId]) -> Result<Vec<JobRow>, CoreError> {
+        let mut events = self.subscribe();
+        loop {
+            let rows = self
+                .inner
+                .queue
+                .list(JobFilter {
+                    ids: Some(ids.to_vec()),
+                    ..Default::default()
+                })
+                .await?;
+            if rows
+                .iter()
+                .all(|r| r.state.is_terminal() || r.state == JobState::Paused)
+            {
+                return Ok(rows);
+            }
+            wait_for_event(&mut events).await;
+        }
+    }
+
+    /// Work the queue until nothing is queued, in flight or waiting to retry.
+    pub async fn run_until_settled(&self) -> Result<(), CoreError> {
+        let mut events = self.subscribe();
+        loop {
+            let counts = self.inner.queue.counts().await?;
+            let pending = counts
+                .iter()
+                .any(|(s, n)| *n > 0 && !s.is_terminal() && *s != JobState::Paused);
+            if !pending || (self.is_paused_all() && self.active_count() == 0) {
+                return Ok(());
+            }
+            wait_for_event(&mut events).await;
+        }
+    }
+
+    /// Stop starting work, abort in-flight jobs (they resume next start).
+    pub async fn shutdown(&self) {
+        self.inner.stopping.store(true, Ordering::SeqCst);
+        self.inner.wake.notify_one();
+        let handles: Vec<_> = self
+            .inner
+            .active_lock()
+            .values()
+            .map(|a| a.abort.clone())
+            .collect();
+        for h in handles {
+            h.abort();
+        }
+        for _ in 0..100 {
+            if self.inner.active_lock().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+async fn wait_for_event(events: &mut broadcast::Receiver<EngineEvent>) {
+    // Events only hint that something changed; the queue is the truth, so a
+    // timeout or a lagged receiver just means "look again".
+    let _ = tokio::time::timeout(Duration::from_millis(500), events.recv()).await;
+}
+
+/// Queue already-scanned files (used by `Engine::add` and by a CLI that found
+/// another process running the engine).
+pub async fn add_scanned(
+    queue: &Queue,
+    scanned: scan::ScanResult,
+    destination: &Destination,
+) -> Result<AddReport, CoreError> {
+    let batch = format!("b{}", queue::now_millis());
+    let jobs = queue
+        .enqueue(&batch, destination, scanned.files, content_type_of)
+        .await?;
+    Ok(AddReport {
+        batch,
+        jobs,
+        problems: scanned.problems,
+    })
+}
+
+impl Inner {
+    fn active_lock(&self) -> std::sync::MutexGuard<'_, HashMap<JobId, Active>> {
+        self.active.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn emit(&self, event: EngineEvent) {
+        // No listener is fine.
+        let _ = self.events.send(event);
+    }
+
+    pub(crate) fn snapshot(&self, row: &JobRow) -> JobSnapshot {
+        let sent = self
+            .active_lock()
+            .get(&row.id)
+            .map(|a| a.progress.load(Ordering::Relaxed))
+            .unwrap_or(0);
+        row.snapshot(sent)
+    }
+
+    pub(crate) async fn emit_job(&self, id: JobId) {
+        if let Ok(Some(row)) = self.queue.get(id).await {
+            let job = self.snapshot(&row);
+            self.emit(EngineEvent::JobChanged { job });
+        }
+    }
+
+    /// The adapter for a destination, built once.
+    pub(crate) fn provider(
+        &self,
+        destination: &Destination,
+    ) -> Result<Arc<dyn Provider>, ApiError> {
+        let key = destination.key();
+        let mut cache = self.providers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = cache.get(&key) {
+            return Ok(p.clone());
+        }
+        let api_key = self.credentials.api_key(destination).ok_or_else(|| {
+            ApiError::local(
+                "missing_api_key",
+                format!(
+                    "no API key for {}: pass --api-key, set HOIST_API_KEY, or add the account in Hoist",
+                    destination.label()
+                ),
+            )
+        })?;
+        let p: Arc<dyn Provider> =
+            provider::for_destination(destination, &api_key, self.api_client.clone())?.into();
+        cache.insert(key, p.clone());
+        Ok(p)
+    }
+}
+
+/// Removes a worker from the active set however it ends (done or aborted).
+struct ActiveGuard {
+    inner: Arc<Inner>,
+    id: JobId,
+}
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        self.inner.active_lock().remove(&self.id);
+        self.inner.wake.notify_one();
+    }
+}
+
+async fn scheduler(inner: Arc<Inner>) {
+    let mut was_idle = false;
+    loop {
+        if inner.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let started = match fill_slots(&inner).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::error!(error = %e, "scheduler could not read the queue");
+                0
+            }
+        };
+        let idle = started == 0 && inner.active_lock().is_empty();
+        if idle && !was_idle {
+            inner.emit(EngineEvent::Idle);
+        }
+        was_idle = idle;
+        let now = queue::now_millis();
+        let mut sleep = inner.poll_interval;
+        if let Ok(Some(at)) = inner.queue.next_wakeup().await {
+            sleep = sleep.min(Duration::from_millis((at - now).max(0) as u64 + 1));
+        }
+        tokio::select! {
+            _ = inner.wake.notified() => {}
+            _ = tokio::time::sleep(sleep) => {}
+        }
+    }
+}
+
+/// Start workers for runnable jobs while destinations have free slots.
+async fn fill_slots(inner: &Arc<Inner>) -> Result<usize, CoreError> {
+    // Re-read: another process (the CLI, the app) may have flipped it.
+    let paused = inner.queue.paused_all().await?;
+    inner.paused_all.store(paused, Ordering::SeqCst);
+    if paused {
+        return Ok(0);
+    }
+    let limit = inner.concurrency.load(Ordering::SeqCst);
+    let candidates = inner.queue.runnable(queue::now_millis(), 512).await?;
+    let mut started = 0;
+    for row in candidates {
+        let mut active = inner.active_lock();
+        if active.contains_key(&row.id) {
+            continue;
+        }
+        let busy = active
+            .values()
+            .filter(|a| a.dest_key == row.dest_key)
+            .count();
+        if busy >= limit {
+            continue;
+        }
+        let progress = Arc::new(AtomicU64::new(0));
+        let id = row.id;
+        let dest_key = row.dest_key.clone();
+        let size = row.size;
+        let guard = ActiveGuard {
+            inner: inner.clone(),
+            id,
+        };
+        let task_inner = inner.clone();
+        let task_progress = progress.clone();
+        let handle = tokio::spawn(async move {
+            let _guard = guard;
+            worker::run(task_inner, row, task_progress).await;
+        });
+        active.insert(
+            id,
+            Active {
+                dest_key,
+                size,
+                progress,
+                abort: handle.abort_handle(),
+            },
+        );
+        started += 1;
+    }
+    Ok(started)
+}
+
+async fn progress_ticker(inner: Arc<Inner>) {
+    let mut last: HashMap<JobId, u64> = HashMap::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    loop {
+        tick.tick().await;
+        if inner.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let items: Vec<ProgressItem> = {
+            let active = inner.active_lock();
+            last.retain(|id, _| active.contains_key(id));
+            active
+                .iter()
+                .filter_map(|(id, a)| {
+                    let sent = a.progress.load(Ordering::Relaxed);
+                    (last.insert(*id, sent) != Some(sent)).then_some(ProgressItem {
+                        id: *id,
+                        bytes_sent: sent,
+                        size: a.size,
+                    })
+                })
+                .collect()
+        };
+        if !items.is_empty() {
+            inner.emit(EngineEvent::Progress { items });
+        }
+    }
+}

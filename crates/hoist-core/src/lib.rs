@@ -1,0 +1,22 @@
+//! Hoist's engine: everything below the window.
+//!
+//! * [`provider`] turns each vendor's API into the same normalized steps
+//!   (reserve, renew, confirm, list, get, attach).
+//! * [`transfer`] streams a file to a signed storage URL.
+//! * [`queue`] is the persistent SQLite queue with write-ahead state changes.
+//! * [`engine`] runs the queue: one [`Engine`] handle, commands in, events out,
+//!   shared unchanged by the CLI and the desktop shell.
+
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod provider;
+pub mod queue;
+pub mod retry;
+pub mod scan;
+pub mod state_dir;
+pub mod transfer;
+
+pub use engine::{Engine, EngineConfig, EngineEvent};
+pub use error::{ApiError, CoreError};
+pub use model::{Destination, JobId, JobSnapshot, JobState, ProviderKind, RemoteAsset};

@@ -1,0 +1,298 @@
+//! The nouns shared by the engine, the CLI and the desktop shell.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Row id of a job in the queue database.
+pub type JobId = i64;
+
+/// Which vendor API a destination speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    Flora,
+    Runflow,
+    Segmentflow,
+}
+
+impl ProviderKind {
+    pub const ALL: [ProviderKind; 3] = [
+        ProviderKind::Flora,
+        ProviderKind::Runflow,
+        ProviderKind::Segmentflow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Flora => "flora",
+            ProviderKind::Runflow => "runflow",
+            ProviderKind::Segmentflow => "segmentflow",
+        }
+    }
+
+    /// The API base each vendor documents.
+    pub fn default_endpoint(self) -> &'static str {
+        match self {
+            ProviderKind::Flora => "https://app.flora.ai/api/v1",
+            ProviderKind::Runflow => "https://api.runflow.io",
+            ProviderKind::Segmentflow => "https://api.segmentflow.ai",
+        }
+    }
+
+    /// The path under which the local sandbox serves this dialect.
+    pub fn sandbox_path(self) -> &'static str {
+        match self {
+            ProviderKind::Flora => "/flora/api/v1",
+            ProviderKind::Runflow => "/runflow",
+            ProviderKind::Segmentflow => "/segmentflow",
+        }
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ProviderKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "flora" => Ok(ProviderKind::Flora),
+            "runflow" => Ok(ProviderKind::Runflow),
+            "segmentflow" => Ok(ProviderKind::Segmentflow),
+            other => Err(format!(
+                "unknown provider '{other}': expected flora, runflow or segmentflow"
+            )),
+        }
+    }
+}
+
+/// Where files go: a provider, its API base and the place inside the account.
+/// The API key is not part of it: keys live in the keychain or the environment.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Destination {
+    pub provider: ProviderKind,
+    pub endpoint: String,
+    /// FLORA `workspace_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
+    /// FLORA `folder`, Runflow `folder_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
+    /// FLORA project the asset is attached to once ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// Runflow `X-Organization-Id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    /// Segmentflow `websiteId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+}
+
+impl Destination {
+    pub fn new(provider: ProviderKind, endpoint: impl Into<String>) -> Self {
+        Destination {
+            provider,
+            endpoint: endpoint.into(),
+            workspace: None,
+            folder: None,
+            project: None,
+            org: None,
+            website: None,
+        }
+    }
+
+    /// A stable text key: equal destinations share concurrency slots and dedupe.
+    pub fn key(&self) -> String {
+        // serde_json of a plain struct of strings cannot fail.
+        serde_json::to_string(self).unwrap_or_else(|_| self.endpoint.clone())
+    }
+
+    /// A short label for people: "flora ws_123 @ 127.0.0.1:8787".
+    pub fn label(&self) -> String {
+        let host = url::Url::parse(&self.endpoint)
+            .ok()
+            .and_then(|u| {
+                u.host_str().map(|h| {
+                    format!(
+                        "{h}{}",
+                        u.port().map(|p| format!(":{p}")).unwrap_or_default()
+                    )
+                })
+            })
+            .unwrap_or_else(|| self.endpoint.clone());
+        let place = self
+            .workspace
+            .as_ref()
+            .or(self.folder.as_ref())
+            .or(self.org.as_ref())
+            .or(self.website.as_ref());
+        match place {
+            Some(p) => format!("{} {p} @ {host}", self.provider),
+            None => format!("{} @ {host}", self.provider),
+        }
+    }
+}
+
+/// Where a job stands. Terminal states: ready, failed, cancelled, duplicate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Hashing,
+    Reserving,
+    Uploading,
+    Confirming,
+    Ready,
+    WaitingRetry,
+    Failed,
+    Paused,
+    Cancelled,
+    /// The same content already went to the same destination; nothing was sent.
+    Duplicate,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 11] = [
+        JobState::Queued,
+        JobState::Hashing,
+        JobState::Reserving,
+        JobState::Uploading,
+        JobState::Confirming,
+        JobState::Ready,
+        JobState::WaitingRetry,
+        JobState::Failed,
+        JobState::Paused,
+        JobState::Cancelled,
+        JobState::Duplicate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Hashing => "hashing",
+            JobState::Reserving => "reserving",
+            JobState::Uploading => "uploading",
+            JobState::Confirming => "confirming",
+            JobState::Ready => "ready",
+            JobState::WaitingRetry => "waiting_retry",
+            JobState::Failed => "failed",
+            JobState::Paused => "paused",
+            JobState::Cancelled => "cancelled",
+            JobState::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobState> {
+        JobState::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// No more work will happen without a person asking for it.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            JobState::Ready | JobState::Failed | JobState::Cancelled | JobState::Duplicate
+        )
+    }
+
+    /// A worker is (or was, before a crash) busy with the job.
+    pub fn is_in_flight(self) -> bool {
+        matches!(
+            self,
+            JobState::Hashing | JobState::Reserving | JobState::Uploading | JobState::Confirming
+        )
+    }
+
+    /// Counted as a success by the CLI's exit code.
+    pub fn is_success(self) -> bool {
+        matches!(self, JobState::Ready | JobState::Duplicate)
+    }
+}
+
+impl fmt::Display for JobState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the UI and the CLI see of one job.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobSnapshot {
+    pub id: JobId,
+    pub batch: String,
+    pub path: String,
+    pub name: String,
+    pub size: u64,
+    pub content_type: String,
+    pub destination: Destination,
+    pub state: JobState,
+    pub bytes_sent: u64,
+    pub attempts: u32,
+    /// Why it failed or is waiting, in words a person can act on.
+    pub last_error: Option<String>,
+    /// Unix milliseconds of the next automatic attempt (waiting_retry).
+    pub next_attempt_at: Option<i64>,
+    pub asset_id: Option<String>,
+    pub url: Option<String>,
+    pub hash: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// An asset in the remote library, normalized across providers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RemoteAsset {
+    pub id: String,
+    pub name: Option<String>,
+    /// pending_upload | ready | failed (FLORA); Runflow and Segmentflow
+    /// records exist only once confirmed, so they are "ready".
+    pub status: String,
+    pub url: Option<String>,
+    pub thumbnail_url: Option<String>,
+    pub content_type: Option<String>,
+    pub size: Option<u64>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// Unix seconds (FLORA lists give integers, gets give ISO text).
+    pub created_at: Option<i64>,
+}
+
+/// One page of a remote listing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_parses_case_insensitively_and_rejects_others() {
+        assert_eq!("FLORA".parse::<ProviderKind>(), Ok(ProviderKind::Flora));
+        let err = "dropbox".parse::<ProviderKind>().unwrap_err();
+        assert!(err.contains("dropbox") && err.contains("segmentflow"));
+    }
+
+    #[test]
+    fn job_state_round_trips_through_text() {
+        for st in JobState::ALL {
+            assert_eq!(JobState::parse(st.as_str()), Some(st));
+        }
+        assert_eq!(JobState::parse("nope"), None);
+    }
+
+    #[test]
+    fn destination_key_differs_by_place() {
+        let a = Destination::new(ProviderKind::Flora, "http://x");
+        let mut b = a.clone();
+        b.workspace = Some("ws_1".into());
+        assert_ne!(a.key(), b.key());
+        assert_eq!(b.label(), "flora ws_1 @ x");
+    }
+}

@@ -1,0 +1,146 @@
+//! One trait, one adapter per vendor dialect. Each adapter turns its API into
+//! the same normalized steps so the engine never branches on the vendor.
+
+mod flora;
+pub mod http;
+mod json;
+
+use crate::error::ApiError;
+use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+pub use flora::Flora;
+
+/// What the adapter needs to know about a file to reserve it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileSpec {
+    pub name: String,
+    pub size: u64,
+    pub content_type: String,
+}
+
+/// How bytes go to storage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadMethod {
+    /// Raw body, e.g. an S3/R2 presigned PUT.
+    Put,
+    /// `multipart/form-data` POST: form fields in order, the file last.
+    MultipartPost,
+}
+
+/// A signed place to send bytes to, normalized across vendors.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadTarget {
+    pub method: UploadMethod,
+    pub url: String,
+    /// Headers the signature expects (e.g. `Content-Type`); never credentials.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// Form fields in the order the vendor gave them (multipart only).
+    #[serde(default)]
+    pub form_fields: Vec<(String, String)>,
+    /// Name of the file field (multipart only).
+    #[serde(default)]
+    pub file_field: String,
+    /// Unix seconds after which the URL no longer works, when known.
+    pub expires_at: Option<i64>,
+}
+
+impl UploadTarget {
+    /// Whether the URL has expired or will within `margin_secs`.
+    pub fn expired(&self, now: i64, margin_secs: i64) -> bool {
+        self.expires_at.is_some_and(|t| t <= now + margin_secs)
+    }
+}
+
+/// The result of reserving an upload: the remote id and where to send bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reservation {
+    /// FLORA `asset_id`, Runflow `asset_id`, Segmentflow `key`.
+    pub remote_id: String,
+    pub target: UploadTarget,
+    /// Anything else the adapter must remember until confirm (kept as JSON).
+    #[serde(default)]
+    pub extra: serde_json::Value,
+}
+
+/// How to read a failed storage request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageVerdict {
+    /// The signed URL is no longer valid: renew the reservation.
+    Expired,
+    /// A passing fault: send again to the same URL later.
+    Retry,
+    /// Sending again will not help.
+    Fatal,
+}
+
+#[async_trait]
+pub trait Provider: Send + Sync {
+    fn kind(&self) -> ProviderKind;
+
+    /// Refuse what the vendor will never accept, before any request.
+    fn preflight(&self, file: &FileSpec) -> Result<(), ApiError>;
+
+    /// Reserve an upload. `idempotency_key` is derived from durable queue data,
+    /// so a replay after a crash asks for the same reservation.
+    async fn reserve(
+        &self,
+        file: &FileSpec,
+        idempotency_key: &str,
+    ) -> Result<Reservation, ApiError>;
+
+    /// Fresh upload instructions for an expired or failed upload (FLORA
+    /// `/retry` keeps the asset id; Runflow and Segmentflow reserve anew).
+    async fn renew(
+        &self,
+        reservation: &Reservation,
+        file: &FileSpec,
+        idempotency_key: &str,
+    ) -> Result<Reservation, ApiError>;
+
+    /// Turn uploaded bytes into a ready asset.
+    async fn confirm(
+        &self,
+        reservation: &Reservation,
+        file: &FileSpec,
+        idempotency_key: &str,
+    ) -> Result<RemoteAsset, ApiError>;
+
+    /// Look up an asset, e.g. after a confirm whose answer was lost.
+    /// Returns `Ok(None)` when the server says it does not exist.
+    async fn find(&self, reservation: &Reservation) -> Result<Option<RemoteAsset>, ApiError>;
+
+    async fn get(&self, id: &str) -> Result<RemoteAsset, ApiError>;
+
+    async fn list(&self, cursor: Option<&str>, limit: u32) -> Result<Page<RemoteAsset>, ApiError>;
+
+    /// How to read a storage error status for this vendor's storage.
+    fn storage_verdict(&self, status: u16) -> StorageVerdict {
+        match status {
+            403 => StorageVerdict::Expired,
+            s if ApiError::status_is_retryable(s) => StorageVerdict::Retry,
+            _ => StorageVerdict::Fatal,
+        }
+    }
+}
+
+/// Build the adapter for a destination.
+pub fn for_destination(
+    destination: &Destination,
+    api_key: &str,
+    client: reqwest::Client,
+) -> Result<Box<dyn Provider>, ApiError> {
+    let api = http::ApiClient::new(destination, api_key, client)?;
+    Ok(match destination.provider {
+        ProviderKind::Flora => Box::new(Flora::new(api, destination.clone())),
+        other => {
+            return Err(ApiError::local(
+                "unsupported_provider",
+                format!("the {other} adapter is not available in this build"),
+            ))
+        }
+    })
+}

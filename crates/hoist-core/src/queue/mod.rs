@@ -1,0 +1,709 @@
+//! The persistent queue (SQLite, WAL). Every state change is committed before
+//! the side effect that depends on it; see `schema.rs` for the tables.
+//!
+//! Writes that record what a server told us (a reservation, an asset) are
+//! applied whatever the job's state, so a pause or cancel racing with a
+//! worker can never lose them; the state itself only moves if it is still
+//! the one the worker expects ([`Queue::advance`]).
+
+mod lock;
+mod schema;
+
+pub use lock::{EngineLock, LockError};
+
+use crate::error::CoreError;
+use crate::model::{Destination, JobId, JobSnapshot, JobState};
+use crate::provider::Reservation;
+use crate::scan::ScannedFile;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+pub const DB_FILE: &str = "queue.db";
+
+/// Settings key of the global pause switch.
+const PAUSED_ALL: &str = "paused_all";
+
+/// States a scheduler may start work from.
+pub const RUNNABLE: [JobState; 2] = [JobState::Queued, JobState::WaitingRetry];
+
+/// Everything the queue knows about one job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobRow {
+    pub id: JobId,
+    pub uuid: String,
+    pub batch: String,
+    pub path: PathBuf,
+    pub name: String,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub content_type: String,
+    pub dest_key: String,
+    pub destination: Destination,
+    pub state: JobState,
+    pub hash: Option<String>,
+    pub step_key: Option<String>,
+    pub key_seq: i64,
+    pub reservation: Option<Reservation>,
+    pub uploaded: bool,
+    pub asset_id: Option<String>,
+    pub url: Option<String>,
+    pub duplicate_of: Option<JobId>,
+    pub attempts: u32,
+    pub next_attempt_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl JobRow {
+    pub fn snapshot(&self, bytes_sent: u64) -> JobSnapshot {
+        JobSnapshot {
+            id: self.id,
+            batch: self.batch.clone(),
+            path: self.path.to_string_lossy().into_owned(),
+            name: self.name.clone(),
+            size: self.size,
+            content_type: self.content_type.clone(),
+            destination: self.destination.clone(),
+            state: self.state,
+            bytes_sent: if self.state.is_success() || self.uploaded {
+                self.size
+            } else {
+                bytes_sent
+            },
+            attempts: self.attempts,
+            last_error: self.last_error.clone(),
+            next_attempt_at: self.next_attempt_at,
+            asset_id: self.asset_id.clone(),
+            url: self.url.clone(),
+            hash: self.hash.clone(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// What enqueueing did with one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Enqueued {
+    pub id: JobId,
+    pub path: PathBuf,
+    /// An existing job for the same file and destination was reused.
+    pub reused: bool,
+}
+
+/// Which jobs to list.
+#[derive(Clone, Debug, Default)]
+pub struct JobFilter {
+    pub states: Option<Vec<JobState>>,
+    pub batch: Option<String>,
+    pub ids: Option<Vec<JobId>>,
+    pub limit: Option<u64>,
+    pub offset: u64,
+}
+
+/// Data written together with a state change.
+#[derive(Clone, Debug, Default)]
+pub struct Changes {
+    pub hash: Option<Option<String>>,
+    pub identity: Option<(u64, i64)>,
+    pub step_key: Option<Option<String>>,
+    pub key_seq: Option<i64>,
+    pub reservation: Option<Option<Reservation>>,
+    pub uploaded: Option<bool>,
+    pub asset: Option<(String, Option<String>)>,
+    pub duplicate_of: Option<JobId>,
+    pub attempts: Option<u32>,
+    pub next_attempt_at: Option<Option<i64>>,
+    pub last_error: Option<Option<String>>,
+}
+
+#[derive(Clone)]
+pub struct Queue {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue").field("path", &self.path).finish()
+    }
+}
+
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+const COLUMNS: &str =
+    "id, uuid, batch, path, name, size, mtime_ns, content_type, dest_key, destination, \
+    state, hash, step_key, key_seq, reservation, uploaded, asset_id, url, duplicate_of, attempts, \
+    next_attempt_at, last_error, created_at, updated_at";
+
+fn row_to_job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
+    let bad = |i: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("corrupt {what} in queue row").into(),
+        )
+    };
+    let destination: String = r.get(9)?;
+    let state: String = r.get(10)?;
+    let reservation: Option<String> = r.get(14)?;
+    Ok(JobRow {
+        id: r.get(0)?,
+        uuid: r.get(1)?,
+        batch: r.get(2)?,
+        path: PathBuf::from(r.get::<_, String>(3)?),
+        name: r.get(4)?,
+        size: r.get::<_, i64>(5)? as u64,
+        mtime_ns: r.get(6)?,
+        content_type: r.get(7)?,
+        dest_key: r.get(8)?,
+        destination: serde_json::from_str(&destination).map_err(|_| bad(9, "destination"))?,
+        state: JobState::parse(&state).ok_or_else(|| bad(10, "state"))?,
+        hash: r.get(11)?,
+        step_key: r.get(12)?,
+        key_seq: r.get(13)?,
+        reservation: match reservation {
+            Some(text) => Some(serde_json::from_str(&text).map_err(|_| bad(14, "reservation"))?),
+            None => None,
+        },
+        uploaded: r.get::<_, i64>(15)? != 0,
+        asset_id: r.get(16)?,
+        url: r.get(17)?,
+        duplicate_of: r.get(18)?,
+        attempts: r.get::<_, i64>(19)? as u32,
+        next_attempt_at: r.get(20)?,
+        last_error: r.get(21)?,
+        created_at: r.get(22)?,
+        updated_at: r.get(23)?,
+    })
+}
+
+fn states_sql(states: &[JobState]) -> String {
+    states
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl Queue {
+    /// Open (creating if needed) the queue in `state_dir`.
+    pub fn open(state_dir: &Path) -> Result<Queue, CoreError> {
+        std::fs::create_dir_all(state_dir).map_err(|e| {
+            CoreError::io(
+                format!("cannot create state dir {}", state_dir.display()),
+                e,
+            )
+        })?;
+        let path = state_dir.join(DB_FILE);
+        let mut conn = Connection::open(&path)?;
+        schema::configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        Ok(Queue {
+            conn: Arc::new(Mutex::new(conn)),
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Run `f` on the connection off the async runtime.
+    async fn call<T, F>(&self, f: F) -> Result<T, CoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| CoreError::Config(format!("queue task failed: {e}")))?
+        .map_err(CoreError::from)
+    }
+
+    /// Add files for a destination in one durable transaction: all or none.
+    /// A file already queued for the same destination (same path, size and
+    /// mtime) reuses its job; a failed or cancelled one is queued again.
+    pub async fn enqueue(
+        &self,
+        batch: &str,
+        destination: &Destination,
+        files: Vec<ScannedFile>,
+        content_type_of: fn(&Path) -> String,
+    ) -> Result<Vec<Enqueued>, CoreError> {
+        let dest_key = destination.key();
+        let dest_json = serde_json::to_string(destination)
+            .map_err(|e| CoreError::Config(format!("destination: {e}")))?;
+        let batch = batch.to_string();
+        self.call(move |conn| {
+            // Enqueue is the promise that nothing will be lost: make it durable.
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            let now = now_secs();
+            let tx = conn.transaction()?;
+            let mut out = Vec::with_capacity(files.len());
+            {
+                let mut find = tx.prepare_cached(
+                    "SELECT id, state FROM jobs WHERE dest_key=?1 AND path=?2 AND size=?3 AND mtime_ns=?4 \
+                     ORDER BY id DESC LIMIT 1",
+                )?;
+                let mut requeue = tx.prepare_cached(
+                    "UPDATE jobs SET state='queued', attempts=0, next_attempt_at=NULL, last_error=NULL, \
+                     batch=?2, updated_at=?3 WHERE id=?1",
+                )?;
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO jobs (uuid, batch, path, name, size, mtime_ns, content_type, dest_key, \
+                     destination, state, created_at, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?10)",
+                )?;
+                for f in files {
+                    let path_text = f.path.to_string_lossy().into_owned();
+                    let existing: Option<(JobId, String)> = find
+                        .query_row(
+                            params![dest_key, path_text, f.size as i64, f.mtime_ns],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )
+                        .optional()?;
+                    match existing {
+                        Some((id, state)) => {
+                            if state == "failed" || state == "cancelled" {
+                                requeue.execute(params![id, batch, now])?;
+                            }
+                            out.push(Enqueued {
+                                id,
+                                path: f.path,
+                                reused: true,
+                            });
+                        }
+                        None => {
+                            let name = f
+                                .path
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_else(|| path_text.clone());
+                            insert.execute(params![
+                                uuid::Uuid::new_v4().to_string(),
+                                batch,
+                                path_text,
+                                name,
+                                f.size as i64,
+                                f.mtime_ns,
+                                content_type_of(&f.path),
+                                dest_key,
+                                dest_json,
+                                now
+                            ])?;
+                            out.push(Enqueued {
+                                id: tx.last_insert_rowid(),
+                                path: f.path,
+                                reused: false,
+                            });
+                        }
+                    }
+                }
+            }
+            tx.commit()?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            Ok(out)
+        })
+        .await
+    }
+
+    pub async fn get(&self, id: JobId) -> Result<Option<JobRow>, CoreError> {
+        self.call(move |conn| {
+            conn.query_row(
+                &format!("SELECT {COLUMNS} FROM jobs WHERE id=?1"),
+                [id],
+                row_to_job,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    pub async fn list(&self, filter: JobFilter) -> Result<Vec<JobRow>, CoreError> {
+        self.call(move |conn| {
+            let mut sql = format!("SELECT {COLUMNS} FROM jobs WHERE 1=1");
+            let mut args: Vec<rusqlite::types::Value> = Vec::new();
+            if let Some(states) = &filter.states {
+                sql.push_str(&format!(" AND state IN ({})", states_sql(states)));
+            }
+            if let Some(batch) = &filter.batch {
+                sql.push_str(" AND batch=?");
+                args.push(batch.clone().into());
+            }
+            if let Some(ids) = &filter.ids {
+                let list = ids
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                sql.push_str(&format!(" AND id IN ({list})"));
+            }
+            sql.push_str(" ORDER BY id");
+            if let Some(limit) = filter.limit {
+                sql.push_str(&format!(" LIMIT {limit} OFFSET {}", filter.offset));
+            }
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args), row_to_job)?;
+            rows.collect()
+        })
+        .await
+    }
+
+    /// Number of jobs per state.
+    pub async fn counts(&self) -> Result<Vec<(JobState, u64)>, CoreError> {
+        self.call(|conn| {
+            let mut stmt = conn.prepare("SELECT state, COUNT(*) FROM jobs GROUP BY state")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (state, n) = row?;
+                if let Some(s) = JobState::parse(&state) {
+                    out.push((s, n as u64));
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// After a crash, jobs left mid-step go back to the queue; their stored
+    /// reservation and idempotency key make the next attempt a resume.
+    pub async fn recover_interrupted(&self) -> Result<usize, CoreError> {
+        self.call(|conn| {
+            conn.execute(
+                &format!(
+                    "UPDATE jobs SET state='queued', updated_at=?1 WHERE state IN ({})",
+                    states_sql(&[
+                        JobState::Hashing,
+                        JobState::Reserving,
+                        JobState::Uploading,
+                        JobState::Confirming
+                    ])
+                ),
+                [now_secs()],
+            )
+        })
+        .await
+    }
+
+    /// Runnable jobs, oldest first; `now` and `next_attempt_at` are Unix ms.
+    pub async fn runnable(&self, now: i64, limit: usize) -> Result<Vec<JobRow>, CoreError> {
+        self.call(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM jobs WHERE state IN ('queued','waiting_retry') \
+                 AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY id LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![now, limit as i64], row_to_job)?;
+            rows.collect()
+        })
+        .await
+    }
+
+    /// Earliest time (Unix ms) a waiting job becomes runnable.
+    pub async fn next_wakeup(&self) -> Result<Option<i64>, CoreError> {
+        self.call(|conn| {
+            conn.query_row(
+                "SELECT MIN(next_attempt_at) FROM jobs WHERE state='waiting_retry'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
+    /// Apply `changes`, and move the state from one of `from` to `to`.
+    /// Returns whether the state moved (false: someone paused or cancelled it).
+    pub async fn advance(
+        &self,
+        id: JobId,
+        from: &[JobState],
+        to: JobState,
+        changes: Changes,
+    ) -> Result<bool, CoreError> {
+        let from_sql = states_sql(from);
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            apply_changes(&tx, id, &changes)?;
+            let moved = tx.execute(
+                &format!(
+                    "UPDATE jobs SET state=?2, updated_at=?3 WHERE id=?1 AND state IN ({from_sql})"
+                ),
+                params![id, to.as_str(), now_secs()],
+            )? == 1;
+            tx.commit()?;
+            Ok(moved)
+        })
+        .await
+    }
+
+    /// Record a ready asset and remember the content for dedupe, atomically.
+    pub async fn finish_ready(
+        &self,
+        id: JobId,
+        from: JobState,
+        asset_id: String,
+        url: Option<String>,
+    ) -> Result<bool, CoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let now = now_secs();
+            tx.execute(
+                "UPDATE jobs SET asset_id=?2, url=?3, step_key=NULL, last_error=NULL, next_attempt_at=NULL, \
+                 updated_at=?4 WHERE id=?1",
+                params![id, asset_id, url, now],
+            )?;
+            let moved = tx.execute(
+                "UPDATE jobs SET state='ready' WHERE id=?1 AND state=?2",
+                params![id, from.as_str()],
+            )? == 1;
+            tx.execute(
+                "INSERT OR REPLACE INTO uploaded_content (dest_key, hash, asset_id, url, at) \
+                 SELECT dest_key, hash, ?2, ?3, ?4 FROM jobs WHERE id=?1 AND hash IS NOT NULL",
+                params![id, asset_id, url, now],
+            )?;
+            tx.commit()?;
+            Ok(moved)
+        })
+        .await
+    }
+
+    /// Content already delivered to this destination, if any.
+    pub async fn uploaded_content(
+        &self,
+        dest_key: String,
+        hash: String,
+    ) -> Result<Option<(String, Option<String>)>, CoreError> {
+        self.call(move |conn| {
+            conn.query_row(
+                "SELECT asset_id, url FROM uploaded_content WHERE dest_key=?1 AND hash=?2",
+                params![dest_key, hash],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+        })
+        .await
+    }
+
+    /// An older, still-active job carrying the same content to the same place.
+    pub async fn earlier_same_content(
+        &self,
+        id: JobId,
+        dest_key: String,
+        hash: String,
+    ) -> Result<Option<JobId>, CoreError> {
+        self.call(move |conn| {
+            conn.query_row(
+                "SELECT id FROM jobs WHERE dest_key=?1 AND hash=?2 AND id<?3 \
+                 AND state NOT IN ('failed','cancelled','duplicate') ORDER BY id LIMIT 1",
+                params![dest_key, hash, id],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+        .await
+    }
+
+    /// Move every job in `from` (optionally only `ids`) to `to`; returns the ids moved.
+    pub async fn set_state_where(
+        &self,
+        ids: Option<Vec<JobId>>,
+        from: Vec<JobState>,
+        to: JobState,
+        reset_attempts: bool,
+    ) -> Result<Vec<JobId>, CoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let mut sql = format!("SELECT id FROM jobs WHERE state IN ({})", states_sql(&from));
+            if let Some(ids) = &ids {
+                let list = ids
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                sql.push_str(&format!(" AND id IN ({list})"));
+            }
+            let moved: Vec<JobId> = {
+                let mut stmt = tx.prepare(&sql)?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            {
+                let extra = if reset_attempts {
+                    ", attempts=0, next_attempt_at=NULL, last_error=NULL"
+                } else {
+                    ""
+                };
+                let mut upd = tx.prepare(&format!(
+                    "UPDATE jobs SET state=?2, updated_at=?3{extra} WHERE id=?1"
+                ))?;
+                let now = now_secs();
+                for id in &moved {
+                    upd.execute(params![id, to.as_str(), now])?;
+                }
+            }
+            tx.commit()?;
+            Ok(moved)
+        })
+        .await
+    }
+
+    /// Pause jobs that are not finished; `None` pauses all and keeps new
+    /// jobs waiting until `resume(None)`.
+    pub async fn pause(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
+        if ids.is_none() {
+            self.set_setting(PAUSED_ALL, "1".into()).await?;
+        }
+        let from = JobState::ALL
+            .into_iter()
+            .filter(|s| !s.is_terminal() && *s != JobState::Paused)
+            .collect();
+        self.set_state_where(ids, from, JobState::Paused, false)
+            .await
+    }
+
+    pub async fn resume(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
+        if ids.is_none() {
+            self.set_setting(PAUSED_ALL, "0".into()).await?;
+        }
+        self.set_state_where(ids, vec![JobState::Paused], JobState::Queued, false)
+            .await
+    }
+
+    pub async fn cancel(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
+        let from = JobState::ALL
+            .into_iter()
+            .filter(|s| !s.is_terminal())
+            .collect();
+        self.set_state_where(ids, from, JobState::Cancelled, false)
+            .await
+    }
+
+    /// Queue jobs again with a fresh attempt budget: named jobs that failed,
+    /// were cancelled or are waiting; or, for `None`, every failed job.
+    pub async fn retry(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
+        let from = if ids.is_some() {
+            vec![
+                JobState::Failed,
+                JobState::Cancelled,
+                JobState::WaitingRetry,
+            ]
+        } else {
+            vec![JobState::Failed]
+        };
+        self.set_state_where(ids, from, JobState::Queued, true)
+            .await
+    }
+
+    /// Whether "pause all" is on (shared by every process using this queue).
+    pub async fn paused_all(&self) -> Result<bool, CoreError> {
+        Ok(self.setting(PAUSED_ALL).await?.as_deref() == Some("1"))
+    }
+
+    /// Forget finished jobs (ready, duplicate, cancelled). Dedupe memory stays.
+    pub async fn clear_finished(&self) -> Result<usize, CoreError> {
+        self.call(|conn| {
+            conn.execute(
+                "DELETE FROM jobs WHERE state IN ('ready','duplicate','cancelled')",
+                [],
+            )
+        })
+        .await
+    }
+
+    pub async fn setting(&self, key: &'static str) -> Result<Option<String>, CoreError> {
+        self.call(move |conn| {
+            conn.query_row("SELECT value FROM settings WHERE key=?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+        })
+        .await
+    }
+
+    pub async fn set_setting(&self, key: &'static str, value: String) -> Result<(), CoreError> {
+        self.call(move |conn| {
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                params![key, value],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+}
+
+fn apply_changes(tx: &rusqlite::Transaction<'_>, id: JobId, c: &Changes) -> rusqlite::Result<()> {
+    let mut sets: Vec<String> = vec!["updated_at=?".into()];
+    let mut args: Vec<rusqlite::types::Value> = vec![now_secs().into()];
+    let mut set = |col: &str, v: rusqlite::types::Value| {
+        sets.push(format!("{col}=?"));
+        args.push(v);
+    };
+    if let Some(h) = &c.hash {
+        set("hash", h.clone().into());
+    }
+    if let Some((size, mtime)) = c.identity {
+        set("size", (size as i64).into());
+        set("mtime_ns", mtime.into());
+    }
+    if let Some(k) = &c.step_key {
+        set("step_key", k.clone().into());
+    }
+    if let Some(n) = c.key_seq {
+        set("key_seq", n.into());
+    }
+    if let Some(r) = &c.reservation {
+        let text = r.as_ref().and_then(|r| serde_json::to_string(r).ok());
+        let remote = r.as_ref().map(|r| r.remote_id.clone());
+        set("reservation", text.into());
+        set("remote_id", remote.into());
+    }
+    if let Some(u) = c.uploaded {
+        set("uploaded", (u as i64).into());
+    }
+    if let Some((asset, url)) = &c.asset {
+        set("asset_id", asset.clone().into());
+        set("url", url.clone().into());
+    }
+    if let Some(d) = c.duplicate_of {
+        set("duplicate_of", d.into());
+    }
+    if let Some(a) = c.attempts {
+        set("attempts", (a as i64).into());
+    }
+    if let Some(t) = c.next_attempt_at {
+        set("next_attempt_at", t.into());
+    }
+    if let Some(e) = &c.last_error {
+        set("last_error", e.clone().into());
+    }
+    args.push(id.into());
+    tx.execute(
+        &format!("UPDATE jobs SET {} WHERE id=?", sets.join(", ")),
+        rusqlite::params_from_iter(args),
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

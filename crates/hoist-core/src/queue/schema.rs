@@ -1,0 +1,74 @@
+//! The queue's tables. `user_version` numbers the migrations.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE jobs (
+    id              INTEGER PRIMARY KEY,
+    uuid            TEXT    NOT NULL UNIQUE,   -- stem of every idempotency key
+    batch           TEXT    NOT NULL,
+    path            TEXT    NOT NULL,
+    name            TEXT    NOT NULL,
+    size            INTEGER NOT NULL,
+    mtime_ns        INTEGER NOT NULL,
+    content_type    TEXT    NOT NULL,
+    dest_key        TEXT    NOT NULL,
+    destination     TEXT    NOT NULL,          -- JSON Destination
+    state           TEXT    NOT NULL,
+    hash            TEXT,                      -- BLAKE3 of the content at `mtime_ns`
+    step_key        TEXT,                      -- idempotency key of the side effect in progress
+    key_seq         INTEGER NOT NULL DEFAULT 0,
+    remote_id       TEXT,
+    reservation     TEXT,                      -- JSON Reservation, stored before any byte is sent
+    uploaded        INTEGER NOT NULL DEFAULT 0,-- bytes accepted by storage for this reservation
+    asset_id        TEXT,
+    url             TEXT,
+    duplicate_of    INTEGER,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    last_error      TEXT,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+);
+CREATE INDEX jobs_state     ON jobs(state, next_attempt_at);
+CREATE INDEX jobs_dest_path ON jobs(dest_key, path);
+CREATE INDEX jobs_dest_hash ON jobs(dest_key, hash);
+CREATE INDEX jobs_batch     ON jobs(batch);
+
+-- What content already reached which destination (survives "clear finished").
+CREATE TABLE uploaded_content (
+    dest_key TEXT NOT NULL,
+    hash     TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    url      TEXT,
+    at       INTEGER NOT NULL,
+    PRIMARY KEY (dest_key, hash)
+);
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#];
+
+pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // WAL + NORMAL: commits survive a killed process (the WAL is in the OS
+    // page cache); on power loss the newest commits may roll back, which the
+    // idempotency keys (derived from older, durable rows) turn into replays.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(())
+}
+
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

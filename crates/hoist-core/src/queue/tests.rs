@@ -1,0 +1,222 @@
+use super::*;
+use crate::model::ProviderKind;
+use crate::provider::{UploadMethod, UploadTarget};
+
+fn dest() -> Destination {
+    let mut d = Destination::new(ProviderKind::Flora, "http://127.0.0.1:1/flora/api/v1");
+    d.workspace = Some("ws_1".into());
+    d
+}
+
+fn file(name: &str, size: u64) -> ScannedFile {
+    ScannedFile {
+        path: PathBuf::from(format!("/data/{name}")),
+        size,
+        mtime_ns: 7,
+    }
+}
+
+fn ct(_: &Path) -> String {
+    "image/png".into()
+}
+
+async fn queue() -> (tempfile::TempDir, Queue) {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Queue::open(dir.path()).unwrap();
+    (dir, q)
+}
+
+#[tokio::test]
+async fn enqueue_reuses_the_same_file_and_requeues_failed_ones() {
+    let (_d, q) = queue().await;
+    let first = q
+        .enqueue("b1", &dest(), vec![file("a", 1), file("b", 2)], ct)
+        .await
+        .unwrap();
+    assert!(first.iter().all(|e| !e.reused));
+    q.set_state_where(
+        Some(vec![first[1].id]),
+        vec![JobState::Queued],
+        JobState::Failed,
+        false,
+    )
+    .await
+    .unwrap();
+    let again = q
+        .enqueue(
+            "b2",
+            &dest(),
+            vec![file("a", 1), file("b", 2), file("c", 3)],
+            ct,
+        )
+        .await
+        .unwrap();
+    assert_eq!(again[0].id, first[0].id);
+    assert!(again[0].reused && again[1].reused && !again[2].reused);
+    let b = q.get(first[1].id).await.unwrap().unwrap();
+    assert_eq!(b.state, JobState::Queued, "failed job queued again");
+    assert_eq!(b.batch, "b2");
+    // A changed file (new mtime) is a new job.
+    let mut changed = file("a", 1);
+    changed.mtime_ns = 8;
+    let third = q.enqueue("b3", &dest(), vec![changed], ct).await.unwrap();
+    assert!(!third[0].reused);
+    assert_eq!(q.list(JobFilter::default()).await.unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn advance_moves_state_only_from_expected_but_always_records_data() {
+    let (_d, q) = queue().await;
+    let id = q
+        .enqueue("b", &dest(), vec![file("a", 1)], ct)
+        .await
+        .unwrap()[0]
+        .id;
+    let res = Reservation {
+        remote_id: "asset_1".into(),
+        target: UploadTarget {
+            method: UploadMethod::MultipartPost,
+            url: "http://x".into(),
+            headers: vec![],
+            form_fields: vec![("k".into(), "v".into())],
+            file_field: "file".into(),
+            expires_at: Some(5),
+        },
+        extra: serde_json::Value::Null,
+    };
+    q.set_state_where(None, vec![JobState::Queued], JobState::Paused, false)
+        .await
+        .unwrap();
+    let moved = q
+        .advance(
+            id,
+            &[JobState::Reserving],
+            JobState::Uploading,
+            Changes {
+                reservation: Some(Some(res.clone())),
+                step_key: Some(None),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!moved, "paused job must not be moved by a worker");
+    let row = q.get(id).await.unwrap().unwrap();
+    assert_eq!(row.state, JobState::Paused);
+    assert_eq!(row.reservation, Some(res), "the reservation is never lost");
+}
+
+#[tokio::test]
+async fn recover_requeues_interrupted_jobs_and_runnable_respects_time() {
+    let (_d, q) = queue().await;
+    let ids: Vec<_> = q
+        .enqueue(
+            "b",
+            &dest(),
+            vec![file("a", 1), file("b", 1), file("c", 1)],
+            ct,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    q.set_state_where(
+        Some(vec![ids[0]]),
+        vec![JobState::Queued],
+        JobState::Uploading,
+        false,
+    )
+    .await
+    .unwrap();
+    q.advance(
+        ids[1],
+        &[JobState::Queued],
+        JobState::WaitingRetry,
+        Changes {
+            next_attempt_at: Some(Some(1_000)),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(q.recover_interrupted().await.unwrap(), 1);
+    let at_999: Vec<_> = q
+        .runnable(999, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(at_999, vec![ids[0], ids[2]]);
+    let at_1000: Vec<_> = q
+        .runnable(1000, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(at_1000, ids);
+    assert_eq!(q.next_wakeup().await.unwrap(), Some(1_000));
+}
+
+#[tokio::test]
+async fn ready_jobs_feed_the_dedupe_index_which_survives_clearing() {
+    let (_d, q) = queue().await;
+    let ids: Vec<_> = q
+        .enqueue("b", &dest(), vec![file("a", 1), file("b", 1)], ct)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    for id in &ids {
+        q.advance(
+            *id,
+            &[JobState::Queued],
+            JobState::Confirming,
+            Changes {
+                hash: Some(Some("h1".into())),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(
+        q.earlier_same_content(ids[1], dest().key(), "h1".into())
+            .await
+            .unwrap(),
+        Some(ids[0])
+    );
+    assert!(q
+        .finish_ready(ids[0], JobState::Confirming, "asset_9".into(), None)
+        .await
+        .unwrap());
+    assert_eq!(
+        q.uploaded_content(dest().key(), "h1".into()).await.unwrap(),
+        Some(("asset_9".into(), None))
+    );
+    assert_eq!(q.clear_finished().await.unwrap(), 1);
+    assert!(q
+        .uploaded_content(dest().key(), "h1".into())
+        .await
+        .unwrap()
+        .is_some());
+    assert!(q.get(ids[0]).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn queue_survives_reopen() {
+    let (dir, q) = queue().await;
+    q.enqueue("b", &dest(), vec![file("a", 1)], ct)
+        .await
+        .unwrap();
+    q.set_setting("paused", "1".into()).await.unwrap();
+    drop(q);
+    let q = Queue::open(dir.path()).unwrap();
+    assert_eq!(q.list(JobFilter::default()).await.unwrap().len(), 1);
+    assert_eq!(q.setting("paused").await.unwrap().as_deref(), Some("1"));
+    let counts = q.counts().await.unwrap();
+    assert_eq!(counts, vec![(JobState::Queued, 1)]);
+}
