@@ -147,13 +147,15 @@ async fn complete(State(st): State<Shared>, Path(id): Path<String>) -> Result<Re
                 format!("asset `{id}` is already complete"),
             ))
         }
-        Status::Failed => return Err(ApiError::conflict(
-            D,
-            "invalid_asset_state",
-            format!(
+        Status::Failed => {
+            return Err(ApiError::conflict(
+                D,
+                "invalid_asset_state",
+                format!(
                 "asset `{id}` failed; request new upload instructions with POST /assets/{id}/retry"
             ),
-        )),
+            ))
+        }
         Status::PendingUpload => {}
     }
     let Some(size) = st.object_size(&row).await.map_err(internal)? else {

@@ -28,8 +28,24 @@
 //! | `GET /assets/{asset_id}` | ISO `created_at`, `failure_message` |
 //! | `POST /projects/{project_id}/assets/{asset_id}/attach` | `prj_` prefix enforced |
 //!
-//! Runflow under `/runflow` and Segmentflow under `/segmentflow`: see [`runflow`] and
-//! [`segmentflow`].
+//! Runflow, under `/runflow` (`Authorization: Bearer KEY`, optional `X-Organization-Id`;
+//! details in [`runflow`]):
+//!
+//! | route | notes |
+//! |---|---|
+//! | `POST /v1/asset-uploads` | 201 `{asset_id, upload_url}`; over 50 MiB → 422 |
+//! | `POST /v1/asset-uploads/{asset_upload_id}/confirmations` | 201 full Asset; 409 `ALREADY_CONFIRMED`, 409 `UPLOAD_INCOMPLETE` |
+//! | `GET /v1/assets/{id}?embed=created_by_user` | |
+//! | `GET /v1/assets?limit=&pq=` | `{items, next_pq, prev_pq}` (path inferred) |
+//!
+//! Segmentflow, under `/segmentflow` (`x-api-key: KEY`; details in [`segmentflow`]):
+//!
+//! | route | notes |
+//! |---|---|
+//! | `POST /api/v1/assets/upload-url` | `{success, uploadUrl, key, expiresIn}` |
+//! | `POST /api/v1/assets` | finalize: `{success, asset}`; 409 `asset_exists`, 409 `upload_incomplete`, 400 `size_mismatch` |
+//! | `GET /api/v1/assets?limit=&cursor=` | inferred: `{success, assets, nextCursor}` |
+//! | `GET /api/v1/assets/{id}` | inferred: `{success, asset}` |
 //!
 //! Storage (Disk mode; the URLs handed out by the APIs point here, no API credential needed):
 //!
@@ -78,7 +94,9 @@ pub mod faults;
 pub mod flora;
 pub mod idempotency;
 pub mod middleware;
+pub mod runflow;
 pub mod s3;
+pub mod segmentflow;
 pub mod signing;
 pub mod state;
 pub mod storage;
@@ -153,6 +171,14 @@ fn router(st: Shared) -> Router {
         .nest(
             "/flora/api/v1",
             dialect_api(flora::routes(), &st, Dialect::Flora, true),
+        )
+        .nest(
+            "/runflow",
+            dialect_api(runflow::routes(), &st, Dialect::Runflow, false),
+        )
+        .nest(
+            "/segmentflow",
+            dialect_api(segmentflow::routes(), &st, Dialect::Segmentflow, true),
         )
         .merge(storage)
         .nest("/_sandbox", admin::routes())

@@ -271,3 +271,66 @@ async fn fault_specs_are_validated_and_reproducible() {
     assert_eq!(a, b);
     assert!(a.contains(&200) && a.iter().any(|s| *s >= 500));
 }
+
+#[tokio::test]
+async fn faults_apply_to_every_dialect() {
+    let e = env_with("error=1", None).await;
+    let r = e
+        .http
+        .get(e.runflow("/v1/assets"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_server_error());
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["code"] == "INTERNAL_ERROR" || v["code"] == "SERVICE_UNAVAILABLE",
+        "{v}"
+    );
+    let r = e
+        .http
+        .get(e.segmentflow("/api/v1/assets"))
+        .header("x-api-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_server_error());
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["error"] == "internal_error" || v["error"] == "service_unavailable",
+        "{v}"
+    );
+
+    e.set_faults("").await;
+    let c: Value = e
+        .http
+        .post(e.runflow("/v1/asset-uploads"))
+        .bearer_auth(KEY)
+        .json(&json!({"filename": "a.bin", "mime_type": "application/octet-stream", "size_bytes": 1_000_000}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    e.set_faults("drop=1").await;
+    let err = e
+        .http
+        .put(c["upload_url"].as_str().unwrap())
+        .header("content-type", "application/octet-stream")
+        .body(pattern(1_000_000, 2))
+        .send()
+        .await
+        .expect_err("dropped PUT must be a transport error");
+    assert!(err.status().is_none());
+    let id = c["asset_id"].as_str().unwrap();
+    let r = e
+        .http
+        .post(e.runflow(&format!("/v1/asset-uploads/{id}/confirmations")))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "nothing stored by a dropped PUT");
+}
