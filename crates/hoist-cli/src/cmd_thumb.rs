@@ -1,0 +1,129 @@
+//! `hoist thumb FILE... --out DIR [--size 256] [--json]`: thumbnails through the same pool the
+//! desktop app uses (one worker per core), written as `DIR/<file name>.jpg` (or `.png` for
+//! images with transparency). Files that cannot be previewed get a type icon and count as
+//! failures: exit 0 when every file previewed, 1 otherwise (reasons on stderr), 2 for usage.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hoist_thumbs::{ThumbPool, SIZE_RANGE};
+
+/// Arguments of `hoist thumb`.
+#[derive(clap::Args, Debug)]
+pub struct ThumbArgs {
+    /// Files to make thumbnails of.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Folder to write thumbnails into (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Longest edge of each thumbnail, in pixels.
+    #[arg(long, default_value_t = 256)]
+    size: u32,
+    /// Print one JSON object per file on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `DIR/<file name>` unique among this run's outputs (`name-1`, `name-2`... on clashes).
+fn output_stem(out: &Path, file: &Path, taken: &mut HashSet<String>) -> PathBuf {
+    let base = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "thumbnail".into());
+    let mut name = base.clone();
+    let mut n = 1;
+    while !taken.insert(name.clone()) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    out.join(name)
+}
+
+/// Runs `hoist thumb`; returns the process exit code.
+pub async fn run(args: ThumbArgs) -> anyhow::Result<i32> {
+    if !SIZE_RANGE.contains(&args.size) {
+        eprintln!(
+            "hoist thumb: --size must be between {} and {}",
+            SIZE_RANGE.start(),
+            SIZE_RANGE.end()
+        );
+        return Ok(2);
+    }
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", args.out.display()))?;
+    let pool = Arc::new(ThumbPool::new(ThumbPool::default_workers()));
+    let mut taken = HashSet::new();
+    let tasks: Vec<_> = args
+        .files
+        .iter()
+        .map(|file| {
+            let stem = output_stem(&args.out, file, &mut taken);
+            let (pool, file, size) = (pool.clone(), file.clone(), args.size);
+            tokio::spawn(async move { (file.clone(), pool.export(file, size, stem).await) })
+        })
+        .collect();
+    let mut failed = 0;
+    for task in tasks {
+        let (file, result) = task.await?;
+        match result {
+            Ok(info) => {
+                if let Some(reason) = &info.fallback {
+                    failed += 1;
+                    eprintln!("hoist thumb: {}: {reason} (wrote a type icon)", file.display());
+                }
+                if args.json {
+                    let line = serde_json::json!({
+                        "path": file,
+                        "thumbnail": info.path,
+                        "width": info.width,
+                        "height": info.height,
+                        "source_width": info.source_width,
+                        "source_height": info.source_height,
+                        "format": info.format,
+                        "taken_at": info.taken_at,
+                        "camera": info.camera,
+                        "orientation": info.orientation,
+                        "status": if info.fallback.is_some() { "icon" } else { "ok" },
+                        "error": info.fallback,
+                    });
+                    println!("{line}");
+                } else {
+                    println!(
+                        "{} -> {} ({}x{}, {})",
+                        file.display(),
+                        info.path.display(),
+                        info.width,
+                        info.height,
+                        info.format.name()
+                    );
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("hoist thumb: {}: {e}", file.display());
+                if args.json {
+                    let line = serde_json::json!({
+                        "path": file, "status": "failed", "error": e.to_string(),
+                    });
+                    println!("{line}");
+                }
+            }
+        }
+    }
+    Ok(if failed == 0 { 0 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_names_do_not_clash() {
+        let mut taken = HashSet::new();
+        let out = Path::new("/o");
+        assert_eq!(output_stem(out, Path::new("a/x.jpg"), &mut taken), Path::new("/o/x.jpg"));
+        assert_eq!(output_stem(out, Path::new("b/x.jpg"), &mut taken), Path::new("/o/x.jpg-1"));
+    }
+}

@@ -1,0 +1,31 @@
+//! Native parts, all from Debian 12 packages found with pkg-config:
+//! - libjpeg-turbo's classic libjpeg API (`libjpeg62-turbo-dev`) through `native/jpeg_shim.c`
+//!   (streamed, DCT-scaled decode; encode);
+//! - libheif (`libheif-dev`) for HEIC/HEIF/AVIF, through hand-written bindings in src/ffi.
+
+fn main() {
+    // Library flags are printed after the shim so the linker sees -ljpeg after its user.
+    let jpeg = pkg_config::Config::new()
+        .cargo_metadata(false)
+        .probe("libjpeg")
+        .unwrap_or_else(|err| {
+            panic!("libjpeg not found via pkg-config ({err}); install scripts/apt-packages.txt")
+        });
+    if let Err(err) = pkg_config::Config::new().probe("libheif") {
+        panic!("libheif not found via pkg-config ({err}); install scripts/apt-packages.txt");
+    }
+    let mut cc = cc::Build::new();
+    cc.file("native/jpeg_shim.c").opt_level(2).warnings(true);
+    for inc in &jpeg.include_paths {
+        cc.include(inc);
+    }
+    cc.compile("hoist_jpeg_shim");
+    for dir in &jpeg.link_paths {
+        println!("cargo:rustc-link-search=native={}", dir.display());
+    }
+    for lib in &jpeg.libs {
+        println!("cargo:rustc-link-lib={lib}");
+    }
+    println!("cargo:rerun-if-changed=native/jpeg_shim.c");
+    println!("cargo:rerun-if-changed=build.rs");
+}
