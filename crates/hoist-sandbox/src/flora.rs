@@ -212,7 +212,7 @@ async fn retry(State(st): State<Shared>, Path(id): Path<String>) -> Result<Respo
             ))
         }
     }
-    st.blobs.remove(D, &id).await;
+    st.remove_object(&row).await.map_err(internal)?;
     let token = new_token();
     let expires = now_ms() + st.faults.expiry().as_millis() as i64;
     let key = id.clone();

@@ -55,6 +55,12 @@
 //! | `PUT /storage/{runflow,segmentflow}/{id}?X-Sandbox-Expires=&X-Sandbox-Signature=` | raw body, signed `Content-Type` |
 //! | `GET /files/{dialect}/{id}` | bytes of a ready asset (Runflow: signed, 1 h) |
 //!
+//! With [`StorageMode::S3`] the APIs hand out SigV4 presigned URLs of the S3-compatible store
+//! instead (a presigned POST form for FLORA, presigned PUTs for Runflow and Segmentflow,
+//! presigned GETs as asset URLs), and completion HEADs the object; see [`s3`]. The storage
+//! routes above then receive nothing, so `/_sandbox/uploads` stays empty and `drop` has no
+//! effect; `DELETE /_sandbox/reset` does not empty the bucket.
+//!
 //! Introspection, under `/_sandbox` (no auth, never faulted): `GET /assets`, `GET /uploads`,
 //! `GET /stats`, `GET|PUT /faults`, `DELETE /reset`, `POST /assets/{dialect}/{id}/fail`.
 //!

@@ -93,6 +93,17 @@ impl AppState {
         }
     }
 
+    /// Discards any stored bytes of `row` (a fresh reservation starts empty).
+    pub async fn remove_object(&self, row: &AssetRow) -> Result<(), SandboxError> {
+        match &self.s3 {
+            Some(s3) => s3.delete(&row.storage_key).await,
+            None => {
+                self.blobs.remove(row.dialect, &row.id).await;
+                Ok(())
+            }
+        }
+    }
+
     /// Where the bytes of a ready asset can be downloaded (no auth).
     pub fn file_url(&self, row: &AssetRow) -> String {
         match &self.s3 {
