@@ -71,7 +71,10 @@ pub async fn run(args: ThumbArgs) -> anyhow::Result<i32> {
             Ok(info) => {
                 if let Some(reason) = &info.fallback {
                     failed += 1;
-                    eprintln!("hoist thumb: {}: {reason} (wrote a type icon)", file.display());
+                    eprintln!(
+                        "hoist thumb: {}: {reason} (wrote a type icon)",
+                        file.display()
+                    );
                 }
                 if args.json {
                     let line = serde_json::json!({
@@ -123,7 +126,13 @@ mod tests {
     fn output_names_do_not_clash() {
         let mut taken = HashSet::new();
         let out = Path::new("/o");
-        assert_eq!(output_stem(out, Path::new("a/x.jpg"), &mut taken), Path::new("/o/x.jpg"));
-        assert_eq!(output_stem(out, Path::new("b/x.jpg"), &mut taken), Path::new("/o/x.jpg-1"));
+        assert_eq!(
+            output_stem(out, Path::new("a/x.jpg"), &mut taken),
+            Path::new("/o/x.jpg")
+        );
+        assert_eq!(
+            output_stem(out, Path::new("b/x.jpg"), &mut taken),
+            Path::new("/o/x.jpg-1")
+        );
     }
 }

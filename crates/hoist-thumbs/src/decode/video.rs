@@ -85,7 +85,10 @@ fn probe(path: &Path) -> Result<Probe, ThumbError> {
 
 fn frame_at(path: &Path, seconds: f64, edge: u32) -> Result<Option<image::RgbImage>, ThumbError> {
     let seek = format!("{seconds:.3}");
-    let scale = format!("scale={edge}:{edge}:force_original_aspect_ratio=decrease:flags=bilinear");
+    // Fit in edge x edge without enlarging small videos.
+    let scale = format!(
+        "scale=min(iw\\,{edge}):min(ih\\,{edge}):force_original_aspect_ratio=decrease:flags=bilinear"
+    );
     let p = path_arg(path);
     let out = run(
         "ffmpeg",
