@@ -259,6 +259,9 @@ pub struct RemoteAsset {
     pub height: Option<u32>,
     /// Unix seconds (FLORA lists give integers, gets give ISO text).
     pub created_at: Option<i64>,
+    /// While pending: when the upload URL the server last issued lapses (Unix ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_expires_at_ms: Option<i64>,
 }
 
 /// One page of a remote listing.

@@ -8,8 +8,16 @@ use std::path::Path;
 /// small enough to keep memory flat.
 const BUF: usize = 4 * 1024 * 1024;
 
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("the file changed while it was being read")]
+    Changed,
+}
+
 /// Hash a file; fails if it changed while being read (size or mtime moved).
-pub fn hash_file(path: &Path) -> std::io::Result<(String, FileIdentity)> {
+pub fn hash_file(path: &Path) -> Result<(String, FileIdentity), HashError> {
     let before = FileIdentity::of(path)?;
     let mut file = std::fs::File::open(path)?;
     let mut hasher = blake3::Hasher::new();
@@ -36,9 +44,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<(String, FileIdentity)> {
     }
     let after = FileIdentity::of(path)?;
     if after != before {
-        return Err(std::io::Error::other(
-            "the file changed while it was being read",
-        ));
+        return Err(HashError::Changed);
     }
     Ok((hasher.finalize().to_hex().to_string(), after))
 }

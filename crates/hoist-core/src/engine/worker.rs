@@ -16,7 +16,7 @@ use super::{hashing, DuplicatePolicy, Inner};
 use crate::error::{ApiError, CoreError};
 use crate::model::{JobState, RemoteAsset};
 use crate::provider::{FileSpec, Provider, Reservation, StorageVerdict};
-use crate::queue::{now_millis, now_secs, Changes, JobRow, RUNNABLE};
+use crate::queue::{now_millis, Changes, JobRow, RUNNABLE};
 use crate::scan::io_reason;
 use crate::transfer::{self, FileIdentity, TransferError, Upload};
 use std::sync::atomic::AtomicU64;
@@ -24,8 +24,9 @@ use std::sync::Arc;
 
 /// Renewals in a row before an upload counts as a failed attempt.
 const MAX_RENEWALS: u32 = 3;
-/// Seconds of validity a signed URL must have left before we start sending.
-const EXPIRY_MARGIN_SECS: i64 = 5;
+/// Validity a stored signed URL must have left before we start sending; a URL
+/// received during this attempt is used as long as it has not expired.
+const EXPIRY_MARGIN_MS: i64 = 5_000;
 
 /// Why a pipeline stopped before `ready`.
 enum Halt {
@@ -73,6 +74,8 @@ struct Job {
     /// The state the row is in, as far as this worker knows.
     state: JobState,
     progress: Arc<AtomicU64>,
+    /// The reservation was made or renewed during this attempt.
+    fresh_reservation: bool,
 }
 
 pub(crate) async fn run(inner: Arc<Inner>, row: JobRow, progress: Arc<AtomicU64>) {
@@ -83,6 +86,7 @@ pub(crate) async fn run(inner: Arc<Inner>, row: JobRow, progress: Arc<AtomicU64>
         row,
         state,
         progress,
+        fresh_reservation: false,
     };
     let halt = job.pipeline().await.err().unwrap_or(Halt::Done);
     if let Err(e) = job.settle(halt).await {
@@ -202,14 +206,14 @@ impl Job {
             .map_err(|e| Halt::Fail(format!("hashing crashed: {e}")))?;
         let (hash, identity) = match hashed {
             Ok(h) => h,
-            Err(e) if e.kind() == std::io::ErrorKind::Other => {
+            Err(hashing::HashError::Changed) => {
                 return Err(Halt::Retry {
                     reason: "the file is still being written; waiting until it is stable".into(),
                     retry_after: None,
                     counts: true,
                 })
             }
-            Err(e) => {
+            Err(hashing::HashError::Io(e)) => {
                 return Err(Halt::Fail(format!(
                     "cannot read the file: {}",
                     io_reason(&e)
@@ -283,6 +287,7 @@ impl Job {
     }
 
     async fn store_reservation(&mut self, r: Reservation, to: JobState) -> Result<(), Halt> {
+        self.fresh_reservation = true;
         let mut changes = self.clear_key();
         changes.reservation = Some(Some(r.clone()));
         changes.uploaded = Some(false);
@@ -325,6 +330,17 @@ impl Job {
                         self.finish(a).await?;
                         Ok(true)
                     }
+                    Ok(Some(a)) if a.upload_expires_at_ms.is_some_and(|t| t > now_millis()) => {
+                        // The server renewed in an earlier attempt whose answer
+                        // was lost: its URL is unknown to us. Wait until it
+                        // lapses, then renew again; waiting is not a failure.
+                        let wait_ms = a.upload_expires_at_ms.unwrap_or(0) - now_millis() + 250;
+                        Err(Halt::Retry {
+                            reason: "waiting for the server's previous upload URL to lapse before renewing".into(),
+                            retry_after: Some(wait_ms as f64 / 1000.0),
+                            counts: false,
+                        })
+                    }
                     Ok(_) => Err(Halt::Retry {
                         reason: format!(
                             "the signed upload URL expired and could not be renewed ({e})"
@@ -342,12 +358,25 @@ impl Job {
     async fn upload(&mut self, provider: &dyn Provider) -> Result<(), Halt> {
         let mut renewals = 0;
         loop {
+            let margin = if renewals == 0 && !self.fresh_reservation {
+                EXPIRY_MARGIN_MS
+            } else {
+                0
+            };
             let expired = self
                 .row
                 .reservation
                 .as_ref()
-                .is_some_and(|r| r.target.expired(now_secs(), EXPIRY_MARGIN_SECS));
+                .is_some_and(|r| r.target.expired(now_millis(), margin));
             if expired {
+                if renewals >= MAX_RENEWALS {
+                    return Err(Halt::Retry {
+                        reason: "the signed upload URL expired again before it could be used"
+                            .into(),
+                        retry_after: None,
+                        counts: true,
+                    });
+                }
                 renewals += 1;
                 if self.renew(provider).await? {
                     return Err(Halt::Done);

@@ -4,7 +4,7 @@
 //! instructions (the spec and the guides disagree).
 
 use super::http::ApiClient;
-use super::json::{any, opt_str, opt_u32, opt_u64, req_str, timestamp};
+use super::json::{any, opt_str, opt_u32, opt_u64, req_str, timestamp, timestamp_ms};
 use super::{FileSpec, Provider, Reservation, UploadMethod, UploadTarget};
 use crate::error::ApiError;
 use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
@@ -92,7 +92,7 @@ pub(crate) fn parse_upload_target(v: &Value, host: &str) -> Result<UploadTarget,
         headers: Vec::new(),
         form_fields,
         file_field,
-        expires_at: timestamp(v, &["expires_at", "expiresAt"]),
+        expires_at_ms: timestamp_ms(v, &["expires_at", "expiresAt"]),
     })
 }
 
@@ -109,6 +109,7 @@ pub(crate) fn parse_asset(v: &Value, host: &str) -> Result<RemoteAsset, ApiError
         width: opt_u32(v, &["width"]),
         height: opt_u32(v, &["height"]),
         created_at: timestamp(v, &["created_at", "createdAt"]),
+        upload_expires_at_ms: timestamp_ms(v, &["expires_at", "expiresAt"]),
     })
 }
 
@@ -290,7 +291,7 @@ mod tests {
         let keys: Vec<_> = t.form_fields.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["z", "a", "m"], "vendor order is kept");
         assert_eq!(t.form_fields[2].1, "3");
-        assert_eq!(t.expires_at, Some(1_893_456_000));
+        assert_eq!(t.expires_at_ms, Some(1_893_456_000_000));
     }
 
     #[test]
@@ -299,7 +300,7 @@ mod tests {
         let t = parse_upload_target(&v, "h").unwrap();
         assert_eq!(t.file_field, "upload");
         assert_eq!(t.form_fields, vec![("k".to_string(), "v".to_string())]);
-        assert_eq!(t.expires_at, None);
+        assert_eq!(t.expires_at_ms, None);
     }
 
     #[test]

@@ -296,7 +296,6 @@ pub fn parse_error(
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(parse_retry_after);
-    let retryable = ApiError::status_is_retryable(status);
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
     let (code, message) = match parsed.as_ref().and_then(error_fields) {
         Some(fields) => fields,
@@ -316,6 +315,10 @@ pub fn parse_error(
             )
         }
     };
+    // FLORA answers 409 idempotency_duplicate while a request with the same
+    // key is still being processed: asking again later, same key, is right.
+    let retryable =
+        ApiError::status_is_retryable(status) || code.as_deref() == Some("idempotency_duplicate");
     ApiError {
         status,
         code,
@@ -447,6 +450,14 @@ mod tests {
         );
         assert_eq!(e.request_id.as_deref(), Some("req_9"));
         assert!(!e.retryable);
+    }
+
+    #[test]
+    fn in_flight_idempotency_key_is_retryable() {
+        let body = br#"{"error":{"code":"idempotency_duplicate","message":"in progress"}}"#;
+        assert!(parse_error(ProviderKind::Flora, "h", 409, &HeaderMap::new(), body).retryable);
+        let body = br#"{"error":{"code":"asset_already_complete","message":"done"}}"#;
+        assert!(!parse_error(ProviderKind::Flora, "h", 409, &HeaderMap::new(), body).retryable);
     }
 
     #[test]

@@ -49,20 +49,25 @@ pub fn req_str(v: &Value, names: &[&str], what: &str, host: &str) -> Result<Stri
 
 /// Unix seconds from an integer (seconds or milliseconds) or ISO 8601 text.
 pub fn timestamp(v: &Value, names: &[&str]) -> Option<i64> {
-    match any(v, names)? {
-        Value::Number(n) => {
-            let x = n.as_f64()?;
-            // Anything past year 5138 in seconds is surely milliseconds.
-            Some(if x > 1e11 {
-                (x / 1000.0) as i64
-            } else {
-                x as i64
-            })
+    timestamp_ms(v, names).map(|ms| ms.div_euclid(1000))
+}
+
+/// Unix milliseconds from an integer (seconds or milliseconds) or ISO 8601 text.
+pub fn timestamp_ms(v: &Value, names: &[&str]) -> Option<i64> {
+    let from_number = |x: f64| {
+        // Anything past year 5138 in seconds is surely milliseconds.
+        if x > 1e11 {
+            x as i64
+        } else {
+            (x * 1000.0) as i64
         }
+    };
+    match any(v, names)? {
+        Value::Number(n) => n.as_f64().map(from_number),
         Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
-            .map(|t| t.timestamp())
+            .map(|t| t.timestamp_millis())
             .ok()
-            .or_else(|| s.parse::<i64>().ok()),
+            .or_else(|| s.parse::<f64>().ok().map(from_number)),
         _ => None,
     }
 }
@@ -89,6 +94,9 @@ mod tests {
         assert_eq!(timestamp(&v, &["c"]), Some(1_700_000_000));
         assert_eq!(timestamp(&v, &["d"]), None);
         assert_eq!(timestamp(&v, &["missing"]), None);
+        let ms = json!({"t": "2023-11-14T22:13:20.250Z", "n": 1700000000.5});
+        assert_eq!(timestamp_ms(&ms, &["t"]), Some(1_700_000_000_250));
+        assert_eq!(timestamp_ms(&ms, &["n"]), Some(1_700_000_000_500));
     }
 
     #[test]

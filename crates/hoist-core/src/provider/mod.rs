@@ -44,14 +44,14 @@ pub struct UploadTarget {
     /// Name of the file field (multipart only).
     #[serde(default)]
     pub file_field: String,
-    /// Unix seconds after which the URL no longer works, when known.
-    pub expires_at: Option<i64>,
+    /// Unix milliseconds after which the URL no longer works, when known.
+    pub expires_at_ms: Option<i64>,
 }
 
 impl UploadTarget {
-    /// Whether the URL has expired or will within `margin_secs`.
-    pub fn expired(&self, now: i64, margin_secs: i64) -> bool {
-        self.expires_at.is_some_and(|t| t <= now + margin_secs)
+    /// Whether the URL has expired, or will within `margin_ms`.
+    pub fn expired(&self, now_ms: i64, margin_ms: i64) -> bool {
+        self.expires_at_ms.is_some_and(|t| t <= now_ms + margin_ms)
     }
 }
 

@@ -80,7 +80,7 @@ async fn advance_moves_state_only_from_expected_but_always_records_data() {
             headers: vec![],
             form_fields: vec![("k".into(), "v".into())],
             file_field: "file".into(),
-            expires_at: Some(5),
+            expires_at_ms: Some(5),
         },
         extra: serde_json::Value::Null,
     };

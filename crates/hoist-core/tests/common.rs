@@ -1,0 +1,53 @@
+//! Shared setup for the engine's integration tests (real sandbox, real SQLite).
+
+#![allow(dead_code)]
+
+use hoist_core::engine::{EngineConfig, StaticKey};
+use hoist_core::queue::JobFilter;
+use hoist_core::retry::RetryPolicy;
+use hoist_core::{Destination, Engine, JobState, ProviderKind};
+use hoist_testkit::TestSandbox;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Providers every engine test runs against.
+pub const PROVIDERS: &[ProviderKind] = &[ProviderKind::Flora];
+
+pub fn destination(sb: &TestSandbox, provider: ProviderKind) -> Destination {
+    let mut d = Destination::new(provider, sb.endpoint(provider.as_str()));
+    if provider == ProviderKind::Flora {
+        d.workspace = Some("ws_test".into());
+    }
+    d
+}
+
+pub async fn engine(state: &Path, tweak: impl FnOnce(&mut EngineConfig)) -> Engine {
+    let mut config = EngineConfig::new(state, Arc::new(StaticKey(Some("sk_test_key".into()))));
+    config.retry = RetryPolicy::fast();
+    config.poll_interval = std::time::Duration::from_millis(200);
+    tweak(&mut config);
+    Engine::start(config).await.expect("engine starts")
+}
+
+/// Rows of every job, for assertions.
+pub async fn all_jobs(engine: &Engine) -> Vec<hoist_core::queue::JobRow> {
+    engine
+        .queue()
+        .list(JobFilter::default())
+        .await
+        .expect("list jobs")
+}
+
+pub async fn wait_settled(engine: &Engine) {
+    tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        engine.run_until_settled(),
+    )
+    .await
+    .expect("queue settles within 2 minutes")
+    .expect("engine works");
+}
+
+pub fn count(rows: &[hoist_core::queue::JobRow], state: JobState) -> usize {
+    rows.iter().filter(|r| r.state == state).count()
+}

@@ -1,0 +1,200 @@
+//! The engine against the real sandbox: a folder arrives exactly once, the
+//! storage host never sees credentials, faults and expiry are survived.
+
+mod common;
+
+use common::*;
+use hoist_core::JobState;
+use hoist_testkit::{exactly_once_problems, random_files, TestSandbox};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn folder_arrives_exactly_once_without_credentials_at_storage() {
+    for &provider in PROVIDERS {
+        let sb = TestSandbox::start("").await;
+        let dir = tempfile::tempdir().unwrap();
+        let files = random_files(&dir.path().join("shots"), 40, 1..200_000, 1);
+        let state = tempfile::tempdir().unwrap();
+        let engine = engine(state.path(), |_| {}).await;
+        let report = engine
+            .add(&[dir.path().join("shots")], &destination(&sb, provider))
+            .await
+            .unwrap();
+        assert_eq!(report.jobs.len(), 40);
+        assert!(report.problems.is_empty());
+        wait_settled(&engine).await;
+
+        let rows = all_jobs(&engine).await;
+        assert_eq!(count(&rows, JobState::Ready), 40, "{provider}: {rows:#?}");
+        assert!(rows.iter().all(|r| r.asset_id.is_some() && r.url.is_some()));
+        let problems = exactly_once_problems(&files, &sb.assets().await);
+        assert!(problems.is_empty(), "{provider}: {problems:#?}");
+
+        let uploads = sb.uploads().await;
+        assert!(uploads.len() >= 40);
+        assert!(
+            uploads
+                .iter()
+                .all(|u| !u.authorization_header_present && !u.x_api_key_present),
+            "{provider}: credentials reached storage: {uploads:#?}"
+        );
+        engine.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn faults_end_ready_exactly_once_with_bounded_retries() {
+    for &provider in PROVIDERS {
+        // 10% server errors, plus errors after the work was done, 429s with
+        // and without Retry-After, dropped uploads and answers, and signed
+        // URLs that live 2 s (whole seconds, so 1-2 s in practice).
+        let sb = TestSandbox::start(
+            "error=0.1,error_after=0.03,rate_limit=0.03,rate_limit_bare=0.02,drop=0.05,\
+             drop_response=0.03,expiry=2s,latency=2ms,seed=11",
+        )
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        let files = random_files(&dir.path().join("f"), 120, 1..120_000, 2);
+        let state = tempfile::tempdir().unwrap();
+        let engine = engine(state.path(), |c| c.retry.max_attempts = 30).await;
+        engine
+            .add(&[dir.path().join("f")], &destination(&sb, provider))
+            .await
+            .unwrap();
+        wait_settled(&engine).await;
+
+        let rows = all_jobs(&engine).await;
+        let failed: Vec<_> = rows.iter().filter(|r| r.state != JobState::Ready).collect();
+        assert!(failed.is_empty(), "{provider}: not ready: {failed:#?}");
+        let problems = exactly_once_problems(&files, &sb.assets().await);
+        assert!(problems.is_empty(), "{provider}: {problems:#?}");
+        let retries: u32 = rows.iter().map(|r| r.attempts).sum();
+        let worst = rows.iter().map(|r| r.attempts).max().unwrap_or(0);
+        // With ~35% of calls faulted, a few retries per job on average is
+        // expected; runaway loops would show as far more.
+        assert!(retries < 120 * 2, "{provider}: {retries} retries in total");
+        let worst_row = rows.iter().max_by_key(|r| r.attempts);
+        assert!(
+            worst <= 12,
+            "{provider}: a job needed {worst} attempts: {worst_row:#?}"
+        );
+        let stats = sb.stats().await;
+        let faults = &stats["faults"];
+        for kind in ["error", "drop", "rate_limit"] {
+            assert!(
+                faults[kind].as_u64().unwrap_or(0) > 0,
+                "{provider}: fault {kind} never fired: {stats}"
+            );
+        }
+        engine.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn expired_url_is_renewed_not_failed() {
+    for &provider in PROVIDERS {
+        let sb = TestSandbox::start("expiry=1s").await;
+        let dir = tempfile::tempdir().unwrap();
+        let files = random_files(&dir.path().join("f"), 3, 1000..2000, 3);
+        let state = tempfile::tempdir().unwrap();
+        // 1 byte/s: the first chunk goes, then the transfer stalls past expiry.
+        let engine = engine(state.path(), |c| c.bandwidth_limit = 1).await;
+        engine
+            .add(&[dir.path().join("f")], &destination(&sb, provider))
+            .await
+            .unwrap();
+        // Let every job reserve and start, then pause them all.
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        engine.pause(None).await.unwrap();
+        let rows = all_jobs(&engine).await;
+        assert!(
+            rows.iter().all(|r| r.state == JobState::Paused),
+            "{rows:#?}"
+        );
+        assert!(
+            rows.iter().all(|r| r.reservation.is_some()),
+            "reserved before pause"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        engine.set_bandwidth_limit(0);
+        engine.resume(None).await.unwrap();
+        wait_settled(&engine).await;
+
+        let rows = all_jobs(&engine).await;
+        assert_eq!(count(&rows, JobState::Ready), 3, "{rows:#?}");
+        assert!(exactly_once_problems(&files, &sb.assets().await).is_empty());
+        let stats = sb.stats().await.to_string();
+        assert!(
+            stats.contains("retry") || provider != hoist_core::ProviderKind::Flora,
+            "FLORA renewals go through /retry: {stats}"
+        );
+        engine.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn same_content_is_not_uploaded_twice_unless_asked() {
+    for &provider in PROVIDERS {
+        let sb = TestSandbox::start("").await;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.jpg"), b"same bytes").unwrap();
+        std::fs::write(dir.path().join("b.jpg"), b"same bytes").unwrap();
+        std::fs::write(dir.path().join("c.jpg"), b"other").unwrap();
+        let state = tempfile::tempdir().unwrap();
+        let engine = engine(state.path(), |_| {}).await;
+        let dest = destination(&sb, provider);
+        engine
+            .add(&[dir.path().to_path_buf()], &dest)
+            .await
+            .unwrap();
+        wait_settled(&engine).await;
+        let rows = all_jobs(&engine).await;
+        assert_eq!(count(&rows, JobState::Ready), 2, "{rows:#?}");
+        assert_eq!(count(&rows, JobState::Duplicate), 1);
+        let dup = rows
+            .iter()
+            .find(|r| r.state == JobState::Duplicate)
+            .unwrap();
+        let original = rows.iter().find(|r| r.name == "a.jpg").unwrap();
+        assert_eq!(
+            dup.asset_id, original.asset_id,
+            "duplicate points at the existing asset"
+        );
+        assert_eq!(sb.assets().await.len(), 2);
+        engine.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pause_cancel_and_retry_are_honoured() {
+    let sb = TestSandbox::start("").await;
+    let dir = tempfile::tempdir().unwrap();
+    random_files(dir.path(), 6, 100..200, 4);
+    let state = tempfile::tempdir().unwrap();
+    let engine = engine(state.path(), |_| {}).await;
+    engine.pause(None).await.unwrap();
+    let report = engine
+        .add(
+            &[dir.path().to_path_buf()],
+            &destination(&sb, hoist_core::ProviderKind::Flora),
+        )
+        .await
+        .unwrap();
+    let ids: Vec<_> = report.jobs.iter().map(|j| j.id).collect();
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(sb.assets().await.is_empty(), "nothing starts while paused");
+    engine.cancel(Some(vec![ids[0]])).await.unwrap();
+    engine.resume(None).await.unwrap();
+    wait_settled(&engine).await;
+    let rows = all_jobs(&engine).await;
+    assert_eq!(count(&rows, JobState::Cancelled), 1);
+    assert_eq!(count(&rows, JobState::Ready), 5);
+    // A cancelled job can be retried and then completes.
+    assert_eq!(
+        engine.retry(Some(vec![ids[0]])).await.unwrap(),
+        vec![ids[0]]
+    );
+    wait_settled(&engine).await;
+    assert_eq!(count(&all_jobs(&engine).await, JobState::Ready), 6);
+    assert_eq!(sb.assets().await.len(), 6);
+    engine.shutdown().await;
+}

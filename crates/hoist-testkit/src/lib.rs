@@ -1,0 +1,187 @@
+//! Helpers for integration tests: start the real sandbox on loopback, make
+//! fixture files, and read the sandbox's introspection routes to check what
+//! actually arrived. Nothing here fakes a server or a result.
+
+use rand::{Rng, RngCore, SeedableRng};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub use hoist_sandbox::{FaultSpec, Sandbox, SandboxConfig};
+
+/// The three dialects, as the `--provider` names and sandbox mount points.
+pub const DIALECTS: [(&str, &str); 3] = [
+    ("flora", "/flora/api/v1"),
+    ("runflow", "/runflow"),
+    ("segmentflow", "/segmentflow"),
+];
+
+/// A sandbox on a free loopback port with its own data dir.
+pub struct TestSandbox {
+    pub sandbox: Sandbox,
+    pub data: tempfile::TempDir,
+}
+
+impl TestSandbox {
+    pub async fn start(faults: &str) -> TestSandbox {
+        let data = tempfile::tempdir().expect("temp dir");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let mut config = SandboxConfig::new(data.path());
+        config.faults = faults.parse().expect("fault spec");
+        let sandbox = Sandbox::start(listener, config)
+            .await
+            .expect("sandbox starts");
+        TestSandbox { sandbox, data }
+    }
+
+    pub fn base(&self) -> String {
+        self.sandbox.base_url()
+    }
+
+    /// The API base for a dialect (`flora`, `runflow`, `segmentflow`).
+    pub fn endpoint(&self, dialect: &str) -> String {
+        let path = DIALECTS
+            .iter()
+            .find(|(d, _)| *d == dialect)
+            .map(|(_, p)| *p)
+            .expect("known dialect");
+        format!("{}{path}", self.base())
+    }
+
+    pub async fn set_faults(&self, spec: &str) {
+        self.sandbox.set_faults(spec.parse().expect("fault spec"));
+    }
+
+    /// Every asset the sandbox holds, of every dialect.
+    pub async fn assets(&self) -> Vec<SandboxAsset> {
+        get_json(&format!("{}/_sandbox/assets", self.base())).await
+    }
+
+    /// Every storage upload request the sandbox received.
+    pub async fn uploads(&self) -> Vec<UploadRecord> {
+        get_json(&format!("{}/_sandbox/uploads", self.base())).await
+    }
+
+    pub async fn stats(&self) -> serde_json::Value {
+        get_json(&format!("{}/_sandbox/stats", self.base())).await
+    }
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
+    reqwest::get(url)
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: bad JSON: {e}"))
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SandboxAsset {
+    pub dialect: String,
+    pub id: String,
+    pub status: String,
+    pub name: Option<String>,
+    pub size: Option<u64>,
+    pub sha256: Option<String>,
+    pub content_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UploadRecord {
+    pub dialect: String,
+    pub asset_id: Option<String>,
+    pub authorization_header_present: bool,
+    pub x_api_key_present: bool,
+    pub bytes: u64,
+    pub outcome: String,
+}
+
+/// A fixture file and the SHA-256 of its content.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub size: u64,
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+pub fn sha256_file(path: &Path) -> String {
+    sha256_hex(&std::fs::read(path).expect("read fixture"))
+}
+
+/// `n` files of random content and size in `sizes` (bytes), named `NNNN.jpg`
+/// (a type every provider accepts), reproducible from `seed`.
+pub fn random_files(
+    dir: &Path,
+    n: usize,
+    sizes: std::ops::Range<usize>,
+    seed: u64,
+) -> Vec<Fixture> {
+    std::fs::create_dir_all(dir).expect("fixture dir");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    (0..n)
+        .map(|i| {
+            let size = rng.gen_range(sizes.clone());
+            let mut data = vec![0u8; size];
+            rng.fill_bytes(&mut data);
+            let path = dir.join(format!("{i:04}.jpg"));
+            std::fs::write(&path, &data).expect("write fixture");
+            Fixture {
+                path,
+                sha256: sha256_hex(&data),
+                size: size as u64,
+            }
+        })
+        .collect()
+}
+
+/// Check that every fixture arrived exactly once, ready, with identical bytes,
+/// and that nothing else (no orphaned reservation) is in the sandbox.
+/// Returns a description of every problem; empty means all good.
+pub fn exactly_once_problems(fixtures: &[Fixture], assets: &[SandboxAsset]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut by_name: HashMap<String, Vec<&SandboxAsset>> = HashMap::new();
+    for a in assets {
+        by_name
+            .entry(a.name.clone().unwrap_or_default())
+            .or_default()
+            .push(a);
+    }
+    for f in fixtures {
+        let name = f
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match by_name.remove(&name).as_deref() {
+            None | Some([]) => problems.push(format!("{name}: missing")),
+            Some([a]) => {
+                if a.status != "ready" {
+                    problems.push(format!("{name}: status {}", a.status));
+                }
+                if a.sha256.as_deref() != Some(f.sha256.as_str()) {
+                    problems.push(format!(
+                        "{name}: bytes differ (sandbox {:?}, file {})",
+                        a.sha256, f.sha256
+                    ));
+                }
+            }
+            Some(many) => problems.push(format!(
+                "{name}: {} assets ({:?})",
+                many.len(),
+                many.iter().map(|a| (&a.id, &a.status)).collect::<Vec<_>>()
+            )),
+        }
+    }
+    for (name, extra) in by_name {
+        problems.push(format!("unexpected asset(s) for {name:?}: {}", extra.len()));
+    }
+    problems
+}
