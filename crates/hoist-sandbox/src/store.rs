@@ -164,6 +164,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(64);
         conn.execute_batch(SCHEMA)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
@@ -200,21 +201,27 @@ impl Store {
     }
 }
 
+/// Executes a statement through the prepared-statement cache.
+fn exec(c: &Connection, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    c.prepare_cached(sql)?.execute(p)
+}
+
 pub fn get_setting(c: &Connection, k: &str) -> rusqlite::Result<Option<String>> {
     c.query_row("SELECT v FROM settings WHERE k = ?1", [k], |r| r.get(0))
         .optional()
 }
 
 pub fn set_setting(c: &Connection, k: &str, v: &str) -> rusqlite::Result<()> {
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO settings (k, v) VALUES (?1, ?2) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-        [k, v],
-    )?;
+    )?
+    .execute([k, v])?;
     Ok(())
 }
 
 pub fn insert_asset(c: &Connection, a: &AssetRow) -> rusqlite::Result<i64> {
-    c.execute(
+    exec(
+        c,
         "INSERT INTO assets (dialect, id, status, name, content_type, upload_content_type, \
          declared_size, size, sha256, storage_key, workspace_id, project_id, token, expires_at, \
          failure_message, meta, created_at, updated_at) \
@@ -244,20 +251,18 @@ pub fn insert_asset(c: &Connection, a: &AssetRow) -> rusqlite::Result<i64> {
 }
 
 pub fn get_asset(c: &Connection, d: Dialect, id: &str) -> rusqlite::Result<Option<AssetRow>> {
-    c.query_row(
-        &format!("SELECT {COLS} FROM assets WHERE dialect = ?1 AND id = ?2"),
-        params![d.as_str(), id],
-        map_row,
-    )
+    c.prepare_cached(&format!(
+        "SELECT {COLS} FROM assets WHERE dialect = ?1 AND id = ?2"
+    ))?
+    .query_row(params![d.as_str(), id], map_row)
     .optional()
 }
 
 pub fn get_by_key(c: &Connection, d: Dialect, key: &str) -> rusqlite::Result<Option<AssetRow>> {
-    c.query_row(
-        &format!("SELECT {COLS} FROM assets WHERE dialect = ?1 AND storage_key = ?2"),
-        params![d.as_str(), key],
-        map_row,
-    )
+    c.prepare_cached(&format!(
+        "SELECT {COLS} FROM assets WHERE dialect = ?1 AND storage_key = ?2"
+    ))?
+    .query_row(params![d.as_str(), key], map_row)
     .optional()
 }
 
@@ -269,7 +274,8 @@ pub fn set_uploaded(
     size: i64,
     upload_content_type: Option<&str>,
 ) -> rusqlite::Result<usize> {
-    c.execute(
+    exec(
+        c,
         "UPDATE assets SET size = ?3, upload_content_type = ?4, sha256 = NULL, updated_at = ?5 \
          WHERE dialect = ?1 AND id = ?2",
         params![d.as_str(), id, size, upload_content_type, now_ms()],
@@ -285,7 +291,8 @@ pub fn mark_ready(
     size: i64,
     meta: &Value,
 ) -> rusqlite::Result<bool> {
-    let n = c.execute(
+    let n = exec(
+        c,
         "UPDATE assets SET status = 'ready', size = ?3, meta = ?4, failure_message = NULL, \
          updated_at = ?5 WHERE dialect = ?1 AND id = ?2 AND status = 'pending_upload'",
         params![d.as_str(), id, size, meta.to_string(), now_ms()],
@@ -294,7 +301,8 @@ pub fn mark_ready(
 }
 
 pub fn mark_failed(c: &Connection, d: Dialect, id: &str, message: &str) -> rusqlite::Result<bool> {
-    let n = c.execute(
+    let n = exec(
+        c,
         "UPDATE assets SET status = 'failed', failure_message = ?3, updated_at = ?4 \
          WHERE dialect = ?1 AND id = ?2",
         params![d.as_str(), id, message, now_ms()],
@@ -310,7 +318,8 @@ pub fn renew_upload(
     token: &str,
     expires_at: i64,
 ) -> rusqlite::Result<bool> {
-    let n = c.execute(
+    let n = exec(
+        c,
         "UPDATE assets SET status = 'pending_upload', token = ?3, expires_at = ?4, size = NULL, \
          sha256 = NULL, upload_content_type = NULL, failure_message = NULL, updated_at = ?5 \
          WHERE dialect = ?1 AND id = ?2 AND status != 'ready'",
@@ -327,10 +336,8 @@ pub fn set_sha256(
     size: i64,
 ) -> rusqlite::Result<()> {
     // Only cache if the bytes did not change meanwhile.
-    c.execute(
-        "UPDATE assets SET sha256 = ?3 WHERE dialect = ?1 AND id = ?2 AND size = ?4",
-        params![d.as_str(), id, sha, size],
-    )?;
+    c.prepare_cached("UPDATE assets SET sha256 = ?3 WHERE dialect = ?1 AND id = ?2 AND size = ?4")?
+        .execute(params![d.as_str(), id, sha, size])?;
     Ok(())
 }
 
@@ -341,15 +348,16 @@ pub fn attach(
     asset_id: &str,
 ) -> rusqlite::Result<()> {
     let now = now_ms();
-    c.execute(
+    exec(
+        c,
         "INSERT OR IGNORE INTO attachments (project_id, dialect, asset_id, created_at) \
          VALUES (?1, ?2, ?3, ?4)",
         params![project_id, d.as_str(), asset_id, now],
     )?;
-    c.execute(
+    c.prepare_cached(
         "UPDATE assets SET project_id = ?3, updated_at = ?4 WHERE dialect = ?1 AND id = ?2",
-        params![d.as_str(), asset_id, project_id, now],
-    )?;
+    )?
+    .execute(params![d.as_str(), asset_id, project_id, now])?;
     Ok(())
 }
 
@@ -504,7 +512,8 @@ pub fn put_idempotent(
     key: &str,
     resp: &StoredResponse,
 ) -> rusqlite::Result<()> {
-    c.execute(
+    exec(
+        c,
         "INSERT INTO idempotency (dialect, key, fingerprint, status, content_type, body, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(dialect, key) DO UPDATE SET \
          fingerprint = excluded.fingerprint, status = excluded.status, \

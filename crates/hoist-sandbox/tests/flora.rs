@@ -691,3 +691,29 @@ async fn metadata_and_bytes_survive_a_restart() {
     assert_eq!(bytes.as_ref(), b"persisted");
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn reset_forgets_everything() {
+    let e = env().await;
+    let id = e.flora_full("r.txt", "text/plain", b"bytes").await;
+    assert_eq!(e.admin_json("/assets").await.as_array().unwrap().len(), 1);
+    let r = e.http.delete(e.admin("/reset")).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert!(e.admin_json("/assets").await.as_array().unwrap().is_empty());
+    assert!(e
+        .admin_json("/uploads")
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(e.admin_json("/stats").await["routes"], json!({}));
+    let g = e
+        .http
+        .get(e.flora(&format!("/assets/{id}")))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(g.status(), 404);
+    assert!(!e.dir.path().join("blobs/flora").join(&id).exists());
+}
