@@ -68,10 +68,7 @@ pub fn flora_form(st: &AppState, row: &AssetRow) -> FormTarget {
     let mut fields = BTreeMap::new();
     fields.insert("key".to_string(), row.storage_key.clone());
     fields.insert("token".to_string(), row.token.clone().unwrap_or_default());
-    fields.insert(
-        "expire".to_string(),
-        (row.expires_at.unwrap_or(0) / 1000).to_string(),
-    );
+    fields.insert("expire".to_string(), expiry_secs(row).to_string());
     if let Some(n) = row.name.as_ref() {
         fields.insert("fileName".to_string(), n.clone());
     }
@@ -95,7 +92,7 @@ fn put_parts<'a>(row: &'a AssetRow, ct: &'a str, expires: &'a str) -> [&'a str; 
 
 /// The presigned PUT URL for a Runflow/Segmentflow reservation.
 pub fn put_url(st: &AppState, row: &AssetRow) -> String {
-    let expires = (row.expires_at.unwrap_or(0) / 1000).to_string();
+    let expires = expiry_secs(row).to_string();
     let ct = row.content_type.clone().unwrap_or_default();
     let sig = st.signer.sign(&put_parts(row, &ct, &expires));
     format!(
@@ -121,6 +118,28 @@ pub fn file_url(st: &AppState, row: &AssetRow) -> String {
         }
         _ => base,
     }
+}
+
+/// The reservation's expiry in whole seconds, rounded up (so the signed value never
+/// expires before `expires_at`, which is checked to the millisecond).
+fn expiry_secs(row: &AssetRow) -> i64 {
+    (row.expires_at.unwrap_or(0) + 999).div_euclid(1000)
+}
+
+/// The authoritative expiry check, to the millisecond.
+fn check_row_expiry(row: &AssetRow) -> Result<(), StorageError> {
+    let now = store::now_ms();
+    let exp = row.expires_at.unwrap_or(0);
+    if now >= exp {
+        return Err(StorageError::denied(
+            "AccessDenied",
+            format!(
+                "Request has expired: the signed URL expired {:.3} s ago",
+                (now - exp) as f64 / 1000.0
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn check_expiry(expires: &str) -> Result<(), StorageError> {
@@ -297,7 +316,9 @@ pub async fn flora_upload(
             ),
         );
     }
-    if let Err(e) = check_expiry(fields.get("expire").map(String::as_str).unwrap_or_default()) {
+    if let Err(e) = check_expiry(fields.get("expire").map(String::as_str).unwrap_or_default())
+        .and_then(|()| check_row_expiry(&row))
+    {
         return att.fail(&st, e);
     }
     if fields.get("token") != row.token.as_ref() {
@@ -430,7 +451,7 @@ pub async fn put_upload(
             ),
         );
     }
-    if let Err(e) = check_expiry(expires) {
+    if let Err(e) = check_expiry(expires).and_then(|()| check_row_expiry(&row)) {
         return att.fail(&st, e);
     }
     let mut stream = body.into_data_stream();

@@ -350,7 +350,7 @@ async fn expired_url_then_retry() {
     let v: Value = rr.json().await.unwrap();
     assert_eq!(flora_error_code(&v), "invalid_asset_state");
 
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let resp = e.flora_upload(&r, b"too late").await;
     assert_eq!(resp.status(), 403);
     assert!(resp.text().await.unwrap().contains("expired"));

@@ -280,7 +280,7 @@ async fn expired_put_is_403() {
         .json()
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let r = put(&e, c["upload_url"].as_str().unwrap(), "image/png", b"png").await;
     assert_eq!(r.status(), 403);
     let body = r.text().await.unwrap();

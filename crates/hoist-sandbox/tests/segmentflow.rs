@@ -366,7 +366,7 @@ async fn expired_put_is_403() {
     .await
     .unwrap();
     assert_eq!(u["expiresIn"], 1);
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let r = put(&e, u["uploadUrl"].as_str().unwrap(), "image/jpeg", b"jpg").await;
     assert_eq!(r.status(), 403);
 }
