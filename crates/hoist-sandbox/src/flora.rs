@@ -168,7 +168,11 @@ async fn complete(State(st): State<Shared>, Path(id): Path<String>) -> Result<Re
         ));
     };
     let key = id.clone();
-    let meta = row.meta.clone();
+    let mut meta = row.meta.clone();
+    if let Some((w, h)) = st.image_dimensions(&row).await {
+        meta["width"] = json!(w);
+        meta["height"] = json!(h);
+    }
     let won = st
         .store
         .run(move |c| store::mark_ready(c, D, &key, size as i64, &meta))
@@ -240,14 +244,14 @@ fn list_item(st: &AppState, row: &AssetRow) -> Value {
         "content_type": crate::storage::effective_content_type(row),
         "created_at": row.created_at / 1000,
         "description": null,
-        "height": null,
+        "height": row.meta.get("height").cloned().unwrap_or(Value::Null),
         "name": row.name.clone().unwrap_or_else(|| row.id.clone()),
         "size_bytes": row.size,
         "status": row.status.as_str(),
         "upload_content_type": row.upload_content_type,
         "uploaded_via": "signed_url",
         "url": st.file_url(row),
-        "width": null,
+        "width": row.meta.get("width").cloned().unwrap_or(Value::Null),
         "workspace_id": row.workspace_id,
     });
     if let Some(p) = &row.project_id {

@@ -85,8 +85,8 @@
 //! (`key`, `token`, `expire`, `fileName`, `contentType`, `signature`, modelled on
 //! ImageKit/S3) and their HMAC signing; 204 from the storage POST; the 409 codes
 //! `upload_incomplete`, `asset_already_complete`, `invalid_asset_state`; attach's response
-//! body `{project_id, asset_id, attached}` and requiring a ready asset; `description`,
-//! `width`, `height` are `null`; `size_bytes` is `null` until bytes are stored;
+//! body `{project_id, asset_id, attached}` and requiring a ready asset; `description` is `null`;
+//! `width`/`height` are read from PNG/JPEG/GIF/WebP headers in Disk mode, else `null`; `size_bytes` is `null` until bytes are stored;
 //! concurrent requests with an in-flight idempotency key get 409 `idempotency_duplicate`;
 //! a re-upload to a still-valid URL overwrites the stored bytes (S3 semantics).
 
@@ -99,6 +99,7 @@ pub mod error;
 pub mod faults;
 pub mod flora;
 pub mod idempotency;
+pub mod imagemeta;
 pub mod middleware;
 pub mod runflow;
 pub mod s3;

@@ -142,8 +142,8 @@ fn asset_json(st: &AppState, row: &AssetRow) -> Value {
         "description": null,
         "altText": null,
         "tags": [],
-        "width": null,
-        "height": null,
+        "width": row.meta.get("width").cloned().unwrap_or(Value::Null),
+        "height": row.meta.get("height").cloned().unwrap_or(Value::Null),
         "imageType": row.meta_str("image_type"),
         "websiteId": website,
         "website": website.map(|w| json!({"id": w, "name": "Sandbox website"})),
@@ -294,6 +294,10 @@ async fn create_asset(
         meta["asset_type"] = json!(a);
     }
     meta["image_type"] = json!(image_type);
+    if let Some((w, h)) = st.image_dimensions(&row).await {
+        meta["width"] = json!(w);
+        meta["height"] = json!(h);
+    }
     if website.is_some() {
         meta["website_id"] = json!(website);
     }

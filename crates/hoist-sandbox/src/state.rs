@@ -93,6 +93,18 @@ impl AppState {
         }
     }
 
+    /// Pixel dimensions of the stored bytes, if they are a recognised image (Disk mode).
+    pub async fn image_dimensions(&self, row: &AssetRow) -> Option<(u32, u32)> {
+        if self.s3.is_some() {
+            return None;
+        }
+        let path = self.blobs.path(row.dialect, &row.id)?;
+        tokio::task::spawn_blocking(move || crate::imagemeta::dimensions_of_file(&path))
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// Discards any stored bytes of `row` (a fresh reservation starts empty).
     pub async fn remove_object(&self, row: &AssetRow) -> Result<(), SandboxError> {
         match &self.s3 {

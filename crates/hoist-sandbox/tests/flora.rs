@@ -717,3 +717,25 @@ async fn reset_forgets_everything() {
     assert_eq!(g.status(), 404);
     assert!(!e.dir.path().join("blobs/flora").join(&id).exists());
 }
+
+#[tokio::test]
+async fn image_dimensions_are_reported() {
+    let e = env().await;
+    let gif = b"GIF89a\x20\x03\x58\x02\x00\x00\x00;".to_vec();
+    let img = e.flora_full("pic.gif", "image/gif", &gif).await;
+    let txt = e.flora_full("notes.txt", "text/plain", b"hello").await;
+    let get = |id: String| {
+        let req = e
+            .http
+            .get(e.flora(&format!("/assets/{id}")))
+            .bearer_auth(KEY);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let g = get(img).await;
+    assert_eq!(
+        (g["width"].as_u64(), g["height"].as_u64()),
+        (Some(800), Some(600))
+    );
+    let t = get(txt).await;
+    assert!(t["width"].is_null() && t["height"].is_null());
+}
