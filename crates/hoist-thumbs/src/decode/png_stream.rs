@@ -51,7 +51,7 @@ pub(crate) fn decode(path: &Path, target: u32) -> Result<Decoded, ThumbError> {
     let out_ch = if alpha { 4 } else { 3 };
     let out_w = width.div_ceil(factor);
     let out_h = height.div_ceil(factor);
-    let mut acc = vec![0u32; out_w as usize * out_ch];
+    let mut acc = vec![0u64; out_w as usize * out_ch];
     let mut out = Vec::with_capacity(out_w as usize * out_h as usize * out_ch);
     let mut rows_in_band = 0u32;
     let mut y = 0u32;
@@ -67,15 +67,15 @@ pub(crate) fn decode(path: &Path, target: u32) -> Result<Decoded, ThumbError> {
             };
             if alpha {
                 // Weight colour by alpha so transparent pixels do not bleed (premultiplied sum).
-                let a32 = a as u32;
-                acc[o] += r as u32 * a32;
-                acc[o + 1] += g as u32 * a32;
-                acc[o + 2] += b as u32 * a32;
-                acc[o + 3] += a32;
+                let a64 = a as u64;
+                acc[o] += r as u64 * a64;
+                acc[o + 1] += g as u64 * a64;
+                acc[o + 2] += b as u64 * a64;
+                acc[o + 3] += a64;
             } else {
-                acc[o] += r as u32;
-                acc[o + 1] += g as u32;
-                acc[o + 2] += b as u32;
+                acc[o] += r as u64;
+                acc[o + 1] += g as u64;
+                acc[o + 2] += b as u64;
             }
         }
         rows_in_band += 1;
@@ -112,7 +112,7 @@ pub(crate) fn decode(path: &Path, target: u32) -> Result<Decoded, ThumbError> {
 
 /// Emits one output row: the averages of `rows` source rows, `factor` pixels wide each.
 fn flush(
-    acc: &mut [u32],
+    acc: &mut [u64],
     out: &mut Vec<u8>,
     width: u32,
     factor: u32,
@@ -122,11 +122,11 @@ fn flush(
 ) {
     for (i, px) in acc.chunks_exact_mut(ch).enumerate() {
         let cols = (width - i as u32 * factor).min(factor);
-        let n = cols * rows;
+        let n = (cols * rows) as u64;
         if alpha {
             let a_sum = px[3];
-            for c in 0..3 {
-                out.push(px[c].checked_div(a_sum).unwrap_or(0) as u8);
+            for v in &px[..3] {
+                out.push(v.checked_div(a_sum).unwrap_or(0) as u8);
             }
             out.push((a_sum / n) as u8);
         } else {
