@@ -146,7 +146,7 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 CLI_ROW=""
 if [ -n "$HOIST_CLI" ]; then
   c_s=$(best hoist-cli); c_m=$(peak hoist-cli)
-  CLI_ROW="| \`hoist thumb\` | $c_s s | $(fps "$c_s") | $(ratio "$v_s" "$c_s")x | $(ratio "$m_s" "$c_s")x | $(mb "$c_m") MB |"
+  CLI_ROW="| \`hoist thumb\` | $c_s s | $(fps "$c_s") | $(ratio "$v_s" "$c_s")x | $(ratio "$m_s" "$c_s")x | $(mb "$c_m") MB |"$'\n'
 fi
 
 cat >"$WORK/results.md" <<MD
@@ -159,8 +159,7 @@ Run $(date -u +%Y-%m-%dT%H:%MZ) by \`bench/thumbs.sh $N\` on $(nproc) cores, $CP
 | Tool | Wall | Files/s | vs vipsthumbnail | vs ImageMagick | Peak RSS |
 |---|---|---|---|---|---|
 | Hoist (\`thumb_batch\`, $(nproc) workers) | $h_s s | $(fps "$h_s") | $(ratio "$v_s" "$h_s")x | $(ratio "$m_s" "$h_s")x | $(mb "$h_m") MB |
-$CLI_ROW
-| \`vipsthumbnail -s $SIZE\` (all files, one process) | $v_s s | $(fps "$v_s") | 1.00x | $(ratio "$m_s" "$v_s")x | $(mb "$v_m") MB |
+${CLI_ROW}| \`vipsthumbnail -s $SIZE\` (all files, one process) | $v_s s | $(fps "$v_s") | 1.00x | $(ratio "$m_s" "$v_s")x | $(mb "$v_m") MB |
 | ImageMagick \`convert -thumbnail ${SIZE}x${SIZE}\` (xargs -P2) | $m_s s | $(fps "$m_s") | $(ratio "$v_s" "$m_s")x | 1.00x | $(mb "$m_m") MB per process |
 
 Goals (issue 5): at least 1.25x vipsthumbnail and 4x ImageMagick throughput, peak memory at most vipsthumbnail's.

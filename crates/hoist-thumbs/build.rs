@@ -1,6 +1,7 @@
 //! Native parts, all from Debian 12 packages found with pkg-config:
 //! - libjpeg-turbo's classic libjpeg API (`libjpeg62-turbo-dev`) through `native/jpeg_shim.c`
 //!   (streamed, DCT-scaled decode; encode);
+//! - libwebp (`libwebp-dev`) through `native/webp_shim.c` (decode with built-in downscaling);
 //! - libheif (`libheif-dev`) for HEIC/HEIF/AVIF, through hand-written bindings in src/ffi.
 
 fn main() {
@@ -11,21 +12,33 @@ fn main() {
         .unwrap_or_else(|err| {
             panic!("libjpeg not found via pkg-config ({err}); install scripts/apt-packages.txt")
         });
+    let webp = pkg_config::Config::new()
+        .cargo_metadata(false)
+        .probe("libwebp")
+        .unwrap_or_else(|err| {
+            panic!("libwebp not found via pkg-config ({err}); install scripts/apt-packages.txt")
+        });
     if let Err(err) = pkg_config::Config::new().probe("libheif") {
         panic!("libheif not found via pkg-config ({err}); install scripts/apt-packages.txt");
     }
     let mut cc = cc::Build::new();
-    cc.file("native/jpeg_shim.c").opt_level(2).warnings(true);
-    for inc in &jpeg.include_paths {
+    cc.file("native/jpeg_shim.c")
+        .file("native/webp_shim.c")
+        .opt_level(2)
+        .warnings(true);
+    for inc in jpeg.include_paths.iter().chain(&webp.include_paths) {
         cc.include(inc);
     }
-    cc.compile("hoist_jpeg_shim");
-    for dir in &jpeg.link_paths {
-        println!("cargo:rustc-link-search=native={}", dir.display());
-    }
-    for lib in &jpeg.libs {
-        println!("cargo:rustc-link-lib={lib}");
+    cc.compile("hoist_native_shims");
+    for lib in [&jpeg, &webp] {
+        for dir in &lib.link_paths {
+            println!("cargo:rustc-link-search=native={}", dir.display());
+        }
+        for name in &lib.libs {
+            println!("cargo:rustc-link-lib={name}");
+        }
     }
     println!("cargo:rerun-if-changed=native/jpeg_shim.c");
+    println!("cargo:rerun-if-changed=native/webp_shim.c");
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -14,7 +14,8 @@
 //! |---|---|
 //! | JPEG | libjpeg-turbo, DCT-scaled decode (1/8..1), EXIF orientation |
 //! | PNG | `png`, streamed with a box pre-reduction (bounded memory); Adam7 via `image` |
-//! | WebP, GIF, TIFF, BMP | `image` with an allocation limit |
+//! | WebP | libwebp, decoded straight to ~2x the target size (animated: `image`, first frame) |
+//! | GIF, TIFF, BMP | `image` with an allocation limit |
 //! | HEIC/HEIF, AVIF | libheif (libde265, dav1d/aom), embedded thumbnail when big enough |
 //! | SVG | resvg |
 //! | Camera RAW | embedded JPEG preview, then the JPEG path |

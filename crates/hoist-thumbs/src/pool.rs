@@ -113,13 +113,37 @@ impl ThumbPool {
         path: impl AsRef<Path>,
         size: u32,
     ) -> Result<ThumbInfo, ThumbError> {
+        self.request_inner(path.as_ref().to_path_buf(), None, size)
+            .await
+    }
+
+    /// Like [`Self::request`] for a caller that already knows the file's BLAKE3 (the engine's
+    /// content-hash index does), which saves reading a large video twice.
+    pub async fn request_hashed(
+        &self,
+        path: impl AsRef<Path>,
+        hash: blake3::Hash,
+        size: u32,
+    ) -> Result<ThumbInfo, ThumbError> {
+        self.request_inner(path.as_ref().to_path_buf(), Some(hash), size)
+            .await
+    }
+
+    async fn request_inner(
+        &self,
+        path: PathBuf,
+        hash: Option<blake3::Hash>,
+        size: u32,
+    ) -> Result<ThumbInfo, ThumbError> {
         let cache = self
             .cache
             .clone()
             .ok_or_else(|| ThumbError::Unsupported("this pool has no cache".into()))?;
-        let path = path.as_ref().to_path_buf();
         self.submit(move || {
-            let hash = ThumbCache::hash_file(&path)?;
+            let hash = match hash {
+                Some(h) => h,
+                None => ThumbCache::hash_file(&path)?,
+            };
             let key = ThumbCache::key(&hash, size);
             if let Some(hit) = cache.get(&key) {
                 return Ok(hit);

@@ -61,6 +61,13 @@ fn hit_by_content_even_after_rename() {
         .expect("mtime");
     assert!(touched >= stamp, "hit refreshes last-used time");
 
+    // A caller-supplied hash of the same content hits too.
+    let hash = ThumbCache::hash_file(&b).expect("hash");
+    let hashed = rt
+        .block_on(pool.request_hashed(&b, hash, 128))
+        .expect("hashed");
+    assert_eq!(hashed.path, first.path);
+
     // Another size is another entry; edited content is a miss.
     rt.block_on(pool.request(&b, 64)).expect("64");
     assert_eq!(cache.len(), 2);

@@ -91,6 +91,29 @@ fn truncated_png_gets_an_icon() {
 }
 
 #[test]
+fn truncated_webp_tiff_gif_get_icons() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, fmt, sf) in [
+        ("a.webp", image::ImageFormat::WebP, SourceFormat::Webp),
+        ("a.tif", image::ImageFormat::Tiff, SourceFormat::Tiff),
+        ("a.gif", image::ImageFormat::Gif, SourceFormat::Gif),
+    ] {
+        let p = dir.path().join(name);
+        image::DynamicImage::ImageRgb8(halves(300, 200))
+            .save_with_format(&p, fmt)
+            .expect("save");
+        let bytes = std::fs::read(&p).expect("read");
+        let cut = write(
+            dir.path(),
+            &format!("cut-{name}"),
+            &bytes[..bytes.len() / 3],
+        );
+        assert_icon(&cut, sf, "");
+        assert!(icon_for(&cut).fallback.is_some(), "{name}");
+    }
+}
+
+#[test]
 fn truncated_heic_and_avif_get_icons() {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, fmt) in [

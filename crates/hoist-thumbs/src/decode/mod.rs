@@ -18,6 +18,7 @@ pub(crate) mod raster;
 pub(crate) mod raw;
 pub(crate) mod svg;
 pub(crate) mod video;
+pub(crate) mod webp;
 
 /// Largest buffer a whole-image decoder (image crate, libheif) may allocate. Formats that
 /// stream (baseline JPEG, non-interlaced PNG) are reduced while decoding and never need it.
@@ -58,9 +59,8 @@ pub(crate) fn decode(
     match format {
         SourceFormat::Jpeg => jpeg::decode_file(path, target),
         SourceFormat::Png => png_stream::decode(path, target),
-        SourceFormat::Webp | SourceFormat::Gif | SourceFormat::Tiff | SourceFormat::Bmp => {
-            raster::decode(path, format)
-        }
+        SourceFormat::Webp => webp::decode(path, target),
+        SourceFormat::Gif | SourceFormat::Tiff | SourceFormat::Bmp => raster::decode(path, format),
         SourceFormat::Avif | SourceFormat::Heif => heif::decode(path, format, target),
         SourceFormat::Svg => svg::decode(path, target),
         SourceFormat::Raw => raw::decode(path, target),
