@@ -96,6 +96,7 @@ SMOOTH=${FILES[$N]}
 [ -s "$F/photo.bmp" ] || "$IM" "$SMOOTH" "$F/photo.bmp"
 [ -s "$F/anim.gif" ] || "$IM" "$SMOOTH" -resize 1200x800 "$F/anim.gif"
 [ -s "$F/phone.heic" ] || { "$IM" "$SMOOTH" -resize 4032x3024! "$F/phone-src.jpg"; heif-enc -q 60 "$F/phone-src.jpg" -o "$F/phone.heic" >/dev/null; }
+[ -s "$F/phone-thumb.heic" ] || heif-enc -q 60 -t 320 "$F/phone-src.jpg" -o "$F/phone-thumb.heic" >/dev/null
 [ -s "$F/photo.avif" ] || { "$IM" "$SMOOTH" -resize 2000x1500! "$F/avif-src.jpg"; heif-enc -A -q 60 "$F/avif-src.jpg" -o "$F/photo.avif" >/dev/null; }
 [ -s "$F/camera.dng" ] || python3 "$ROOT/bench/thumbs_samples.py" dng "$SMOOTH" "$F/camera.dng"
 [ -s "$F/brochure.pdf" ] || python3 "$ROOT/bench/thumbs_samples.py" pdf "$SMOOTH" "$F/brochure.pdf"
@@ -127,7 +128,7 @@ best_of3() {  # prints best wall seconds of CMD, or "fail"
   echo "$best"
 }
 FORMAT_ROWS=""
-for f in photo.jpg photo.png photo.webp anim.gif photo.tif photo.bmp photo.avif phone.heic drawing.svg camera.dng clip.mp4 clip.mov clip.webm brochure.pdf; do
+for f in photo.jpg photo.png photo.webp anim.gif photo.tif photo.bmp photo.avif phone.heic phone-thumb.heic drawing.svg camera.dng clip.mp4 clip.mov clip.webm brochure.pdf; do
   p=$F/$f
   dims=$(python3 -c "import os;print(round(os.path.getsize('$p')/1e6,1))")
   rm -rf "$WORK/fmt-out"; mkdir -p "$WORK/fmt-out"
@@ -169,7 +170,7 @@ Goals (issue 5): at least 1.25x vipsthumbnail and 4x ImageMagick throughput, pea
 | File | Size | Hoist | vipsthumbnail | Hoist result |
 |---|---|---|---|---|
 ${FORMAT_ROWS}
-Samples: photo.jpg is a noisy batch file; PNG/WebP/TIFF/BMP are a smooth batch file re-encoded at 6000x4000; anim.gif 1200x800; HEIC 4032x3024 and AVIF 2000x1500 (heif-enc); drawing.svg 2000 translucent circles; camera.dng is a DNG-layout file holding a 6000x4000 JPEG preview and 40 MB of sensor bytes; clips are 1080p H.264 (10 s), the same in MOV, and VP8 WebM (5 s); brochure.pdf is an A4 page with a 24 MP JPEG placed on it.
+Samples: photo.jpg is a noisy batch file; PNG/WebP/TIFF/BMP are a smooth batch file re-encoded at 6000x4000; anim.gif 1200x800; HEIC 4032x3024 without (phone.heic) and with (phone-thumb.heic, like iPhone photos) a 320 px embedded thumbnail, AVIF 2000x1500 (heif-enc); drawing.svg 2000 translucent circles; camera.dng is a DNG-layout file holding a 6000x4000 JPEG preview and 40 MB of sensor bytes; clips are 1080p H.264 (10 s), the same in MOV, and VP8 WebM (5 s); brochure.pdf is an A4 page with a 24 MP JPEG placed on it.
 MD
 cat "$WORK/results.md"
 

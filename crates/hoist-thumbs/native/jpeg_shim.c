@@ -98,7 +98,10 @@ int hoist_jpeg_decode(FILE *file, const unsigned char *buf, unsigned long len, h
   prog.pub.progress_monitor = on_progress;
   prog.job = job;
   cinfo.progress = &prog.pub;
-  if (file) jpeg_stdio_src(&cinfo, file);
+  if (file) {
+    setvbuf(file, NULL, _IOFBF, 1 << 16); /* fewer read() calls than stdio's default */
+    jpeg_stdio_src(&cinfo, file);
+  }
   else jpeg_mem_src(&cinfo, buf, len);
   jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
   jpeg_save_markers(&cinfo, JPEG_APP0 + 14, 0xFFFF);
