@@ -297,8 +297,36 @@ pub fn parse_error(
         .and_then(|v| v.to_str().ok())
         .and_then(parse_retry_after);
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    let foreign = parsed
+        .as_ref()
+        .and_then(error_dialect)
+        .filter(|d| *d != kind);
     let (code, message) = match parsed.as_ref().and_then(error_fields) {
+        // Another vendor's error shape: the endpoint belongs to another API.
+        Some((code, message)) if foreign.is_some() => {
+            let other = foreign.map(dialect_name).unwrap_or("another");
+            let what = match &code {
+                Some(c) => format!("{c}: {message}"),
+                None => message,
+            };
+            (
+                code,
+                format!(
+                    "{host} answered HTTP {status} with a {other}-style error ('{what}') where a {} API \
+                     was expected; check --provider and --endpoint",
+                    dialect_name(kind)
+                ),
+            )
+        }
         Some(fields) => fields,
+        None if body.iter().all(u8::is_ascii_whitespace) => (
+            None,
+            format!(
+                "{host} answered HTTP {status} with an empty body instead of a {} error; {}",
+                dialect_name(kind),
+                hint_for(status)
+            ),
+        ),
         None => {
             let what = if parsed.is_some() {
                 "a JSON body in an unknown error shape".to_string()
@@ -326,6 +354,17 @@ pub fn parse_error(
         request_id: request_id(headers),
         retryable,
         retry_after_secs,
+    }
+}
+
+/// Which vendor's error shape a body has: FLORA `{error:{..}}`, Segmentflow
+/// `{error:"code"}`, Runflow `{code:"UPPER_SNAKE"}`.
+fn error_dialect(v: &Value) -> Option<ProviderKind> {
+    match v.get("error") {
+        Some(Value::Object(_)) => Some(ProviderKind::Flora),
+        Some(Value::String(_)) => Some(ProviderKind::Segmentflow),
+        _ if v.get("code").is_some_and(Value::is_string) => Some(ProviderKind::Runflow),
+        _ => None,
     }
 }
 
@@ -506,6 +545,38 @@ mod tests {
             b"<!doctype html>",
         );
         assert!(ok.message.contains("where a Runflow JSON API was expected"));
+    }
+
+    #[test]
+    fn another_vendors_error_shape_names_both_dialects() {
+        let e = parse_error(
+            ProviderKind::Runflow,
+            "h:1",
+            401,
+            &HeaderMap::new(),
+            br#"{"error":{"code":"unauthorized","message":"Missing bearer token"}}"#,
+        );
+        assert!(
+            e.message
+                .starts_with("h:1 answered HTTP 401 with a FLORA-style error ('unauthorized: Missing bearer token') where a Runflow API was expected"),
+            "{}",
+            e.message
+        );
+        let e = parse_error(
+            ProviderKind::Flora,
+            "h",
+            404,
+            &HeaderMap::new(),
+            br#"{"code":"NOT_FOUND","message":"nope","errors":[]}"#,
+        );
+        assert!(e.message.contains("Runflow-style error"), "{}", e.message);
+        let e = parse_error(ProviderKind::Segmentflow, "h", 404, &HeaderMap::new(), b"");
+        assert!(
+            e.message
+                .contains("answered HTTP 404 with an empty body instead of a Segmentflow error"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@
 mod flora;
 pub mod http;
 mod json;
+pub mod runflow;
+pub mod segmentflow;
 
 use crate::error::ApiError;
 use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
@@ -11,6 +13,8 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 pub use flora::Flora;
+pub use runflow::Runflow;
+pub use segmentflow::Segmentflow;
 
 /// What the adapter needs to know about a file to reserve it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,11 +140,7 @@ pub fn for_destination(
     let api = http::ApiClient::new(destination, api_key, client)?;
     Ok(match destination.provider {
         ProviderKind::Flora => Box::new(Flora::new(api, destination.clone())),
-        other => {
-            return Err(ApiError::local(
-                "unsupported_provider",
-                format!("the {other} adapter is not available in this build"),
-            ))
-        }
+        ProviderKind::Runflow => Box::new(Runflow::new(api, destination.clone())),
+        ProviderKind::Segmentflow => Box::new(Segmentflow::new(api, destination.clone())),
     })
 }

@@ -1,0 +1,372 @@
+//! Segmentflow: `POST /api/v1/assets/upload-url` -> raw PUT to the presigned
+//! `uploadUrl` with the declared `Content-Type` -> `POST /api/v1/assets`
+//! (finalize: creates the asset row for the `s3Key`).
+//!
+//! `x-api-key` auth (set by [`ApiClient`]); `Idempotency-Key` on both POSTs
+//! (Segmentflow honours it: a replay returns the first answer). The
+//! documented limits (20 MiB, five content types) are checked in
+//! [`Provider::preflight`]. An expired URL (`expiresIn` seconds) is replaced
+//! by requesting a new one, which yields a new key.
+//!
+//! Finding the asset of a reservation: the documented API has no lookup by
+//! key, so [`Provider::find`] pages through `GET /api/v1/assets` (inferred
+//! path, newest first in the sandbox) for the asset whose `s3Key` is the
+//! reserved key. An asset for the key exists only once it was finalized.
+
+use super::http::ApiClient;
+use super::json::{opt_str, opt_u32, opt_u64, req_str, timestamp};
+use super::{FileSpec, Provider, Reservation, UploadMethod, UploadTarget};
+use crate::error::ApiError;
+use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
+use crate::queue::now_millis;
+use async_trait::async_trait;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// 20 MiB, the documented limit of `size`.
+pub const MAX_SIZE: u64 = 20_971_520;
+/// The documented `contentType` values.
+pub const CONTENT_TYPES: [&str; 5] = [
+    "image/jpeg",
+    "image/png",
+    "text/csv",
+    "application/vnd.ms-excel",
+    "application/pdf",
+];
+/// Pages `find` reads before giving up (100 assets each).
+const FIND_MAX_PAGES: usize = 200;
+
+pub struct Segmentflow {
+    api: ApiClient,
+    destination: Destination,
+}
+
+impl Segmentflow {
+    pub fn new(api: ApiClient, destination: Destination) -> Self {
+        Segmentflow { api, destination }
+    }
+
+    async fn upload_url(&self, file: &FileSpec, key: &str) -> Result<Reservation, ApiError> {
+        let mut body = json!({
+            "filename": file.name,
+            "contentType": file.content_type,
+            "size": file.size,
+            "assetType": asset_type(&file.content_type),
+        });
+        if let Some(w) = &self.destination.website {
+            body["websiteId"] = json!(w);
+        }
+        let resp = self
+            .api
+            .request(
+                Method::POST,
+                "/api/v1/assets/upload-url",
+                &[],
+                Some(&body),
+                Some(key),
+            )
+            .await?;
+        parse_reservation(
+            &resp.json,
+            &file.content_type,
+            now_millis(),
+            self.api.host(),
+        )
+    }
+}
+
+/// The documented `assetType` for a content type.
+pub fn asset_type(content_type: &str) -> &'static str {
+    if content_type.starts_with("image/") {
+        "content-image"
+    } else {
+        "content-document"
+    }
+}
+
+/// `{success, uploadUrl, key, expiresIn}` -> a PUT target; `expiresIn` is
+/// seconds from `now_ms`.
+pub(crate) fn parse_reservation(
+    v: &Value,
+    content_type: &str,
+    now_ms: i64,
+    host: &str,
+) -> Result<Reservation, ApiError> {
+    check_success(v, host)?;
+    let what = "a Segmentflow upload URL";
+    let url = req_str(v, &["uploadUrl", "upload_url"], what, host)?;
+    let key = req_str(v, &["key", "s3Key"], what, host)?;
+    let expires_at_ms = opt_u64(v, &["expiresIn", "expires_in"])
+        .map(|s| now_ms.saturating_add(i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX)));
+    Ok(Reservation {
+        remote_id: key,
+        target: UploadTarget {
+            method: UploadMethod::Put,
+            url,
+            headers: vec![("Content-Type".to_string(), content_type.to_string())],
+            form_fields: Vec::new(),
+            file_field: String::new(),
+            expires_at_ms,
+        },
+        extra: Value::Null,
+    })
+}
+
+/// A 2xx answer with `success: false` is still a failure.
+fn check_success(v: &Value, host: &str) -> Result<(), ApiError> {
+    if v.get("success").and_then(Value::as_bool) == Some(false) {
+        let msg = opt_str(v, &["message", "error"]).unwrap_or_else(|| "no reason given".into());
+        return Err(ApiError::local(
+            "unsuccessful",
+            format!("{host} answered success: false ({msg})"),
+        ));
+    }
+    Ok(())
+}
+
+/// A Segmentflow asset (camelCase; `size`, `width`, `height` may be null).
+pub(crate) fn parse_asset(v: &Value, host: &str) -> Result<RemoteAsset, ApiError> {
+    Ok(RemoteAsset {
+        id: req_str(v, &["id"], "a Segmentflow asset", host)?,
+        name: opt_str(v, &["filename", "name"]),
+        status: "ready".into(),
+        url: opt_str(v, &["url"]),
+        thumbnail_url: opt_str(v, &["thumbnailUrl", "thumbnail_url"]),
+        content_type: opt_str(v, &["contentType", "content_type"]),
+        size: opt_u64(v, &["size"]),
+        width: opt_u32(v, &["width"]),
+        height: opt_u32(v, &["height"]),
+        created_at: timestamp(v, &["createdAt", "created_at"]),
+        upload_expires_at_ms: None,
+    })
+}
+
+/// `{success, asset}` -> the asset.
+fn parse_wrapped_asset(v: &Value, host: &str) -> Result<RemoteAsset, ApiError> {
+    check_success(v, host)?;
+    let asset = v.get("asset").filter(|a| a.is_object()).ok_or_else(|| {
+        ApiError::local(
+            "unexpected_response",
+            format!(
+                "{host} answered without an `asset` object, so it is not a Segmentflow API; \
+                 check --provider and --endpoint"
+            ),
+        )
+    })?;
+    parse_asset(asset, host)
+}
+
+/// `{success, assets, nextCursor}`, keeping each item's `s3Key`.
+pub(crate) fn parse_page(
+    v: &Value,
+    host: &str,
+) -> Result<Vec<(RemoteAsset, Option<String>)>, ApiError> {
+    check_success(v, host)?;
+    v.get("assets")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            ApiError::local(
+                "unexpected_response",
+                format!(
+                    "{host} answered the asset list without an `assets` array, so it is not a \
+                     Segmentflow API; check --provider and --endpoint"
+                ),
+            )
+        })?
+        .iter()
+        .map(|a| Ok((parse_asset(a, host)?, opt_str(a, &["s3Key", "s3_key"]))))
+        .collect()
+}
+
+fn urlencode(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+}
+
+impl Segmentflow {
+    async fn page(
+        &self,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<(Vec<(RemoteAsset, Option<String>)>, Option<String>), ApiError> {
+        let mut query = vec![("limit", limit.clamp(1, 100).to_string())];
+        if let Some(c) = cursor {
+            query.push(("cursor", c.to_string()));
+        }
+        let resp = self
+            .api
+            .request(Method::GET, "/api/v1/assets", &query, None, None)
+            .await?;
+        let items = parse_page(&resp.json, self.api.host())?;
+        Ok((items, opt_str(&resp.json, &["nextCursor", "next_cursor"])))
+    }
+}
+
+#[async_trait]
+impl Provider for Segmentflow {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Segmentflow
+    }
+
+    fn preflight(&self, file: &FileSpec) -> Result<(), ApiError> {
+        let ct = file.content_type.to_ascii_lowercase();
+        if !CONTENT_TYPES.contains(&ct.as_str()) {
+            return Err(ApiError::local(
+                "unsupported_type",
+                format!(
+                    "Segmentflow accepts only JPEG, PNG, CSV, Excel (.xls) and PDF files \
+                     ({}): '{}' is {}",
+                    CONTENT_TYPES.join(", "),
+                    file.name,
+                    file.content_type
+                ),
+            ));
+        }
+        if file.size == 0 {
+            return Err(ApiError::local(
+                "empty_file",
+                format!(
+                    "Segmentflow does not accept empty files: '{}' is 0 bytes",
+                    file.name
+                ),
+            ));
+        }
+        if file.size > MAX_SIZE {
+            return Err(ApiError::local(
+                "file_too_large",
+                format!(
+                    "Segmentflow accepts files up to 20 MiB ({MAX_SIZE} bytes): '{}' is {} bytes ({:.1} MiB)",
+                    file.name,
+                    file.size,
+                    file.size as f64 / 1_048_576.0
+                ),
+            ));
+        }
+        if let Some(w) = &self.destination.website {
+            if uuid::Uuid::try_parse(w).is_err() {
+                return Err(ApiError::local(
+                    "invalid_website",
+                    format!("Segmentflow website ids are UUIDs ('{w}' is not)"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    async fn reserve(&self, file: &FileSpec, key: &str) -> Result<Reservation, ApiError> {
+        self.upload_url(file, key).await
+    }
+
+    /// A new upload URL (and a new key): Segmentflow has no renewal.
+    async fn renew(
+        &self,
+        _reservation: &Reservation,
+        file: &FileSpec,
+        key: &str,
+    ) -> Result<Reservation, ApiError> {
+        self.upload_url(file, key).await
+    }
+
+    async fn confirm(
+        &self,
+        reservation: &Reservation,
+        file: &FileSpec,
+        key: &str,
+    ) -> Result<RemoteAsset, ApiError> {
+        let mut body = json!({
+            "filename": file.name,
+            "s3Key": reservation.remote_id,
+            "contentType": file.content_type,
+            "size": file.size,
+            "assetType": asset_type(&file.content_type),
+        });
+        if let Some(w) = &self.destination.website {
+            body["websiteId"] = json!(w);
+        }
+        let resp = self
+            .api
+            .request(Method::POST, "/api/v1/assets", &[], Some(&body), Some(key))
+            .await?;
+        parse_wrapped_asset(&resp.json, self.api.host())
+    }
+
+    /// The asset finalized from this reservation's key, if any.
+    async fn find(&self, reservation: &Reservation) -> Result<Option<RemoteAsset>, ApiError> {
+        let mut cursor: Option<String> = None;
+        for _ in 0..FIND_MAX_PAGES {
+            let (items, next) = self.page(cursor.as_deref(), 100).await?;
+            if let Some((asset, _)) = items
+                .into_iter()
+                .find(|(_, k)| k.as_deref() == Some(reservation.remote_id.as_str()))
+            {
+                return Ok(Some(asset));
+            }
+            match next {
+                Some(n) => cursor = Some(n),
+                None => return Ok(None),
+            }
+        }
+        Err(ApiError::local(
+            "lookup_too_long",
+            format!(
+                "could not find the asset for key {} within {} assets",
+                reservation.remote_id,
+                FIND_MAX_PAGES * 100
+            ),
+        ))
+    }
+
+    async fn get(&self, id: &str) -> Result<RemoteAsset, ApiError> {
+        let path = format!("/api/v1/assets/{}", urlencode(id));
+        let resp = self
+            .api
+            .request(Method::GET, &path, &[], None, None)
+            .await?;
+        parse_wrapped_asset(&resp.json, self.api.host())
+    }
+
+    async fn list(&self, cursor: Option<&str>, limit: u32) -> Result<Page<RemoteAsset>, ApiError> {
+        let (items, next) = self.page(cursor, limit).await?;
+        Ok(Page {
+            items: items.into_iter().map(|(a, _)| a).collect(),
+            next,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expires_in_is_seconds_from_now() {
+        let v = json!({"success": true, "uploadUrl": "https://s3/x", "key": "organizations/o/a.jpg", "expiresIn": 900});
+        let r = parse_reservation(&v, "image/jpeg", 1_000, "h").unwrap();
+        assert_eq!(r.remote_id, "organizations/o/a.jpg");
+        assert_eq!(r.target.expires_at_ms, Some(901_000));
+        assert_eq!(
+            r.target.headers,
+            vec![("Content-Type".into(), "image/jpeg".into())]
+        );
+        let no_expiry = json!({"success": true, "uploadUrl": "https://s3/x", "key": "k"});
+        assert_eq!(
+            parse_reservation(&no_expiry, "x", 0, "h")
+                .unwrap()
+                .target
+                .expires_at_ms,
+            None
+        );
+    }
+
+    #[test]
+    fn success_false_is_an_error() {
+        let v = json!({"success": false, "message": "quota"});
+        let e = parse_reservation(&v, "x", 0, "h").unwrap_err();
+        assert!(e.message.contains("quota"), "{e}");
+    }
+
+    #[test]
+    fn asset_types_follow_the_content_type() {
+        assert_eq!(asset_type("image/png"), "content-image");
+        assert_eq!(asset_type("application/pdf"), "content-document");
+    }
+}
