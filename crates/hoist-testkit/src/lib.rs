@@ -25,12 +25,19 @@ pub struct TestSandbox {
 
 impl TestSandbox {
     pub async fn start(faults: &str) -> TestSandbox {
+        Self::start_with(faults, |_| {}).await
+    }
+
+    /// Like [`TestSandbox::start`], letting `tweak` change the config (e.g.
+    /// S3 storage) before the server starts.
+    pub async fn start_with(faults: &str, tweak: impl FnOnce(&mut SandboxConfig)) -> TestSandbox {
         let data = tempfile::tempdir().expect("temp dir");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
         let mut config = SandboxConfig::new(data.path());
         config.faults = faults.parse().expect("fault spec");
+        tweak(&mut config);
         let sandbox = Sandbox::start(listener, config)
             .await
             .expect("sandbox starts");
@@ -55,9 +62,11 @@ impl TestSandbox {
         self.sandbox.set_faults(spec.parse().expect("fault spec"));
     }
 
-    /// Every asset the sandbox holds, of every dialect.
+    /// Every asset the sandbox holds, of every dialect (including Runflow and
+    /// Segmentflow upload reservations that were never confirmed; see
+    /// [`SandboxAsset::is_vendor_asset`]).
     pub async fn assets(&self) -> Vec<SandboxAsset> {
-        get_json(&format!("{}/_sandbox/assets", self.base())).await
+        assets_at(&self.base()).await
     }
 
     /// Every storage upload request the sandbox received.
@@ -68,6 +77,17 @@ impl TestSandbox {
     pub async fn stats(&self) -> serde_json::Value {
         get_json(&format!("{}/_sandbox/stats", self.base())).await
     }
+}
+
+/// Every asset of the sandbox at `base` (`http://127.0.0.1:PORT`), e.g. one
+/// run as a separate `hoist sandbox` process.
+pub async fn assets_at(base: &str) -> Vec<SandboxAsset> {
+    get_json(&format!("{base}/_sandbox/assets")).await
+}
+
+/// Every storage upload the sandbox at `base` received.
+pub async fn uploads_at(base: &str) -> Vec<UploadRecord> {
+    get_json(&format!("{base}/_sandbox/uploads")).await
 }
 
 async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
@@ -88,6 +108,17 @@ pub struct SandboxAsset {
     pub size: Option<u64>,
     pub sha256: Option<String>,
     pub content_type: Option<String>,
+}
+
+impl SandboxAsset {
+    /// Whether the vendor itself would show this as an asset. A FLORA asset
+    /// exists from its reservation on (`pending_upload`); Runflow and
+    /// Segmentflow create the record only on confirmation, so an unconfirmed
+    /// upload reservation (abandoned on renewal or by a crash before it was
+    /// stored) is no asset and no duplicate: the sandbox merely remembers it.
+    pub fn is_vendor_asset(&self) -> bool {
+        self.dialect == "flora" || self.status != "pending_upload"
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -116,8 +147,9 @@ pub fn sha256_file(path: &Path) -> String {
     sha256_hex(&std::fs::read(path).expect("read fixture"))
 }
 
-/// `n` files of random content and size in `sizes` (bytes), named `NNNN.jpg`
-/// (a type every provider accepts), reproducible from `seed`.
+/// `n` files of random content and size in `sizes` (bytes), named
+/// `<folder>-NNNN.jpg` (unique across folders; a type every provider accepts),
+/// reproducible from `seed`.
 pub fn random_files(
     dir: &Path,
     n: usize,
@@ -126,12 +158,16 @@ pub fn random_files(
 ) -> Vec<Fixture> {
     std::fs::create_dir_all(dir).expect("fixture dir");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let prefix = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     (0..n)
         .map(|i| {
             let size = rng.gen_range(sizes.clone());
             let mut data = vec![0u8; size];
             rng.fill_bytes(&mut data);
-            let path = dir.join(format!("{i:04}.jpg"));
+            let path = dir.join(format!("{prefix}-{i:04}.jpg"));
             std::fs::write(&path, &data).expect("write fixture");
             Fixture {
                 path,
@@ -143,12 +179,14 @@ pub fn random_files(
 }
 
 /// Check that every fixture arrived exactly once, ready, with identical bytes,
-/// and that nothing else (no orphaned reservation) is in the sandbox.
+/// and that nothing else (no orphaned reservation) is in the sandbox. Runflow
+/// and Segmentflow reservations that were never confirmed are not assets
+/// ([`SandboxAsset::is_vendor_asset`]) and are not counted.
 /// Returns a description of every problem; empty means all good.
 pub fn exactly_once_problems(fixtures: &[Fixture], assets: &[SandboxAsset]) -> Vec<String> {
     let mut problems = Vec::new();
     let mut by_name: HashMap<String, Vec<&SandboxAsset>> = HashMap::new();
-    for a in assets {
+    for a in assets.iter().filter(|a| a.is_vendor_asset()) {
         by_name
             .entry(a.name.clone().unwrap_or_default())
             .or_default()

@@ -503,7 +503,10 @@ impl Queue {
         .await
     }
 
-    /// An older, still-active job carrying the same content to the same place.
+    /// An older, still-active job carrying the same content to the same place,
+    /// or one of the same size not hashed yet (it may carry the same content:
+    /// without waiting for it, two identical files hashed out of order would
+    /// both be uploaded).
     pub async fn earlier_same_content(
         &self,
         id: JobId,
@@ -512,8 +515,11 @@ impl Queue {
     ) -> Result<Option<JobId>, CoreError> {
         self.call(move |conn| {
             conn.query_row(
-                "SELECT id FROM jobs WHERE dest_key=?1 AND hash=?2 AND id<?3 \
-                 AND state NOT IN ('failed','cancelled','duplicate') ORDER BY id LIMIT 1",
+                "SELECT id FROM jobs WHERE dest_key=?1 AND id<?3 \
+                 AND state NOT IN ('failed','cancelled','duplicate') \
+                 AND (hash=?2 OR (hash IS NULL AND state<>'paused' \
+                      AND size=(SELECT size FROM jobs WHERE id=?3))) \
+                 ORDER BY id LIMIT 1",
                 params![dest_key, hash, id],
                 |r| r.get(0),
             )

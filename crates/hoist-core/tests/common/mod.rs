@@ -11,12 +11,21 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Providers every engine test runs against.
-pub const PROVIDERS: &[ProviderKind] = &[ProviderKind::Flora];
+pub const PROVIDERS: &[ProviderKind] = &ProviderKind::ALL;
+
+pub const RUNFLOW_ORG: &str = "6f1c2a7e-3b8d-4c59-9a12-0d4e5f6a7b8c";
+pub const RUNFLOW_FOLDER: &str = "0b9d8c7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e";
+pub const SEGMENTFLOW_WEBSITE: &str = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
 
 pub fn destination(sb: &TestSandbox, provider: ProviderKind) -> Destination {
     let mut d = Destination::new(provider, sb.endpoint(provider.as_str()));
-    if provider == ProviderKind::Flora {
-        d.workspace = Some("ws_test".into());
+    match provider {
+        ProviderKind::Flora => d.workspace = Some("ws_test".into()),
+        ProviderKind::Runflow => {
+            d.org = Some(RUNFLOW_ORG.into());
+            d.folder = Some(RUNFLOW_FOLDER.into());
+        }
+        ProviderKind::Segmentflow => d.website = Some(SEGMENTFLOW_WEBSITE.into()),
     }
     d
 }
