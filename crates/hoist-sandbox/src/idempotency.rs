@@ -28,12 +28,12 @@ fn window_ms(d: Dialect) -> i64 {
 }
 
 /// Removes the in-flight marker even if the request is unwound.
-struct InflightGuard<'a> {
-    ctx: &'a Ctx,
+struct InflightGuard {
+    ctx: Ctx,
     key: (Dialect, String),
 }
 
-impl Drop for InflightGuard<'_> {
+impl Drop for InflightGuard {
     fn drop(&mut self) {
         if let Ok(mut set) = self.ctx.st.inflight.lock() {
             set.remove(&self.key);
@@ -116,42 +116,53 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
     if !inserted {
         return ApiError::idempotency_in_progress(d).into_response();
     }
-    let _guard = InflightGuard {
-        ctx: &ctx,
+    let guard = InflightGuard {
+        ctx: ctx.clone(),
         key: marker,
     };
+    // Like a real server, finish the work and record its answer even if the
+    // client goes away mid-request: a handler cancelled between committing
+    // and recording would turn the client's replay into a second asset.
+    let work = tokio::spawn(async move {
+        let _guard = guard;
 
-    let resp = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
-    if resp.status().is_server_error() {
-        return resp;
+        let resp = next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+        if resp.status().is_server_error() {
+            return resp;
+        }
+        let (rparts, rbody) = resp.into_parts();
+        let rbytes = match to_bytes(rbody, usize::MAX).await {
+            Ok(b) => b,
+            Err(e) => return ApiError::from_internal(d, e).into_response(),
+        };
+        let record = StoredResponse {
+            fingerprint,
+            status: rparts.status.as_u16(),
+            content_type: rparts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            body: rbytes.to_vec(),
+            created_at: now_ms(),
+        };
+        if let Err(e) = ctx
+            .st
+            .store
+            .run(move |c| store::put_idempotent(c, d, &key, &record))
+            .await
+        {
+            return ApiError::from_internal(d, e).into_response();
+        }
+        Response::from_parts(rparts, Body::from(rbytes))
+    });
+    match work.await {
+        Ok(resp) => resp,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => ApiError::from_internal(d, e).into_response(),
     }
-    let (rparts, rbody) = resp.into_parts();
-    let rbytes = match to_bytes(rbody, usize::MAX).await {
-        Ok(b) => b,
-        Err(e) => return ApiError::from_internal(d, e).into_response(),
-    };
-    let record = StoredResponse {
-        fingerprint,
-        status: rparts.status.as_u16(),
-        content_type: rparts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
-        body: rbytes.to_vec(),
-        created_at: now_ms(),
-    };
-    if let Err(e) = ctx
-        .st
-        .store
-        .run(move |c| store::put_idempotent(c, d, &key, &record))
-        .await
-    {
-        return ApiError::from_internal(d, e).into_response();
-    }
-    Response::from_parts(rparts, Body::from(rbytes))
 }
 
 fn replay(s: StoredResponse) -> Response {

@@ -258,6 +258,17 @@ impl Queue {
             conn.pragma_update(None, "synchronous", "FULL")?;
             let now = now_secs();
             let tx = conn.transaction()?;
+            // While "pause all" is on, new work arrives paused: visible, and
+            // it starts when the person resumes.
+            let paused: bool = tx
+                .query_row(
+                    "SELECT value='1' FROM settings WHERE key=?1",
+                    [PAUSED_ALL],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(false);
+            let initial = if paused { "paused" } else { "queued" };
             let mut out = Vec::with_capacity(files.len());
             {
                 let mut find = tx.prepare_cached(
@@ -265,13 +276,13 @@ impl Queue {
                      ORDER BY id DESC LIMIT 1",
                 )?;
                 let mut requeue = tx.prepare_cached(
-                    "UPDATE jobs SET state='queued', attempts=0, next_attempt_at=NULL, last_error=NULL, \
+                    "UPDATE jobs SET state=?4, attempts=0, next_attempt_at=NULL, last_error=NULL, \
                      batch=?2, updated_at=?3 WHERE id=?1",
                 )?;
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO jobs (uuid, batch, path, name, size, mtime_ns, content_type, dest_key, \
                      destination, state, created_at, updated_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?10)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?10, ?10)",
                 )?;
                 for f in files {
                     let path_text = f.path.to_string_lossy().into_owned();
@@ -284,7 +295,7 @@ impl Queue {
                     match existing {
                         Some((id, state)) => {
                             if state == "failed" || state == "cancelled" {
-                                requeue.execute(params![id, batch, now])?;
+                                requeue.execute(params![id, batch, now, initial])?;
                             }
                             out.push(Enqueued {
                                 id,
@@ -308,7 +319,8 @@ impl Queue {
                                 content_type_of(&f.path),
                                 dest_key,
                                 dest_json,
-                                now
+                                now,
+                                initial
                             ])?;
                             out.push(Enqueued {
                                 id: tx.last_insert_rowid(),

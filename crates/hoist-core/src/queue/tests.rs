@@ -207,6 +207,29 @@ async fn ready_jobs_feed_the_dedupe_index_which_survives_clearing() {
 }
 
 #[tokio::test]
+async fn jobs_added_while_everything_is_paused_arrive_paused() {
+    let (_d, q) = queue().await;
+    q.pause(None).await.unwrap();
+    let e = q
+        .enqueue("b", &dest(), vec![file("a", 1)], ct)
+        .await
+        .unwrap();
+    assert_eq!(
+        q.get(e[0].id).await.unwrap().unwrap().state,
+        JobState::Paused
+    );
+    assert_eq!(q.resume(None).await.unwrap(), vec![e[0].id]);
+    let e2 = q
+        .enqueue("b", &dest(), vec![file("b", 1)], ct)
+        .await
+        .unwrap();
+    assert_eq!(
+        q.get(e2[0].id).await.unwrap().unwrap().state,
+        JobState::Queued
+    );
+}
+
+#[tokio::test]
 async fn queue_survives_reopen() {
     let (dir, q) = queue().await;
     q.enqueue("b", &dest(), vec![file("a", 1)], ct)

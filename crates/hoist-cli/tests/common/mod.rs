@@ -1,0 +1,35 @@
+//! Running the real `hoist` binary against a real sandbox.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+pub const HOIST: &str = env!("CARGO_BIN_EXE_hoist");
+
+/// Providers the CLI tests run against, with the flags each needs.
+pub const PROVIDERS: &[(&str, &[&str])] = &[("flora", &["--workspace", "ws_cli"])];
+
+/// `hoist` with an isolated state dir and no inherited key.
+pub fn hoist(state: &Path) -> Command {
+    let mut c = Command::new(HOIST);
+    c.env("HOIST_STATE_DIR", state).env_remove("HOIST_API_KEY");
+    c
+}
+
+pub fn upload_args(endpoint: &str, provider: &str, extra: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = ["upload", "--provider", provider, "--endpoint", endpoint]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("hoist runs")
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, every Rust test (unit, integration
+# against the real sandbox, moto S3, killed processes), UI tests and the
+# end-to-end suite of the real app when present. CI runs exactly this.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh || exit 1
+
+export CARGO_TERM_COLOR=never RUST_BACKTRACE=1
+log_dir=${HOIST_TEST_LOGS:-target/test-logs}
+mkdir -p "$log_dir"
+failed_steps=()
+step() {
+  local name=$1; shift
+  printf '\n\033[1m==> %s\033[0m\n' "$name"
+  local start=$SECONDS
+  if "$@"; then
+    printf '==> %s: ok (%ss)\n' "$name" $((SECONDS - start))
+  else
+    printf '==> %s: FAILED (%ss)\n' "$name" $((SECONDS - start))
+    failed_steps+=("$name")
+  fi
+}
+
+# The keychain tests need a Secret Service: run a private D-Bus session with an
+# unlocked gnome-keyring, headless.
+in_keyring_session() {
+  if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+    dbus-run-session -- sh -c 'echo -n hoist-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh "$@"
+  else
+    "$@"
+  fi
+}
+
+rust_tests() {
+  in_keyring_session cargo test --workspace --no-fail-fast 2>&1 | tee "$log_dir/cargo-test.log"
+  return "${PIPESTATUS[0]}"
+}
+
+step "format" cargo fmt --all -- --check
+step "lint" cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "rust tests" rust_tests
+if [ -f ui/package.json ]; then
+  step "ui tests" bash -c 'cd ui && npm test --silent'
+fi
+if [ -x tests/e2e/run.sh ]; then
+  step "end-to-end (real app under Xvfb)" tests/e2e/run.sh
+fi
+
+passed=$(grep -hoE 'test result: [A-Za-z]+\. [0-9]+ passed' "$log_dir/cargo-test.log" 2>/dev/null | awk '{s+=$4} END {print s+0}')
+failed=$(grep -hoE '[0-9]+ failed;' "$log_dir/cargo-test.log" 2>/dev/null | awk '{s+=$1} END {print s+0}')
+echo
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  echo "failed steps: ${failed_steps[*]}"
+  echo "rust: $passed passed, $((failed > 0 ? failed : 1)) failed"
+  exit 1
+fi
+echo "rust: $passed passed, $failed failed"
