@@ -55,15 +55,31 @@ pub async fn run(args: ThumbArgs) -> anyhow::Result<i32> {
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", args.out.display()))?;
     let pool = Arc::new(ThumbPool::new(ThumbPool::default_workers()));
     let mut taken = HashSet::new();
-    let tasks: Vec<_> = args
+    let stems: Vec<PathBuf> = args
         .files
         .iter()
-        .map(|file| {
-            let stem = output_stem(&args.out, file, &mut taken);
-            let (pool, file, size) = (pool.clone(), file.clone(), args.size);
-            tokio::spawn(async move { (file.clone(), pool.export(file, size, stem).await) })
-        })
+        .map(|file| output_stem(&args.out, file, &mut taken))
         .collect();
+    // Queue the biggest files first (longest jobs first keeps every worker busy to the end);
+    // results are still reported in command-line order.
+    let mut order: Vec<usize> = (0..args.files.len()).collect();
+    order.sort_by_key(|&i| {
+        std::cmp::Reverse(
+            std::fs::metadata(&args.files[i])
+                .map(|m| m.len())
+                .unwrap_or(0),
+        )
+    });
+    let mut handles: Vec<Option<tokio::task::JoinHandle<_>>> =
+        (0..args.files.len()).map(|_| None).collect();
+    for i in order {
+        let (pool, file, size) = (pool.clone(), args.files[i].clone(), args.size);
+        let stem = stems[i].clone();
+        handles[i] = Some(tokio::spawn(async move {
+            (file.clone(), pool.export(file, size, stem).await)
+        }));
+    }
+    let tasks = handles.into_iter().flatten();
     let mut failed = 0;
     for task in tasks {
         let (file, result) = task.await?;

@@ -29,10 +29,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let pool = std::sync::Arc::new(ThumbPool::new(workers));
     let failed = rt.block_on(async {
-        // Spawn every request so they all reach the pool's queue at once.
-        let tasks: Vec<_> = files
-            .iter()
-            .enumerate()
+        // Spawn every request so they all reach the pool's queue at once, biggest files first
+        // (longest jobs first keeps both workers busy to the end), as `hoist thumb` does.
+        let mut order: Vec<_> = files.iter().enumerate().collect();
+        order.sort_by_key(|(_, f)| {
+            std::cmp::Reverse(std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        });
+        let tasks: Vec<_> = order
+            .into_iter()
             .map(|(i, f)| {
                 let (pool, f, stem) = (pool.clone(), f.clone(), out.join(format!("{i:05}")));
                 tokio::spawn(async move { pool.export(f, size, stem).await })
