@@ -1,0 +1,1165 @@
+//! Conformance: the documented request and response shapes of each dialect.
+//!
+//! * `sandbox_*`: raw HTTP against the real sandbox pins field names (snake
+//!   and camel case), integer vs ISO timestamps, nullable fields, status
+//!   codes, auth headers and error bodies, as the vendor pages describe them.
+//! * `adapter_*`: each adapter is fed recorded responses covering every
+//!   documented variant by a loopback server that also records what the
+//!   adapter sent (auth header, idempotency header, body field names).
+//! * `wrong_*`: a provider pointed at another provider's endpoint fails with
+//!   one message naming what answered and what was expected.
+
+mod common;
+
+use common::*;
+use hoist_core::provider::{for_destination, FileSpec, Provider, Reservation, UploadMethod};
+use hoist_core::{Destination, JobState, ProviderKind};
+use hoist_testkit::TestSandbox;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+const KEY: &str = "sk_test_conformance";
+
+fn jpeg(name: &str, size: u64) -> FileSpec {
+    FileSpec {
+        name: name.into(),
+        size,
+        content_type: "image/jpeg".into(),
+    }
+}
+
+fn is_iso(v: &Value) -> bool {
+    v.as_str()
+        .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok())
+}
+
+fn is_uuid(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| uuid::Uuid::try_parse(s).is_ok())
+}
+
+struct Raw {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Raw {
+    fn new(sb: &TestSandbox, dialect: &str) -> Raw {
+        Raw {
+            http: reqwest::Client::new(),
+            base: sb.endpoint(dialect),
+        }
+    }
+
+    /// Send and return (status, headers, JSON body or Null).
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let h = resp.headers().clone();
+        let bytes = resp.bytes().await.expect("body");
+        let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, h, v)
+    }
+
+    async fn put(&self, url: &str, ct: &str, bytes: Vec<u8>) -> u16 {
+        self.http
+            .put(url)
+            .header("Content-Type", ct)
+            .body(bytes)
+            .send()
+            .await
+            .expect("put")
+            .status()
+            .as_u16()
+    }
+}
+
+const BEARER: (&str, &str) = ("Authorization", "Bearer sk_test_conformance");
+const XKEY: (&str, &str) = ("x-api-key", "sk_test_conformance");
+
+// ---------------------------------------------------------------- FLORA
+
+#[tokio::test]
+async fn sandbox_flora_shapes() {
+    use reqwest::Method;
+    let sb = TestSandbox::start("").await;
+    let f = Raw::new(&sb, "flora");
+    // Auth: Bearer; without it 401 in FLORA's `{error:{code,message}}` with a request id.
+    let (s, h, v) = f
+        .send(Method::GET, "/assets?workspace_id=ws_c", &[], None)
+        .await;
+    assert_eq!(s, 401);
+    assert!(
+        v["error"]["code"].is_string() && v["error"]["message"].is_string(),
+        "{v}"
+    );
+    assert!(h["request-id"].to_str().unwrap().starts_with("req_"));
+    // Validation errors carry `fields`.
+    let (s, _, v) = f
+        .send(
+            Method::POST,
+            "/assets",
+            &[BEARER],
+            Some(json!({"source": "signed-url", "workspace_id": "nope"})),
+        )
+        .await;
+    assert!(s == 400 || s == 422, "{s} {v}");
+    assert!(v["error"]["fields"].is_array(), "{v}");
+
+    let body = json!({"source": "signed-url", "workspace_id": "ws_c", "file_name": "a.jpg", "content_type": "image/jpeg"});
+    let (s, _, r) = f
+        .send(
+            Method::POST,
+            "/assets",
+            &[BEARER, ("Idempotency-Key", "k1")],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert!(r["asset_id"].as_str().unwrap().starts_with("asset_"));
+    assert_eq!(r["status"], "pending_upload");
+    assert!(is_iso(&r["expires_at"]), "{r}");
+    // The upload instructions in snake_case and camelCase (spec vs guides).
+    assert_eq!(r["upload"]["method"], "POST");
+    assert_eq!(r["upload"]["file_field"], "file");
+    assert!(r["upload"]["form_fields"].is_object());
+    assert_eq!(r["upload"]["fileField"], "file");
+    assert!(r["upload"]["formFields"].is_object());
+    // Idempotency-Key replays the first answer.
+    let (s, h, again) = f
+        .send(
+            Method::POST,
+            "/assets",
+            &[BEARER, ("Idempotency-Key", "k1")],
+            Some(body),
+        )
+        .await;
+    assert_eq!(s, 201);
+    assert_eq!(again["asset_id"], r["asset_id"]);
+    assert_eq!(h["idempotent-replayed"], "true");
+
+    // Through the adapter (bytes must arrive), then the asset in get and list shapes.
+    let id = r["asset_id"].as_str().unwrap();
+    let (s, _, v) = f
+        .send(
+            Method::POST,
+            &format!("/assets/{id}/complete"),
+            &[BEARER],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (409, Some("upload_incomplete")),
+        "{v}"
+    );
+    let p = adapter(&sb, ProviderKind::Flora);
+    let spec = jpeg("b.jpg", 5);
+    let res = p.reserve(&spec, "k2").await.unwrap();
+    assert_eq!(res.target.method, UploadMethod::MultipartPost);
+    let (s, _, got) = f
+        .send(
+            Method::GET,
+            &format!("/assets/{}", res.remote_id),
+            &[BEARER],
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    for k in [
+        "asset_id",
+        "name",
+        "description",
+        "workspace_id",
+        "url",
+        "content_type",
+        "size_bytes",
+        "created_at",
+        "status",
+        "failure_message",
+        "width",
+        "height",
+    ] {
+        assert!(got.get(k).is_some(), "get lacks {k}: {got}");
+    }
+    assert!(got["description"].is_null() && got["failure_message"].is_null());
+    assert!(is_iso(&got["created_at"]), "get: ISO created_at: {got}");
+    let (s, _, list) = f
+        .send(
+            Method::GET,
+            "/assets?workspace_id=ws_c&limit=1",
+            &[BEARER],
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        list["assets"][0]["created_at"].is_i64(),
+        "list: integer created_at: {list}"
+    );
+    assert!(list["meta"].get("next_cursor").is_some(), "{list}");
+    let (s, _, v) = f
+        .send(
+            Method::GET,
+            "/assets?workspace_id=ws_c&limit=101",
+            &[BEARER],
+            None,
+        )
+        .await;
+    assert!(s == 400 || s == 422, "limit 1..100: {s} {v}");
+}
+
+// ---------------------------------------------------------------- Runflow
+
+#[tokio::test]
+async fn sandbox_runflow_shapes() {
+    use reqwest::Method;
+    let sb = TestSandbox::start("").await;
+    let r = Raw::new(&sb, "runflow");
+    // Bearer auth; x-api-key is not Runflow's; errors are `{code, message, errors}`.
+    for h in [vec![], vec![XKEY]] {
+        let (s, _, v) = r.send(Method::GET, "/v1/assets", &h, None).await;
+        assert_eq!(s, 401);
+        assert_eq!(v["code"], "UNAUTHORIZED", "{v}");
+        assert!(v["message"].is_string());
+    }
+    // size_bytes 1..52428800: over 50 MiB is 422 with field details.
+    let (s, _, v) = r
+        .send(Method::POST, "/v1/asset-uploads", &[BEARER], Some(json!({"filename": "big.mov", "mime_type": "video/quicktime", "size_bytes": 52_428_801})))
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        v["code"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_'),
+        "{v}"
+    );
+    assert!(v["errors"].as_array().is_some_and(|e| !e.is_empty()), "{v}");
+    // Create: 201 {asset_id: uuid, upload_url}.
+    let org = "6f1c2a7e-3b8d-4c59-9a12-0d4e5f6a7b8c";
+    let (s, _, up) = r
+        .send(
+            Method::POST,
+            "/v1/asset-uploads",
+            &[BEARER, ("X-Organization-Id", org)],
+            Some(json!({"filename": "a.jpg", "mime_type": "image/jpeg", "size_bytes": 4})),
+        )
+        .await;
+    assert_eq!(s, 201, "{up}");
+    assert!(is_uuid(&up["asset_id"]), "{up}");
+    let id = up["asset_id"].as_str().unwrap();
+    // Confirming before the bytes: 409. Not an asset yet: GET is 404.
+    let (s, _, v) = r
+        .send(
+            Method::POST,
+            &format!("/v1/asset-uploads/{id}/confirmations"),
+            &[BEARER],
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (409, Some("UPLOAD_INCOMPLETE")),
+        "{v}"
+    );
+    let (s, _, v) = r
+        .send(Method::GET, &format!("/v1/assets/{id}"), &[BEARER], None)
+        .await;
+    assert_eq!(s, 404, "{v}");
+    // The PUT signs Content-Type: a different one is refused (403).
+    let url = up["upload_url"].as_str().unwrap();
+    assert_eq!(r.put(url, "image/png", b"abcd".to_vec()).await, 403);
+    assert!(r.put(url, "image/jpeg", b"abcd".to_vec()).await < 300);
+    // Confirm: 201 with the full, nullable Asset record (folder_id may be null).
+    let (s, _, a) = r
+        .send(
+            Method::POST,
+            &format!("/v1/asset-uploads/{id}/confirmations"),
+            &[BEARER, ("X-Organization-Id", org)],
+            Some(json!({"folder_id": null})),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    for k in [
+        "id",
+        "org_id",
+        "folder_id",
+        "name",
+        "r2_key",
+        "url",
+        "thumbnail_url",
+        "mime_type",
+        "size_bytes",
+        "asset_type",
+        "source_type",
+        "source_id",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "deleted_by",
+    ] {
+        assert!(a.get(k).is_some(), "confirm lacks {k}: {a}");
+    }
+    assert_eq!(a["id"], id, "the record's id is the upload's asset_id");
+    assert_eq!(a["org_id"], org);
+    assert!(a["folder_id"].is_null() && a["deleted_at"].is_null() && a["thumbnail_url"].is_null());
+    assert_eq!(a["size_bytes"], 4);
+    assert!(is_iso(&a["created_at"]) && is_iso(&a["updated_at"]), "{a}");
+    assert!(a.get("created_by_user").is_none(), "only when embedded");
+    let (s, _, v) = r
+        .send(
+            Method::POST,
+            &format!("/v1/asset-uploads/{id}/confirmations"),
+            &[BEARER],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (409, Some("ALREADY_CONFIRMED")),
+        "{v}"
+    );
+    // Get with embed=created_by_user.
+    let (s, _, g) = r
+        .send(
+            Method::GET,
+            &format!("/v1/assets/{id}?embed=created_by_user"),
+            &[BEARER],
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    for k in ["id", "email", "first_name", "last_name", "avatar_url"] {
+        assert!(
+            g["created_by_user"].get(k).is_some(),
+            "created_by_user lacks {k}: {g}"
+        );
+    }
+    // List: {items, next_pq, prev_pq}.
+    let (s, _, l) = r
+        .send(Method::GET, "/v1/assets?limit=1", &[BEARER], None)
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(l["items"].as_array().map(Vec::len), Some(1), "{l}");
+    assert!(
+        l.get("next_pq").is_some() && l.get("prev_pq").is_some(),
+        "{l}"
+    );
+    let (s, _, v) = r
+        .send(Method::GET, "/v1/assets?limit=501", &[BEARER], None)
+        .await;
+    assert_eq!(s, 422, "limit max 500: {v}");
+    // No idempotency: the same request twice creates two uploads.
+    let body = json!({"filename": "x.jpg", "mime_type": "image/jpeg", "size_bytes": 1});
+    let (_, h1, a1) = r
+        .send(
+            Method::POST,
+            "/v1/asset-uploads",
+            &[BEARER, ("Idempotency-Key", "same")],
+            Some(body.clone()),
+        )
+        .await;
+    let (_, _, a2) = r
+        .send(
+            Method::POST,
+            "/v1/asset-uploads",
+            &[BEARER, ("Idempotency-Key", "same")],
+            Some(body),
+        )
+        .await;
+    assert_ne!(a1["asset_id"], a2["asset_id"]);
+    assert!(h1.get("idempotent-replayed").is_none());
+}
+
+// ---------------------------------------------------------------- Segmentflow
+
+#[tokio::test]
+async fn sandbox_segmentflow_shapes() {
+    use reqwest::Method;
+    let sb = TestSandbox::start("").await;
+    let g = Raw::new(&sb, "segmentflow");
+    // x-api-key auth; Bearer is not Segmentflow's; errors are `{error, message, details?}`.
+    for h in [vec![], vec![BEARER]] {
+        let (s, _, v) = g.send(Method::GET, "/api/v1/assets", &h, None).await;
+        assert_eq!(s, 401);
+        assert!(v["error"].is_string() && v["message"].is_string(), "{v}");
+    }
+    // The documented content types and 20 MiB limit.
+    let (s, _, v) = g
+        .send(
+            Method::POST,
+            "/api/v1/assets/upload-url",
+            &[XKEY],
+            Some(json!({"filename": "a.mov", "contentType": "video/quicktime", "size": 10})),
+        )
+        .await;
+    assert!(s == 400 || s == 422, "{s} {v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_'),
+        "snake_case code: {v}"
+    );
+    let (s, _, v) = g
+        .send(
+            Method::POST,
+            "/api/v1/assets/upload-url",
+            &[XKEY],
+            Some(json!({"filename": "a.jpg", "contentType": "image/jpeg", "size": 20_971_521})),
+        )
+        .await;
+    assert!(s == 400 || s == 422, "{s} {v}");
+    // upload-url: {success, uploadUrl, key, expiresIn (integer seconds)}.
+    let website = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
+    let req = json!({"filename": "a.jpg", "contentType": "image/jpeg", "size": 3, "assetType": "content-image", "websiteId": website});
+    let (s, _, u) = g
+        .send(
+            Method::POST,
+            "/api/v1/assets/upload-url",
+            &[XKEY, ("Idempotency-Key", "u1")],
+            Some(req.clone()),
+        )
+        .await;
+    assert_eq!(s, 200, "{u}");
+    assert_eq!(u["success"], true);
+    assert!(u["uploadUrl"].is_string() && u["key"].is_string(), "{u}");
+    assert!(u["expiresIn"].as_u64().is_some_and(|n| n > 0), "{u}");
+    // Idempotency-Key: a replay gives the same key; a different body is 422.
+    let (_, _, again) = g
+        .send(
+            Method::POST,
+            "/api/v1/assets/upload-url",
+            &[XKEY, ("Idempotency-Key", "u1")],
+            Some(req),
+        )
+        .await;
+    assert_eq!(again["key"], u["key"]);
+    let (s, _, v) = g
+        .send(
+            Method::POST,
+            "/api/v1/assets/upload-url",
+            &[XKEY, ("Idempotency-Key", "u1")],
+            Some(json!({"filename": "b.jpg", "contentType": "image/jpeg", "size": 3})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (422, Some("idempotency_key_reuse")),
+        "{v}"
+    );
+    let key = u["key"].as_str().unwrap();
+    let fin = json!({"filename": "a.jpg", "s3Key": key, "contentType": "image/jpeg", "size": 3, "assetType": "content-image", "imageType": "hero", "websiteId": website});
+    let (s, _, v) = g
+        .send(Method::POST, "/api/v1/assets", &[XKEY], Some(fin.clone()))
+        .await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (409, Some("upload_incomplete")),
+        "{v}"
+    );
+    assert!(
+        g.put(
+            u["uploadUrl"].as_str().unwrap(),
+            "image/jpeg",
+            b"abc".to_vec()
+        )
+        .await
+            < 300
+    );
+    let (s, _, a) = g
+        .send(
+            Method::POST,
+            "/api/v1/assets",
+            &[XKEY, ("Idempotency-Key", "f1")],
+            Some(fin.clone()),
+        )
+        .await;
+    assert_eq!(s, 200, "{a}");
+    assert_eq!(a["success"], true);
+    let asset = &a["asset"];
+    for k in [
+        "id",
+        "organizationId",
+        "assetType",
+        "filename",
+        "s3Key",
+        "contentType",
+        "size",
+        "url",
+        "createdAt",
+        "updatedAt",
+        "description",
+        "altText",
+        "tags",
+        "width",
+        "height",
+        "websiteId",
+        "website",
+    ] {
+        assert!(asset.get(k).is_some(), "asset lacks {k}: {asset}");
+    }
+    assert_eq!(asset["s3Key"], key);
+    assert_eq!(asset["websiteId"], website);
+    assert_eq!(asset["website"]["id"], website);
+    assert!(
+        asset["tags"].is_array() && asset["description"].is_null() && asset["altText"].is_null()
+    );
+    assert!(is_iso(&asset["createdAt"]), "{asset}");
+    // Replaying the finalize with its key gives the same asset; a new key gets 409.
+    let (s, _, replay) = g
+        .send(
+            Method::POST,
+            "/api/v1/assets",
+            &[XKEY, ("Idempotency-Key", "f1")],
+            Some(fin.clone()),
+        )
+        .await;
+    assert_eq!((s, &replay["asset"]["id"]), (200, &asset["id"]));
+    let (s, _, v) = g
+        .send(
+            Method::POST,
+            "/api/v1/assets",
+            &[XKEY, ("Idempotency-Key", "f2")],
+            Some(fin),
+        )
+        .await;
+    assert_eq!((s, v["error"].as_str()), (409, Some("asset_exists")), "{v}");
+    // Inferred list and get.
+    let (s, _, l) = g
+        .send(Method::GET, "/api/v1/assets?limit=10", &[XKEY], None)
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(l["success"], true);
+    assert_eq!(l["assets"][0]["s3Key"], key);
+    assert!(l.get("nextCursor").is_some(), "{l}");
+    let id = asset["id"].as_str().unwrap();
+    let (s, _, one) = g
+        .send(Method::GET, &format!("/api/v1/assets/{id}"), &[XKEY], None)
+        .await;
+    assert_eq!((s, &one["asset"]["id"]), (200, &asset["id"]));
+}
+
+// ---------------------------------------------------------------- adapters
+
+/// One request the canned server received.
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Value,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A loopback server answering from a table of `("METHOD /path?query-prefix",
+/// status, extra headers, body)`; the first matching prefix wins. Records
+/// every request.
+struct Canned {
+    base: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+type Route = (&'static str, u16, &'static str, String);
+
+async fn canned(api_path: &str, routes: Vec<Route>) -> Canned {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let routes = Arc::new(routes);
+    let (seen2, prefix) = (seen.clone(), api_path.to_string());
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let (seen, routes, prefix) = (seen2.clone(), routes.clone(), prefix.clone());
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let head_end = loop {
+                    let n = sock.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break p + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+                let mut lines = head.split("\r\n");
+                let mut first = lines.next().unwrap_or("").split(' ');
+                let method = first.next().unwrap_or("").to_string();
+                let target = first.next().unwrap_or("").to_string();
+                let headers: Vec<(String, String)> = lines
+                    .filter_map(|l| l.split_once(':'))
+                    .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                    .collect();
+                let len: usize = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(0);
+                while buf.len() < head_end + len {
+                    let n = sock.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                let body = serde_json::from_slice(&buf[head_end..]).unwrap_or(Value::Null);
+                let target = target.strip_prefix(&prefix).unwrap_or(&target).to_string();
+                let line = format!("{method} {target}");
+                seen.lock().unwrap().push(Seen {
+                    method,
+                    target,
+                    headers,
+                    body,
+                });
+                let (status, extra, text) = routes
+                    .iter()
+                    .find(|(p, ..)| line.starts_with(p))
+                    .map(|(_, s, h, b)| (*s, *h, b.clone()))
+                    .unwrap_or((404, "", String::new()));
+                let resp = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                    text.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    Canned {
+        base: format!("http://{addr}{api_path}"),
+        seen,
+    }
+}
+
+impl Canned {
+    fn provider(
+        &self,
+        kind: ProviderKind,
+        tweak: impl FnOnce(&mut Destination),
+    ) -> Box<dyn Provider> {
+        let mut d = Destination::new(kind, self.base.clone());
+        tweak(&mut d);
+        for_destination(&d, KEY, reqwest::Client::new()).unwrap()
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn adapter(sb: &TestSandbox, kind: ProviderKind) -> Box<dyn Provider> {
+    for_destination(&destination(sb, kind), KEY, reqwest::Client::new()).unwrap()
+}
+
+const RUNFLOW_ID: &str = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
+
+/// The confirmation response of the Runflow reference page, verbatim.
+fn runflow_record_full() -> String {
+    json!({
+        "id": RUNFLOW_ID, "org_id": RUNFLOW_ID, "folder_id": RUNFLOW_ID, "name": "a.jpg",
+        "r2_key": "k", "url": "https://r2/signed", "thumbnail_url": "https://r2/thumb",
+        "mime_type": "image/jpeg", "size_bytes": 123, "asset_type": "image", "source_type": "upload",
+        "source_id": "s", "created_by": RUNFLOW_ID, "created_at": "2023-11-07T05:31:56Z",
+        "updated_at": "2023-11-07T05:31:56Z", "deleted_at": null, "deleted_by": null,
+        "created_by_user": {"id": RUNFLOW_ID, "email": "a@b.c", "first_name": "A", "last_name": "B", "avatar_url": null}
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn adapter_runflow_requests_and_every_documented_response_variant() {
+    let all_null = json!({
+        "id": null, "org_id": null, "folder_id": null, "name": null, "r2_key": null, "url": null,
+        "thumbnail_url": null, "mime_type": null, "size_bytes": null, "asset_type": null,
+        "source_type": null, "source_id": null, "created_by": null, "created_at": null,
+        "updated_at": null, "deleted_at": null, "deleted_by": null, "created_by_user": null
+    })
+    .to_string();
+    let c = canned(
+        "/rf",
+        vec![
+            ("POST /v1/asset-uploads/00000000-0000-4000-8000-00000000000a/", 201, "", all_null),
+            ("POST /v1/asset-uploads/", 201, "", runflow_record_full()),
+            (
+                "POST /v1/asset-uploads",
+                201,
+                "",
+                json!({"asset_id": RUNFLOW_ID, "upload_url": "https://acc.r2.cloudflarestorage.com/b/k?X-Amz-Date=20231114T221320Z&X-Amz-Expires=900&X-Amz-Signature=x"}).to_string(),
+            ),
+            ("GET /v1/assets/00000000-0000-4000-8000-00000000000b", 404, "", json!({"code": "NOT_FOUND", "message": "Asset not found", "errors": []}).to_string()),
+            ("GET /v1/assets/00000000-0000-4000-8000-00000000000c", 429, "", json!({"code": "RATE_LIMITED", "message": "slow down"}).to_string()),
+            ("GET /v1/assets/00000000-0000-4000-8000-00000000000d", 429, "Retry-After: 7\r\n", json!({"code": "RATE_LIMITED", "message": "slow down"}).to_string()),
+            ("GET /v1/assets/00000000-0000-4000-8000-00000000000e", 422, "", json!({"code": "VALIDATION_ERROR", "message": "Invalid request", "errors": [{"field": "id", "message": "must be a UUID"}]}).to_string()),
+            ("GET /v1/assets/", 200, "", runflow_record_full()),
+            ("GET /v1/assets?limit=2&pq=p2", 200, "", json!({"items": [], "next_pq": null, "prev_pq": "p1"}).to_string()),
+            ("GET /v1/assets?", 200, "", json!({"items": [serde_json::from_str::<Value>(&runflow_record_full()).unwrap()], "next_pq": "p2", "prev_pq": null}).to_string()),
+        ],
+    )
+    .await;
+    let folder = "0b9d8c7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e";
+    let p = c.provider(ProviderKind::Runflow, |d| {
+        d.org = Some("org-1".into());
+        d.folder = Some(folder.into());
+    });
+    let spec = jpeg("a.jpg", 123);
+    let r = p.reserve(&spec, "ignored-key").await.unwrap();
+    assert_eq!(r.remote_id, RUNFLOW_ID);
+    assert_eq!(r.target.method, UploadMethod::Put);
+    assert_eq!(
+        r.target.headers,
+        vec![("Content-Type".to_string(), "image/jpeg".to_string())]
+    );
+    assert_eq!(
+        r.target.expires_at_ms,
+        Some(1_700_000_000_000 + 900_000),
+        "SigV4 expiry read from the URL"
+    );
+    let renewed = p.renew(&r, &spec, "k").await.unwrap();
+    assert_eq!(
+        renewed.remote_id, RUNFLOW_ID,
+        "renewal is a new create call"
+    );
+
+    let a = p.confirm(&r, &spec, "k").await.unwrap();
+    assert_eq!((a.id.as_str(), a.status.as_str()), (RUNFLOW_ID, "ready"));
+    assert_eq!((a.size, a.created_at), (Some(123), Some(1_699_335_116)));
+    assert_eq!(a.content_type.as_deref(), Some("image/jpeg"));
+    assert_eq!(a.thumbnail_url.as_deref(), Some("https://r2/thumb"));
+    // Every field null: the record still maps, under the upload's id.
+    let nullable = Reservation {
+        remote_id: "00000000-0000-4000-8000-00000000000a".into(),
+        ..r.clone()
+    };
+    let a = p.confirm(&nullable, &spec, "k").await.unwrap();
+    assert_eq!(a.id, nullable.remote_id);
+    assert_eq!(
+        (a.name, a.url, a.size, a.created_at),
+        (None, None, None, None)
+    );
+
+    assert_eq!(
+        p.get(RUNFLOW_ID).await.unwrap().name.as_deref(),
+        Some("a.jpg")
+    );
+    let missing = Reservation {
+        remote_id: "00000000-0000-4000-8000-00000000000b".into(),
+        ..r.clone()
+    };
+    assert_eq!(
+        p.find(&missing).await.unwrap(),
+        None,
+        "404 means not confirmed"
+    );
+    let e = p
+        .get("00000000-0000-4000-8000-00000000000c")
+        .await
+        .unwrap_err();
+    assert!(
+        e.retryable && e.retry_after_secs.is_none(),
+        "429 without Retry-After: {e:?}"
+    );
+    assert_eq!(e.code.as_deref(), Some("RATE_LIMITED"));
+    let e = p
+        .get("00000000-0000-4000-8000-00000000000d")
+        .await
+        .unwrap_err();
+    assert_eq!(e.retry_after_secs, Some(7.0), "429 with Retry-After");
+    let e = p
+        .get("00000000-0000-4000-8000-00000000000e")
+        .await
+        .unwrap_err();
+    assert!(!e.retryable);
+    assert_eq!(e.message, "Invalid request (id: must be a UUID)");
+
+    let page = p.list(None, 2).await.unwrap();
+    assert_eq!((page.items.len(), page.next.as_deref()), (1, Some("p2")));
+    let page = p.list(Some("p2"), 2).await.unwrap();
+    assert_eq!((page.items.len(), page.next), (0, None));
+
+    // What went over the wire.
+    let seen = c.seen();
+    for s in &seen {
+        assert_eq!(
+            s.header("authorization"),
+            Some("Bearer sk_test_conformance"),
+            "{s:?}"
+        );
+        assert_eq!(s.header("x-organization-id"), Some("org-1"));
+        assert_eq!(
+            s.header("idempotency-key"),
+            None,
+            "Runflow has no idempotency keys: {s:?}"
+        );
+        assert_eq!(s.header("x-api-key"), None);
+    }
+    let create = &seen[0];
+    assert_eq!(
+        (create.method.as_str(), create.target.as_str()),
+        ("POST", "/v1/asset-uploads")
+    );
+    assert_eq!(
+        create.body,
+        json!({"filename": "a.jpg", "mime_type": "image/jpeg", "size_bytes": 123})
+    );
+    let confirm = &seen[2];
+    assert_eq!(
+        confirm.target,
+        format!("/v1/asset-uploads/{RUNFLOW_ID}/confirmations")
+    );
+    assert_eq!(confirm.body, json!({"folder_id": folder}));
+    assert_eq!(
+        seen[4].target,
+        format!("/v1/assets/{RUNFLOW_ID}?embed=created_by_user")
+    );
+    assert!(
+        seen.iter().any(|s| s.target == "/v1/assets?limit=2&pq=p2"),
+        "{seen:#?}"
+    );
+
+    // No folder: folder_id is sent as null (the SDK's form).
+    let p = c.provider(ProviderKind::Runflow, |_| {});
+    p.confirm(&r, &spec, "k").await.unwrap();
+    let last = c.seen().pop().unwrap();
+    assert_eq!(last.body, json!({"folder_id": null}));
+    assert_eq!(last.header("x-organization-id"), None);
+}
+
+#[tokio::test]
+async fn adapter_runflow_preflight_refuses_what_runflow_never_accepts() {
+    let c = canned("/rf", vec![]).await;
+    let p = c.provider(ProviderKind::Runflow, |_| {});
+    let e = p.preflight(&jpeg("huge.mov", 52_428_801)).unwrap_err();
+    assert!(
+        e.message.contains("up to 50 MiB") && e.message.contains("huge.mov"),
+        "{e}"
+    );
+    assert!(p.preflight(&jpeg("edge.mov", 52_428_800)).is_ok());
+    let e = p.preflight(&jpeg("empty.jpg", 0)).unwrap_err();
+    assert!(
+        e.message.contains("0 bytes") && e.message.contains("empty.jpg"),
+        "{e}"
+    );
+    let p = c.provider(ProviderKind::Runflow, |d| d.folder = Some("inbox".into()));
+    let e = p.preflight(&jpeg("a.jpg", 1)).unwrap_err();
+    assert!(e.message.contains("folder ids are UUIDs"), "{e}");
+    assert!(c.seen().is_empty(), "no request before preflight passes");
+}
+
+fn segmentflow_asset(id: &str, key: &str) -> Value {
+    json!({
+        "id": id, "organizationId": RUNFLOW_ID, "assetType": "content-image", "filename": "a.jpg",
+        "s3Key": key, "contentType": "image/jpeg", "size": 123, "url": "https://cdn/a.jpg",
+        "createdAt": "2023-11-07T05:31:56Z", "updatedAt": "2023-11-07T05:31:56Z",
+        "description": null, "altText": null, "tags": [], "width": null, "height": null,
+        "websiteId": null, "website": null
+    })
+}
+
+#[tokio::test]
+async fn adapter_segmentflow_requests_and_every_documented_response_variant() {
+    let c = canned(
+        "/sf",
+        vec![
+            ("POST /api/v1/assets/upload-url", 200, "", json!({"success": true, "uploadUrl": "https://s3/put?sig", "key": "organizations/o/assets/u/a.jpg", "expiresIn": 900}).to_string()),
+            ("POST /api/v1/assets", 200, "", json!({"success": true, "asset": segmentflow_asset("as_1", "organizations/o/assets/u/a.jpg")}).to_string()),
+            ("GET /api/v1/assets?limit=100&cursor=c2", 200, "", json!({"success": true, "assets": [segmentflow_asset("as_old", "k/old.jpg")], "nextCursor": null}).to_string()),
+            ("GET /api/v1/assets?limit=100", 200, "", json!({"success": true, "assets": [segmentflow_asset("as_new", "k/new.jpg")], "nextCursor": "c2"}).to_string()),
+            ("GET /api/v1/assets?limit=5", 200, "", json!({"success": true, "assets": [segmentflow_asset("as_new", "k/new.jpg")], "nextCursor": null}).to_string()),
+            ("GET /api/v1/assets/gone", 404, "", json!({"error": "not_found", "message": "Asset not found"}).to_string()),
+            ("GET /api/v1/assets/scope", 403, "", json!({"error": "insufficient_scope", "message": "Missing scope", "details": {"required": ["assets:write"]}}).to_string()),
+            ("GET /api/v1/assets/busy", 429, "", json!({"error": "rate_limited", "message": "Too many requests"}).to_string()),
+            ("GET /api/v1/assets/", 200, "", json!({"success": true, "asset": segmentflow_asset("as_1", "k")}).to_string()),
+        ],
+    )
+    .await;
+    let website = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
+    let p = c.provider(ProviderKind::Segmentflow, |d| {
+        d.website = Some(website.into())
+    });
+    let spec = jpeg("a.jpg", 123);
+    let before = hoist_core::queue::now_millis();
+    let r = p.reserve(&spec, "idem-1").await.unwrap();
+    assert_eq!(r.remote_id, "organizations/o/assets/u/a.jpg");
+    assert_eq!(r.target.url, "https://s3/put?sig");
+    assert_eq!(
+        r.target.headers,
+        vec![("Content-Type".to_string(), "image/jpeg".to_string())]
+    );
+    let exp = r.target.expires_at_ms.unwrap();
+    assert!(
+        exp >= before + 900_000 && exp <= hoist_core::queue::now_millis() + 900_000,
+        "expiresIn is seconds from now"
+    );
+    let a = p.confirm(&r, &spec, "idem-2").await.unwrap();
+    assert_eq!(
+        (a.id.as_str(), a.status.as_str(), a.size),
+        ("as_1", "ready", Some(123))
+    );
+    assert_eq!(
+        (a.width, a.height, a.created_at),
+        (None, None, Some(1_699_335_116))
+    );
+
+    // find pages through the listing for the reserved key.
+    let old = Reservation {
+        remote_id: "k/old.jpg".into(),
+        ..r.clone()
+    };
+    assert_eq!(
+        p.find(&old).await.unwrap().map(|a| a.id),
+        Some("as_old".into())
+    );
+    let never = Reservation {
+        remote_id: "k/never.jpg".into(),
+        ..r.clone()
+    };
+    assert_eq!(p.find(&never).await.unwrap(), None);
+
+    assert_eq!(p.get("as_1").await.unwrap().name.as_deref(), Some("a.jpg"));
+    let e = p.get("gone").await.unwrap_err();
+    assert_eq!((e.status, e.code.as_deref()), (404, Some("not_found")));
+    let e = p.get("scope").await.unwrap_err();
+    assert!(e.message.contains("assets:write") && !e.retryable, "{e}");
+    let e = p.get("busy").await.unwrap_err();
+    assert!(e.retryable && e.retry_after_secs.is_none(), "{e:?}");
+    let page = p.list(None, 5).await.unwrap();
+    assert_eq!((page.items.len(), page.next), (1, None));
+
+    let seen = c.seen();
+    for s in &seen {
+        assert_eq!(s.header("x-api-key"), Some(KEY), "{s:?}");
+        assert_eq!(s.header("authorization"), None, "{s:?}");
+    }
+    assert_eq!(seen[0].header("idempotency-key"), Some("idem-1"));
+    assert_eq!(
+        seen[0].body,
+        json!({"filename": "a.jpg", "contentType": "image/jpeg", "size": 123, "assetType": "content-image", "websiteId": website})
+    );
+    assert_eq!(seen[1].header("idempotency-key"), Some("idem-2"));
+    assert_eq!(
+        seen[1].body,
+        json!({"filename": "a.jpg", "s3Key": "organizations/o/assets/u/a.jpg", "contentType": "image/jpeg", "size": 123, "assetType": "content-image", "websiteId": website})
+    );
+    assert!(seen
+        .iter()
+        .filter(|s| s.method == "GET")
+        .all(|s| s.header("idempotency-key").is_none()));
+}
+
+#[tokio::test]
+async fn adapter_segmentflow_variants_and_preflight() {
+    let c = canned(
+        "/sf",
+        vec![
+            // No expiresIn; snake_case fallbacks; success:false in a 200.
+            (
+                "POST /api/v1/assets/upload-url",
+                200,
+                "",
+                json!({"success": true, "upload_url": "https://s3/x", "key": "k1"}).to_string(),
+            ),
+            (
+                "POST /api/v1/assets",
+                200,
+                "",
+                json!({"success": false, "message": "quota exceeded"}).to_string(),
+            ),
+        ],
+    )
+    .await;
+    let p = c.provider(ProviderKind::Segmentflow, |_| {});
+    let r = p.reserve(&jpeg("a.jpg", 1), "k").await.unwrap();
+    assert_eq!((r.remote_id.as_str(), r.target.expires_at_ms), ("k1", None));
+    let e = p.confirm(&r, &jpeg("a.jpg", 1), "k").await.unwrap_err();
+    assert!(e.message.contains("quota exceeded"), "{e}");
+    assert_eq!(
+        c.seen()[0].body.get("websiteId"),
+        None,
+        "websiteId only when set"
+    );
+
+    let pdf = FileSpec {
+        name: "doc.pdf".into(),
+        size: 10,
+        content_type: "application/pdf".into(),
+    };
+    assert!(p.preflight(&pdf).is_ok());
+    let mov = FileSpec {
+        name: "clip.mov".into(),
+        size: 10,
+        content_type: "video/quicktime".into(),
+    };
+    let e = p.preflight(&mov).unwrap_err();
+    assert!(
+        e.message.contains("clip.mov")
+            && e.message.contains("video/quicktime")
+            && e.message.contains("image/jpeg"),
+        "{e}"
+    );
+    let e = p.preflight(&jpeg("big.jpg", 20_971_521)).unwrap_err();
+    assert!(
+        e.message.contains("up to 20 MiB") && e.message.contains("big.jpg"),
+        "{e}"
+    );
+    assert!(p.preflight(&jpeg("edge.jpg", 20_971_520)).is_ok());
+    let p = c.provider(ProviderKind::Segmentflow, |d| {
+        d.website = Some("shop".into())
+    });
+    assert!(p
+        .preflight(&jpeg("a.jpg", 1))
+        .unwrap_err()
+        .message
+        .contains("website ids are UUIDs"));
+}
+
+#[tokio::test]
+async fn adapter_flora_snake_and_camel_case_and_both_timestamp_forms() {
+    let c = canned(
+        "/fl",
+        vec![
+            (
+                "POST /assets",
+                201,
+                "",
+                json!({"asset_id": "asset_1", "status": "pending_upload", "expires_at": "2030-01-01T00:00:00Z",
+                       "upload": {"url": "https://up", "method": "POST", "content_type": "multipart/form-data", "fileField": "file", "formFields": {"b": "2", "a": "1"}}}).to_string(),
+            ),
+            ("GET /assets/asset_1", 200, "", json!({"asset_id": "asset_1", "status": "ready", "created_at": "2023-11-14T22:13:20Z", "width": null, "description": null}).to_string()),
+            ("GET /assets?", 200, "", json!({"assets": [{"asset_id": "asset_1", "status": "ready", "created_at": 1700000000, "node_id": "n", "project_id": null}], "meta": {"next_cursor": null}}).to_string()),
+        ],
+    )
+    .await;
+    let p = c.provider(ProviderKind::Flora, |d| d.workspace = Some("ws_1".into()));
+    let r = p.reserve(&jpeg("a.jpg", 1), "key-1").await.unwrap();
+    assert_eq!(
+        r.target.form_fields,
+        vec![("b".into(), "2".into()), ("a".into(), "1".into())]
+    );
+    assert_eq!(r.target.expires_at_ms, Some(1_893_456_000_000));
+    assert_eq!(
+        p.get("asset_1").await.unwrap().created_at,
+        Some(1_700_000_000)
+    );
+    assert_eq!(
+        p.list(None, 10).await.unwrap().items[0].created_at,
+        Some(1_700_000_000)
+    );
+    let seen = c.seen();
+    assert_eq!(
+        seen[0].header("authorization"),
+        Some("Bearer sk_test_conformance")
+    );
+    assert_eq!(seen[0].header("idempotency-key"), Some("key-1"));
+    assert_eq!(seen[0].body["source"], "signed-url");
+    assert_eq!(seen[0].body["workspace_id"], "ws_1");
+}
+
+// ---------------------------------------------------------------- wrong provider
+
+/// Every provider pointed at every other dialect's sandbox endpoint (and at
+/// a server answering in another vendor's error shape) fails with one
+/// message that names what answered and what was expected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_provider_or_endpoint_gets_one_clear_message() {
+    let sb = TestSandbox::start("").await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.jpg"), b"abc").unwrap();
+    for &provider in PROVIDERS {
+        for &other in PROVIDERS.iter().filter(|&&o| o != provider) {
+            let mut dest = destination(&sb, provider);
+            dest.endpoint = sb.endpoint(other.as_str());
+            let state = tempfile::tempdir().unwrap();
+            let engine = engine(state.path(), |c| c.retry.max_attempts = 2).await;
+            engine
+                .add(&[dir.path().to_path_buf()], &dest)
+                .await
+                .unwrap();
+            wait_settled(&engine).await;
+            let rows = all_jobs(&engine).await;
+            assert_eq!(
+                rows[0].state,
+                JobState::Failed,
+                "{provider} at {other}: {rows:#?}"
+            );
+            let err = rows[0].last_error.clone().unwrap_or_default();
+            let expected = match provider {
+                ProviderKind::Flora => "FLORA",
+                ProviderKind::Runflow => "Runflow",
+                ProviderKind::Segmentflow => "Segmentflow",
+            };
+            let host = sb.base().trim_start_matches("http://").to_string();
+            assert!(
+                err.contains(&format!("{host} answered HTTP 404")),
+                "{provider} at {other}: {err}"
+            );
+            assert!(
+                err.contains(&format!("instead of a {expected} error")),
+                "{provider} at {other}: {err}"
+            );
+            assert!(err.contains("check --provider and --endpoint"), "{err}");
+            assert!(
+                !err.contains("expected value") && !err.contains("EOF"),
+                "no JSON parser noise: {err}"
+            );
+            assert_eq!(
+                rows[0].attempts, 0,
+                "a wrong endpoint is not retried: {rows:#?}"
+            );
+            engine.shutdown().await;
+        }
+    }
+    assert!(sb.assets().await.is_empty());
+
+    // A real vendor answers unknown routes in its own error shape.
+    let flora_says =
+        json!({"error": {"code": "not_found", "message": "Route not found"}}).to_string();
+    let runflow_says =
+        json!({"code": "UNAUTHORIZED", "message": "Invalid token", "errors": []}).to_string();
+    for (provider, route, expect) in [
+        (ProviderKind::Runflow, ("POST ", 404, "", flora_says.clone()), "a FLORA-style error ('not_found: Route not found') where a Runflow API was expected"),
+        (ProviderKind::Segmentflow, ("POST ", 404, "", flora_says), "a FLORA-style error ('not_found: Route not found') where a Segmentflow API was expected"),
+        (ProviderKind::Flora, ("POST ", 401, "", runflow_says), "a Runflow-style error ('UNAUTHORIZED: Invalid token') where a FLORA API was expected"),
+    ] {
+        let c = canned("/api", vec![route]).await;
+        let mut dest = Destination::new(provider, c.base.clone());
+        dest.workspace = Some("ws_1".into());
+        let state = tempfile::tempdir().unwrap();
+        let engine = engine(state.path(), |_| {}).await;
+        engine.add(&[dir.path().to_path_buf()], &dest).await.unwrap();
+        wait_settled(&engine).await;
+        let rows = all_jobs(&engine).await;
+        let err = rows[0].last_error.clone().unwrap_or_default();
+        assert_eq!(rows[0].state, JobState::Failed);
+        assert!(err.contains(expect), "{provider}: {err}");
+        assert!(err.contains("check --provider and --endpoint"), "{err}");
+        engine.shutdown().await;
+    }
+}
