@@ -86,14 +86,24 @@ async fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
         );
 
         let queue = Queue::open(state.path()).unwrap();
+        // Known to the queue: its reservations (FLORA and Runflow ids) and
+        // the assets it recorded (Segmentflow reserves a key, not an id).
         let known: HashSet<String> = queue
             .list(JobFilter::default())
             .await
             .unwrap()
             .into_iter()
-            .filter_map(|r| r.reservation.map(|res| res.remote_id))
+            .flat_map(|r| [r.reservation.map(|res| res.remote_id), r.asset_id])
+            .flatten()
             .collect();
-        let orphans: Vec<_> = assets.iter().filter(|a| !known.contains(&a.id)).collect();
+        // Runflow/Segmentflow reservations abandoned by a crash before they
+        // were stored are no assets (records exist only once confirmed).
+        let abandoned = assets.iter().filter(|a| !a.is_vendor_asset()).count();
+        eprintln!("{provider}: {abandoned} unconfirmed reservations abandoned");
+        let orphans: Vec<_> = assets
+            .iter()
+            .filter(|a| a.is_vendor_asset() && !known.contains(&a.id))
+            .collect();
         assert!(
             orphans.is_empty(),
             "{provider}: assets the queue does not know: {orphans:#?}"

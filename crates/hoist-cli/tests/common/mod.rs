@@ -8,7 +8,24 @@ use std::process::{Command, Output};
 pub const HOIST: &str = env!("CARGO_BIN_EXE_hoist");
 
 /// Providers the CLI tests run against, with the flags each needs.
-pub const PROVIDERS: &[(&str, &[&str])] = &[("flora", &["--workspace", "ws_cli"])];
+/// Runflow and Segmentflow run once with their optional flags: Runflow's
+/// `--org`/`--folder` are UUIDs, Segmentflow's `--website` too.
+pub const PROVIDERS: &[(&str, &[&str])] = &[
+    ("flora", &["--workspace", "ws_cli"]),
+    (
+        "runflow",
+        &[
+            "--org",
+            "6f1c2a7e-3b8d-4c59-9a12-0d4e5f6a7b8c",
+            "--folder",
+            "0b9d8c7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e",
+        ],
+    ),
+    (
+        "segmentflow",
+        &["--website", "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"],
+    ),
+];
 
 /// `hoist` with an isolated state dir and no inherited key.
 pub fn hoist(state: &Path) -> Command {
