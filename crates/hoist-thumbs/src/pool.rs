@@ -187,3 +187,24 @@ impl Drop for ThumbPool {
         self.close();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_job_is_an_error_and_the_pool_keeps_working() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let pool = ThumbPool::new(1);
+        let r: Result<(), _> = rt.block_on(pool.submit(|| panic!("decoder bug")));
+        assert!(matches!(r, Err(ThumbError::Decode { .. })), "{r:?}");
+        // The single worker survived and takes the next job.
+        let ok = rt.block_on(pool.submit(|| Ok(7)));
+        assert_eq!(ok.ok(), Some(7));
+        pool.close();
+        let closed: Result<(), _> = rt.block_on(pool.submit(|| Ok(())));
+        assert!(matches!(closed, Err(ThumbError::PoolClosed)));
+    }
+}

@@ -16,6 +16,7 @@ pub(crate) mod pdf;
 pub(crate) mod png_stream;
 pub(crate) mod raster;
 pub(crate) mod raw;
+pub(crate) mod raw_io;
 pub(crate) mod svg;
 pub(crate) mod video;
 pub(crate) mod webp;

@@ -18,6 +18,7 @@
 use std::path::Path;
 
 use super::jpeg::{self, Sof};
+use super::raw_io::{scan_soi, Bytes, FileBytes, Mem};
 use super::Decoded;
 use crate::error::ThumbError;
 use crate::meta::{self, CaptureMeta};
@@ -26,6 +27,12 @@ use crate::meta::{self, CaptureMeta};
 const MAX_SCAN_HITS: usize = 64;
 /// IFDs visited at most (guards against loops and hostile files).
 const MAX_IFDS: usize = 64;
+/// Bytes read to find a candidate's frame header (EXIF and ICC segments come first).
+const HEADER_PROBE: usize = 256 << 10;
+/// A preview found by scanning has no recorded length: read at most this much of it.
+const MAX_PREVIEW: usize = 48 << 20;
+/// Largest `moov` box read for CR3 metadata.
+const MAX_MOOV: usize = 8 << 20;
 
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
@@ -35,7 +42,7 @@ struct Candidate {
 }
 
 pub(crate) fn decode(path: &Path, target: u32) -> Result<Decoded, ThumbError> {
-    let data = std::fs::read(path).map_err(|e| ThumbError::io(path, e))?;
+    let data = FileBytes::open(path)?;
     let (mut candidates, container_meta) = find_previews(&data);
     if candidates.is_empty() {
         candidates = scan(&data, 0, data.len());
@@ -45,8 +52,10 @@ pub(crate) fn decode(path: &Path, target: u32) -> Result<Decoded, ThumbError> {
     }
     let mut last_err = None;
     for c in preference_order(candidates, target) {
-        let slice = &data[c.offset..c.offset + c.len];
-        match jpeg::decode_bytes(slice, target) {
+        let Some(bytes) = data.read(c.offset, c.len) else {
+            continue;
+        };
+        match jpeg::decode_bytes(&bytes, target) {
             Ok(mut d) => {
                 if let Some(cm) = &container_meta {
                     if cm.orientation != 0 {
@@ -88,15 +97,16 @@ fn preference_order(mut c: Vec<Candidate>, target: u32) -> Vec<Candidate> {
 }
 
 /// Candidates and container metadata from the file's structure.
-fn find_previews(data: &[u8]) -> (Vec<Candidate>, Option<CaptureMeta>) {
-    if data.starts_with(b"FUJIFILMCCD-RAW") {
+fn find_previews(data: &dyn Bytes) -> (Vec<Candidate>, Option<CaptureMeta>) {
+    let head = data.get(0, 16.min(data.len())).unwrap_or_default();
+    if head.starts_with(b"FUJIFILMCCD-RAW") {
         return (raf(data), None);
     }
-    if data.len() >= 12 && &data[4..8] == b"ftyp" {
+    if head.len() >= 12 && &head[4..8] == b"ftyp" {
         return cr3(data);
     }
-    let le = data.starts_with(b"II");
-    if le || data.starts_with(b"MM") {
+    let le = head.starts_with(b"II");
+    if le || head.starts_with(b"MM") {
         let t = Tiff { d: data, le };
         if let Some(ifd0) = t.u32(4) {
             let mut out = Vec::new();
@@ -107,12 +117,13 @@ fn find_previews(data: &[u8]) -> (Vec<Candidate>, Option<CaptureMeta>) {
     (Vec::new(), None)
 }
 
-fn candidate(data: &[u8], offset: usize, len: usize) -> Option<Candidate> {
+fn candidate(data: &dyn Bytes, offset: usize, len: usize) -> Option<Candidate> {
     let end = offset.checked_add(len)?.min(data.len());
     if offset >= end {
         return None;
     }
-    let sof = jpeg::sof(&data[offset..end])?;
+    let head = data.get(offset, (end - offset).min(HEADER_PROBE))?;
+    let sof = jpeg::sof(&head)?;
     sof.is_photo().then_some(Candidate {
         offset,
         len: end - offset,
@@ -120,9 +131,9 @@ fn candidate(data: &[u8], offset: usize, len: usize) -> Option<Candidate> {
     })
 }
 
-fn raf(data: &[u8]) -> Vec<Candidate> {
+fn raf(data: &dyn Bytes) -> Vec<Candidate> {
     let be = |o: usize| {
-        data.get(o..o + 4)
+        data.get(o, 4)
             .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
     };
     match (be(84), be(88)) {
@@ -136,34 +147,38 @@ const CANON_PREVIEW_UUID: [u8; 16] = [
     0xea, 0xf4, 0x2b, 0x5e, 0x1c, 0x98, 0x4b, 0x88, 0xb9, 0xfb, 0xb7, 0xdc, 0x40, 0x6e, 0x4d, 0x16,
 ];
 
-fn cr3(data: &[u8]) -> (Vec<Candidate>, Option<CaptureMeta>) {
+fn cr3(data: &dyn Bytes) -> (Vec<Candidate>, Option<CaptureMeta>) {
     let mut out = Vec::new();
     let mut meta = CaptureMeta::default();
     let mut pos = 0usize;
-    while pos + 8 <= data.len() {
-        let size32 = u32::from_be_bytes([data[pos], data[pos + 1], data[pos + 2], data[pos + 3]]);
-        let kind = &data[pos + 4..pos + 8];
+    let len = data.len();
+    while pos + 8 <= len {
+        let Some(h) = data.get(pos, 16.min(len - pos)) else {
+            break;
+        };
+        let size32 = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
+        let kind: [u8; 4] = [h[4], h[5], h[6], h[7]];
         let (size, header) = match size32 {
-            0 => (data.len() - pos, 8),
-            1 => match data.get(pos + 8..pos + 16) {
-                Some(b) => {
-                    let mut a = [0u8; 8];
-                    a.copy_from_slice(b);
-                    (u64::from_be_bytes(a) as usize, 16)
-                }
-                None => break,
-            },
+            0 => (len - pos, 8),
+            1 if h.len() >= 16 => {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(&h[8..16]);
+                (u64::from_be_bytes(a) as usize, 16)
+            }
+            1 => break,
             n => (n as usize, 8),
         };
         if size < header {
             break;
         }
-        let end = pos.saturating_add(size).min(data.len());
+        let end = pos.saturating_add(size).min(len);
         let body = pos + header;
-        if kind == b"uuid" && data.get(body..body + 16) == Some(&CANON_PREVIEW_UUID[..]) {
+        if &kind == b"uuid" && data.get(body, 16).as_deref() == Some(&CANON_PREVIEW_UUID[..]) {
             out.extend(scan(data, body + 16, end));
-        } else if kind == b"moov" {
-            cr3_meta(&data[body.min(end)..end], &mut meta);
+        } else if &kind == b"moov" && end - body <= MAX_MOOV {
+            if let Some(moov) = data.get(body, end - body) {
+                cr3_meta(&moov, &mut meta);
+            }
         }
         pos = end;
     }
@@ -187,8 +202,9 @@ fn cr3_meta(moov: &[u8], meta: &mut CaptureMeta) {
             continue;
         }
         let tiff = &moov[start..end];
+        let mem = Mem(tiff);
         let t = Tiff {
-            d: tiff,
+            d: &mem,
             le: tiff.starts_with(b"II"),
         };
         if let Some(ifd0) = t.u32(4) {
@@ -207,31 +223,22 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Every JPEG start (FF D8 FF) in `data[from..to]` whose frame header is a photo frame.
-fn scan(data: &[u8], from: usize, to: usize) -> Vec<Candidate> {
+/// Every JPEG start (FF D8 FF) in `[from, to)` whose frame header is a photo frame.
+fn scan(data: &dyn Bytes, from: usize, to: usize) -> Vec<Candidate> {
     let mut out = Vec::new();
     let to = to.min(data.len());
-    let mut i = from;
-    while i + 3 <= to && out.len() < MAX_SCAN_HITS {
-        match data[i..to].iter().position(|&b| b == 0xFF) {
-            None => break,
-            Some(p) => {
-                i += p;
-                if i + 3 <= to && data[i + 1] == 0xD8 && data[i + 2] == 0xFF {
-                    if let Some(c) = candidate(data, i, to - i) {
-                        out.push(c);
-                    }
-                }
-                i += 1;
-            }
+    scan_soi(data, from, to, |pos| {
+        if let Some(c) = candidate(data, pos, (to - pos).min(MAX_PREVIEW)) {
+            out.push(c);
         }
-    }
+        out.len() < MAX_SCAN_HITS
+    });
     out
 }
 
 /// Minimal TIFF reader with bounds checks everywhere.
 struct Tiff<'a> {
-    d: &'a [u8],
+    d: &'a dyn Bytes,
     le: bool,
 }
 
@@ -246,7 +253,7 @@ struct Entry {
 
 impl Tiff<'_> {
     fn u16(&self, o: usize) -> Option<u16> {
-        let b = self.d.get(o..o + 2)?;
+        let b = self.d.get(o, 2)?;
         Some(if self.le {
             u16::from_le_bytes([b[0], b[1]])
         } else {
@@ -255,7 +262,7 @@ impl Tiff<'_> {
     }
 
     fn u32(&self, o: usize) -> Option<u32> {
-        let b = self.d.get(o..o + 4)?;
+        let b = self.d.get(o, 4)?;
         let a = [b[0], b[1], b[2], b[3]];
         Some(if self.le {
             u32::from_le_bytes(a)
@@ -307,15 +314,18 @@ impl Tiff<'_> {
         match e.typ {
             3 | 8 => self.u16(pos + 2 * index).map(u32::from),
             4 | 9 | 13 => self.u32(pos + 4 * index),
-            1 | 7 => self.d.get(pos + index).map(|&b| b as u32),
+            1 | 7 => self.d.get(pos + index, 1).map(|b| b[0] as u32),
             _ => None,
         }
     }
 
     fn ascii(&self, e: &Entry) -> Option<String> {
         let pos = self.data_pos(e)?;
-        let b = self.d.get(pos..pos.checked_add(e.count as usize)?)?;
-        let s = String::from_utf8_lossy(b)
+        if e.count > 4096 {
+            return None;
+        }
+        let b = self.d.get(pos, e.count as usize)?;
+        let s = String::from_utf8_lossy(&b)
             .trim_matches(|c: char| c == '\0' || c.is_whitespace())
             .to_string();
         (!s.is_empty()).then_some(s)
@@ -405,7 +415,7 @@ mod tests {
         d.extend_from_slice(&1u32.to_le_bytes());
         d.extend_from_slice(&8u32.to_le_bytes());
         d.extend_from_slice(&8u32.to_le_bytes());
-        let (c, m) = find_previews(&d);
+        let (c, m) = find_previews(&Mem(&d));
         assert!(c.is_empty());
         assert_eq!(m.map(|m| m.orientation), Some(0));
     }
@@ -417,6 +427,6 @@ mod tests {
         d.extend_from_slice(&[
             0xFF, 0xD8, 0xFF, 0xC3, 0, 11, 8, 0, 16, 0, 16, 1, 1, 0x11, 0,
         ]);
-        assert!(scan(&d, 0, d.len()).is_empty());
+        assert!(scan(&Mem(&d), 0, d.len()).is_empty());
     }
 }
