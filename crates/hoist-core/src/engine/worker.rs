@@ -16,7 +16,7 @@ use super::{hashing, DuplicatePolicy, Inner};
 use crate::error::{ApiError, CoreError};
 use crate::model::{JobState, RemoteAsset};
 use crate::provider::{FileSpec, Provider, Reservation, StorageVerdict};
-use crate::queue::{now_millis, Changes, JobRow, RUNNABLE};
+use crate::queue::{now_millis, Changes, Claim, JobRow, RUNNABLE};
 use crate::scan::io_reason;
 use crate::transfer::{self, FileIdentity, TransferError, Upload};
 use std::sync::atomic::AtomicU64;
@@ -239,6 +239,8 @@ impl Job {
     }
 
     /// Skip content that already reached this destination.
+    /// Skip content that already reached this destination; let a twin carrying
+    /// the same content go first. Claiming moves the job to `reserving`.
     async fn dedupe(&mut self) -> Result<(), Halt> {
         if self.inner.duplicates != DuplicatePolicy::Skip || self.row.size == 0 {
             return Ok(());
@@ -246,34 +248,36 @@ impl Job {
         let Some(hash) = self.row.hash.clone() else {
             return Ok(());
         };
-        let q = &self.inner.queue;
-        if let Some((asset, url)) = q
-            .uploaded_content(self.row.dest_key.clone(), hash.clone())
-            .await?
-        {
-            self.advance(
-                JobState::Duplicate,
-                Changes {
-                    asset: Some((asset, url)),
-                    last_error: Some(None),
-                    next_attempt_at: Some(None),
-                    ..Default::default()
-                },
-            )
+        let claim = self
+            .inner
+            .queue
+            .claim_content(self.row.id, self.state, self.row.dest_key.clone(), hash)
             .await?;
-            return Err(Halt::Done);
-        }
-        if let Some(other) = q
-            .earlier_same_content(self.row.id, self.row.dest_key.clone(), hash)
-            .await?
-        {
-            return Err(Halt::Retry {
+        match claim {
+            Claim::Claimed => {
+                self.state = JobState::Reserving;
+                Ok(())
+            }
+            Claim::Delivered { asset_id, url } => {
+                self.advance(
+                    JobState::Duplicate,
+                    Changes {
+                        asset: Some((asset_id, url)),
+                        last_error: Some(None),
+                        next_attempt_at: Some(None),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                Err(Halt::Done)
+            }
+            Claim::WaitFor(other) => Err(Halt::Retry {
                 reason: format!("waiting for job {other}, which carries identical content"),
-                retry_after: Some(1.0),
+                retry_after: Some(0.25),
                 counts: false,
-            });
+            }),
+            Claim::Stopped => Err(Halt::Stopped),
         }
-        Ok(())
     }
 
     async fn reserve(&mut self, provider: &dyn Provider) -> Result<(), Halt> {

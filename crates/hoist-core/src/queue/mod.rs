@@ -93,6 +93,22 @@ pub struct Enqueued {
     pub reused: bool,
 }
 
+/// The outcome of [`Queue::claim_content`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// This job sends the content; it is now `reserving`.
+    Claimed,
+    /// The content already reached the destination as this asset.
+    Delivered {
+        asset_id: String,
+        url: Option<String>,
+    },
+    /// Another job carrying the same content goes first.
+    WaitFor(JobId),
+    /// Someone paused or cancelled this job meanwhile.
+    Stopped,
+}
+
 /// Which jobs to list.
 #[derive(Clone, Debug, Default)]
 pub struct JobFilter {
@@ -515,27 +531,57 @@ impl Queue {
         .await
     }
 
-    /// An older, still-active job carrying the same content to the same place,
-    /// or one of the same size not hashed yet (it may carry the same content:
-    /// without waiting for it, two identical files hashed out of order would
-    /// both be uploaded).
-    pub async fn earlier_same_content(
+    /// Decide, atomically, whether this job sends its content: if the same
+    /// content already reached the destination, or another job carrying it
+    /// goes first (a lower id, or one already committed to sending), say so;
+    /// otherwise move this job from `from` to `reserving`, which commits it.
+    /// Doing the check and the move in one transaction means two identical
+    /// files, hashed in any order, send their bytes once, and two jobs never
+    /// wait for each other.
+    pub async fn claim_content(
         &self,
         id: JobId,
+        from: JobState,
         dest_key: String,
         hash: String,
-    ) -> Result<Option<JobId>, CoreError> {
+    ) -> Result<Claim, CoreError> {
         self.call(move |conn| {
-            conn.query_row(
-                "SELECT id FROM jobs WHERE dest_key=?1 AND id<?3 \
-                 AND state NOT IN ('failed','cancelled','duplicate') \
-                 AND (hash=?2 OR (hash IS NULL AND state<>'paused' \
-                      AND size=(SELECT size FROM jobs WHERE id=?3))) \
-                 ORDER BY id LIMIT 1",
-                params![dest_key, hash, id],
-                |r| r.get(0),
-            )
-            .optional()
+            let tx = conn.transaction()?;
+            let delivered: Option<(String, Option<String>)> = tx
+                .query_row(
+                    "SELECT asset_id, url FROM uploaded_content WHERE dest_key=?1 AND hash=?2",
+                    params![dest_key, hash],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((asset_id, url)) = delivered {
+                return Ok(Claim::Delivered { asset_id, url });
+            }
+            let first: Option<JobId> = tx
+                .query_row(
+                    "SELECT id FROM jobs WHERE dest_key=?1 AND hash=?2 AND id<>?3 \
+                     AND state NOT IN ('failed','cancelled','duplicate') \
+                     AND (reservation IS NOT NULL \
+                          OR state IN ('reserving','uploading','confirming','ready') \
+                          OR (id<?3 AND state<>'paused')) \
+                     ORDER BY id LIMIT 1",
+                    params![dest_key, hash, id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(other) = first {
+                return Ok(Claim::WaitFor(other));
+            }
+            let moved = tx.execute(
+                "UPDATE jobs SET state='reserving', updated_at=?3 WHERE id=?1 AND state=?2",
+                params![id, from.as_str(), now_secs()],
+            )? == 1;
+            tx.commit()?;
+            Ok(if moved {
+                Claim::Claimed
+            } else {
+                Claim::Stopped
+            })
         })
         .await
     }

@@ -174,7 +174,7 @@ async fn ready_jobs_feed_the_dedupe_index_which_survives_clearing() {
         q.advance(
             *id,
             &[JobState::Queued],
-            JobState::Confirming,
+            JobState::Hashing,
             Changes {
                 hash: Some(Some("h1".into())),
                 ..Default::default()
@@ -183,14 +183,12 @@ async fn ready_jobs_feed_the_dedupe_index_which_survives_clearing() {
         .await
         .unwrap();
     }
-    assert_eq!(
-        q.earlier_same_content(ids[1], dest().key(), "h1".into())
-            .await
-            .unwrap(),
-        Some(ids[0])
-    );
+    // The lower id goes first; the other waits for it, never the reverse.
+    let claim = |id| q.claim_content(id, JobState::Hashing, dest().key(), "h1".into());
+    assert_eq!(claim(ids[1]).await.unwrap(), Claim::WaitFor(ids[0]));
+    assert_eq!(claim(ids[0]).await.unwrap(), Claim::Claimed);
     assert!(q
-        .finish_ready(ids[0], JobState::Confirming, "asset_9".into(), None)
+        .finish_ready(ids[0], JobState::Reserving, "asset_9".into(), None)
         .await
         .unwrap());
     assert_eq!(
@@ -204,6 +202,13 @@ async fn ready_jobs_feed_the_dedupe_index_which_survives_clearing() {
         .unwrap()
         .is_some());
     assert!(q.get(ids[0]).await.unwrap().is_none());
+    assert_eq!(
+        claim(ids[1]).await.unwrap(),
+        Claim::Delivered {
+            asset_id: "asset_9".into(),
+            url: None
+        }
+    );
 }
 
 #[tokio::test]
