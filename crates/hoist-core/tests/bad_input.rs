@@ -123,7 +123,10 @@ async fn a_file_changing_during_upload_is_resent_never_torn() {
     // 2 MB/s: the upload takes about 2 s, time enough to change the file.
     let engine = engine(state.path(), |c| c.bandwidth_limit = 2_000_000).await;
     engine
-        .add(&[path.clone()], &destination(&sb, ProviderKind::Flora))
+        .add(
+            std::slice::from_ref(&path),
+            &destination(&sb, ProviderKind::Flora),
+        )
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(700)).await;

@@ -105,8 +105,8 @@ pub struct ProgressItem {
 pub enum EngineEvent {
     /// Jobs were added (or re-added); listeners may fetch them.
     JobsAdded { ids: Vec<JobId> },
-    /// A job changed state.
-    JobChanged { job: JobSnapshot },
+    /// A job changed state. (Boxed: the snapshot dwarfs the other variants.)
+    JobChanged { job: Box<JobSnapshot> },
     /// Byte progress of in-flight jobs, batched.
     Progress { items: Vec<ProgressItem> },
     /// Many jobs changed at once (clear, retry all, pause all): re-query.
@@ -442,7 +442,7 @@ impl Inner {
 
     pub(crate) async fn emit_job(&self, id: JobId) {
         if let Ok(Some(row)) = self.queue.get(id).await {
-            let job = self.snapshot(&row);
+            let job = Box::new(self.snapshot(&row));
             self.emit(EngineEvent::JobChanged { job });
         }
     }
