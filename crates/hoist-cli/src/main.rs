@@ -6,6 +6,7 @@
 mod cmd_ls;
 mod cmd_queue;
 mod cmd_sandbox;
+mod cmd_thumb;
 mod cmd_upload;
 mod dest;
 mod output;
@@ -37,6 +38,8 @@ enum Command {
     Queue(cmd_queue::QueueArgs),
     /// List assets already in the remote library.
     Ls(cmd_ls::LsArgs),
+    /// Make thumbnails locally (JPEG, PNG, WebP, GIF, TIFF, BMP, AVIF, HEIC, SVG, RAW, video, PDF).
+    Thumb(cmd_thumb::ThumbArgs),
 }
 
 /// A failure that is the user's to fix (exit code 2).
@@ -62,6 +65,7 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
             Command::Upload(args) => cmd_upload::run(args).await,
             Command::Queue(args) => cmd_queue::run(args).await,
             Command::Ls(args) => cmd_ls::run(args).await,
+            Command::Thumb(args) => cmd_thumb::run(args).await.map(|code| code as u8),
         }
     });
     match result {
