@@ -127,6 +127,17 @@ async fn expired_url_is_renewed_not_failed() {
             stats.contains("retry") || provider != hoist_core::ProviderKind::Flora,
             "FLORA renewals go through /retry: {stats}"
         );
+        if provider != hoist_core::ProviderKind::Flora {
+            // Runflow and Segmentflow renew by reserving anew: each job left
+            // its expired reservation behind, unconfirmed (and not an asset).
+            let abandoned = sb
+                .assets()
+                .await
+                .iter()
+                .filter(|a| !a.is_vendor_asset())
+                .count();
+            assert!(abandoned >= 3, "{provider}: {abandoned} re-reservations");
+        }
         engine.shutdown().await;
     }
 }
