@@ -209,3 +209,74 @@ async fn pause_cancel_and_retry_are_honoured() {
     assert_eq!(sb.assets().await.len(), 6);
     engine.shutdown().await;
 }
+
+/// A confirmation whose answer was lost (the process died after sending it,
+/// before recording the result) is recovered by looking the asset up, never
+/// by a second upload. Runflow has no idempotency key to lean on: the stored
+/// reservation and the lookup after 409 are all there is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lost_confirmation_answer_is_recovered_by_lookup_not_reupload() {
+    use hoist_core::queue::Changes;
+    for &provider in PROVIDERS {
+        let sb = TestSandbox::start("").await;
+        let dir = tempfile::tempdir().unwrap();
+        let files = random_files(dir.path(), 1, 1000..5000, 9);
+        let state = tempfile::tempdir().unwrap();
+        let engine = engine(state.path(), |_| {}).await;
+        engine
+            .add(&[dir.path().to_path_buf()], &destination(&sb, provider))
+            .await
+            .unwrap();
+        wait_settled(&engine).await;
+        let before = all_jobs(&engine).await.remove(0);
+        assert_eq!(before.state, JobState::Ready, "{before:#?}");
+        let uploads_before = sb.uploads().await.len();
+
+        // Rewind to "bytes sent, confirmation sent, answer never recorded".
+        let moved = engine
+            .queue()
+            .advance(
+                before.id,
+                &[JobState::Ready],
+                JobState::Queued,
+                Changes {
+                    step_key: Some(None),
+                    uploaded: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(moved);
+        wait_settled(&engine).await;
+
+        let after = all_jobs(&engine).await.remove(0);
+        assert_eq!(after.state, JobState::Ready, "{provider}: {after:#?}");
+        assert_eq!(after.asset_id, before.asset_id, "{provider}: same asset");
+        assert_eq!(
+            sb.uploads().await.len(),
+            uploads_before,
+            "{provider}: no byte sent again"
+        );
+        let problems = exactly_once_problems(&files, &sb.assets().await);
+        assert!(problems.is_empty(), "{provider}: {problems:#?}");
+        let stats = sb.stats().await;
+        let confirm_route = match provider {
+            hoist_core::ProviderKind::Flora => "/complete",
+            hoist_core::ProviderKind::Runflow => "/confirmations",
+            hoist_core::ProviderKind::Segmentflow => "/api/v1/assets",
+        };
+        let confirms: u64 = stats["routes"]
+            .as_object()
+            .expect("routes")
+            .iter()
+            .filter(|(k, _)| k.starts_with("POST ") && k.ends_with(confirm_route))
+            .map(|(_, v)| v.as_u64().unwrap_or(0))
+            .sum();
+        assert_eq!(
+            confirms, 2,
+            "{provider}: confirmed, then asked again: {stats}"
+        );
+        engine.shutdown().await;
+    }
+}
