@@ -21,10 +21,13 @@ pub fn hash_file(path: &Path) -> Result<(String, FileIdentity), HashError> {
     let before = FileIdentity::of(path)?;
     let mut file = std::fs::File::open(path)?;
     let mut hasher = blake3::Hasher::new();
-    let mut buf = vec![0u8; BUF];
+    // Small files get a small buffer: a 4 MiB buffer per small file would sit
+    // in the allocator's per-thread arenas long after it is freed.
+    let cap = (before.size as usize).clamp(64 * 1024, BUF);
+    let mut buf = vec![0u8; cap];
     loop {
         let mut filled = 0;
-        while filled < BUF {
+        while filled < cap {
             match file.read(&mut buf[filled..])? {
                 0 => break,
                 n => filled += n,
@@ -38,7 +41,7 @@ pub fn hash_file(path: &Path) -> Result<(String, FileIdentity), HashError> {
         } else {
             hasher.update(&buf[..filled]);
         }
-        if filled < BUF {
+        if filled < cap {
             break;
         }
     }

@@ -541,7 +541,7 @@ impl Job {
         match halt {
             Halt::Done | Halt::Stopped => Ok(()),
             Halt::Fail(reason) => {
-                tracing::warn!(job = id, %reason, "upload failed");
+                tracing::info!(job = id, %reason, "upload failed");
                 q.advance(
                     id,
                     &[self.state],
@@ -563,7 +563,7 @@ impl Job {
                 let attempts = self.row.attempts + u32::from(counts);
                 if attempts >= self.inner.retry.max_attempts {
                     let reason = format!("gave up after {attempts} attempts; last error: {reason}");
-                    tracing::warn!(job = id, %reason, "upload failed");
+                    tracing::info!(job = id, %reason, "upload failed");
                     return q
                         .advance(
                             id,
