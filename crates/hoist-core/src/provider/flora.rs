@@ -5,7 +5,7 @@
 
 use super::http::ApiClient;
 use super::json::{any, opt_str, opt_u32, opt_u64, req_str, timestamp, timestamp_ms};
-use super::{FileSpec, Provider, Reservation, UploadMethod, UploadTarget};
+use super::{path_segment, FileSpec, Provider, Reservation, UploadMethod, UploadTarget};
 use crate::error::ApiError;
 use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
 use async_trait::async_trait;
@@ -114,11 +114,7 @@ pub(crate) fn parse_asset(v: &Value, host: &str) -> Result<RemoteAsset, ApiError
 }
 
 fn asset_path(id: &str) -> String {
-    format!("/assets/{}", urlencode(id))
-}
-
-fn urlencode(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+    format!("/assets/{}", path_segment(id))
 }
 
 #[async_trait]
@@ -213,8 +209,8 @@ impl Provider for Flora {
         if let Some(project) = &self.destination.project {
             let path = format!(
                 "/projects/{}/assets/{}/attach",
-                urlencode(project),
-                urlencode(&asset.id)
+                path_segment(project),
+                path_segment(&asset.id)
             );
             let attach_key = format!("{key}-attach");
             self.api

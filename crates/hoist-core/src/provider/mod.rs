@@ -131,6 +131,38 @@ pub trait Provider: Send + Sync {
     }
 }
 
+/// Refuse empty files and files over the vendor's documented limit, with a
+/// message that names the limit and the file.
+pub(crate) fn check_size(vendor: &str, file: &FileSpec, max: u64) -> Result<(), ApiError> {
+    if file.size == 0 {
+        return Err(ApiError::local(
+            "empty_file",
+            format!(
+                "{vendor} does not accept empty files: '{}' is 0 bytes",
+                file.name
+            ),
+        ));
+    }
+    if file.size > max {
+        return Err(ApiError::local(
+            "file_too_large",
+            format!(
+                "{vendor} accepts files up to {} MiB ({max} bytes): '{}' is {} bytes ({:.1} MiB)",
+                max / 1_048_576,
+                file.name,
+                file.size,
+                file.size as f64 / 1_048_576.0
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// One URL path segment, percent-encoded (ids come from servers).
+pub(crate) fn path_segment(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+}
+
 /// Build the adapter for a destination.
 pub fn for_destination(
     destination: &Destination,

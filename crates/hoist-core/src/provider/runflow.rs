@@ -17,7 +17,9 @@
 
 use super::http::ApiClient;
 use super::json::{any, opt_str, opt_u32, opt_u64, req_str, timestamp};
-use super::{FileSpec, Provider, Reservation, UploadMethod, UploadTarget};
+use super::{
+    check_size, path_segment, FileSpec, Provider, Reservation, UploadMethod, UploadTarget,
+};
 use crate::error::ApiError;
 use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
 use async_trait::async_trait;
@@ -129,10 +131,6 @@ fn is_uuid(s: &str) -> bool {
     uuid::Uuid::try_parse(s).is_ok()
 }
 
-fn urlencode(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
-}
-
 #[async_trait]
 impl Provider for Runflow {
     fn kind(&self) -> ProviderKind {
@@ -140,26 +138,7 @@ impl Provider for Runflow {
     }
 
     fn preflight(&self, file: &FileSpec) -> Result<(), ApiError> {
-        if file.size == 0 {
-            return Err(ApiError::local(
-                "empty_file",
-                format!(
-                    "Runflow does not accept empty files: '{}' is 0 bytes (size_bytes must be at least 1)",
-                    file.name
-                ),
-            ));
-        }
-        if file.size > MAX_SIZE {
-            return Err(ApiError::local(
-                "file_too_large",
-                format!(
-                    "Runflow accepts files up to 50 MiB ({MAX_SIZE} bytes): '{}' is {} bytes ({:.1} MiB)",
-                    file.name,
-                    file.size,
-                    file.size as f64 / 1_048_576.0
-                ),
-            ));
-        }
+        check_size("Runflow", file, MAX_SIZE)?;
         if file.name.chars().count() > 500 {
             return Err(ApiError::local(
                 "name_too_long",
@@ -200,7 +179,7 @@ impl Provider for Runflow {
     ) -> Result<RemoteAsset, ApiError> {
         let path = format!(
             "/v1/asset-uploads/{}/confirmations",
-            urlencode(&reservation.remote_id)
+            path_segment(&reservation.remote_id)
         );
         let body = json!({ "folder_id": self.destination.folder });
         let resp = self
@@ -221,7 +200,7 @@ impl Provider for Runflow {
     }
 
     async fn get(&self, id: &str) -> Result<RemoteAsset, ApiError> {
-        let path = format!("/v1/assets/{}", urlencode(id));
+        let path = format!("/v1/assets/{}", path_segment(id));
         let query = [("embed", "created_by_user".to_string())];
         let resp = self
             .api

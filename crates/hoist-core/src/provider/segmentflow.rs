@@ -15,7 +15,9 @@
 
 use super::http::ApiClient;
 use super::json::{opt_str, opt_u32, opt_u64, req_str, timestamp};
-use super::{FileSpec, Provider, Reservation, UploadMethod, UploadTarget};
+use super::{
+    check_size, path_segment, FileSpec, Provider, Reservation, UploadMethod, UploadTarget,
+};
 use crate::error::ApiError;
 use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
 use crate::queue::now_millis;
@@ -178,10 +180,6 @@ pub(crate) fn parse_page(
         .collect()
 }
 
-fn urlencode(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
-}
-
 impl Segmentflow {
     async fn page(
         &self,
@@ -221,26 +219,7 @@ impl Provider for Segmentflow {
                 ),
             ));
         }
-        if file.size == 0 {
-            return Err(ApiError::local(
-                "empty_file",
-                format!(
-                    "Segmentflow does not accept empty files: '{}' is 0 bytes",
-                    file.name
-                ),
-            ));
-        }
-        if file.size > MAX_SIZE {
-            return Err(ApiError::local(
-                "file_too_large",
-                format!(
-                    "Segmentflow accepts files up to 20 MiB ({MAX_SIZE} bytes): '{}' is {} bytes ({:.1} MiB)",
-                    file.name,
-                    file.size,
-                    file.size as f64 / 1_048_576.0
-                ),
-            ));
-        }
+        check_size("Segmentflow", file, MAX_SIZE)?;
         if let Some(w) = &self.destination.website {
             if uuid::Uuid::try_parse(w).is_err() {
                 return Err(ApiError::local(
@@ -316,7 +295,7 @@ impl Provider for Segmentflow {
     }
 
     async fn get(&self, id: &str) -> Result<RemoteAsset, ApiError> {
-        let path = format!("/api/v1/assets/{}", urlencode(id));
+        let path = format!("/api/v1/assets/{}", path_segment(id));
         let resp = self
             .api
             .request(Method::GET, &path, &[], None, None)
