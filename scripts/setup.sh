@@ -13,13 +13,16 @@ missing_report=()
 say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------
-wanted=$(grep -v '^\s*#' scripts/apt-packages.txt | awk 'NF{print $1}')
+# A line "a|b" names alternatives (Debian and Ubuntu spell some packages
+# differently): any one installed is enough; otherwise the first apt knows.
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing_apt=()
-for p in $wanted; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing_apt+=("$p")
-  fi
-done
+while read -r line; do
+  alts=${line//|/ }
+  ok=0
+  for p in $alts; do installed "$p" && { ok=1; break; }; done
+  [ $ok = 1 ] || missing_apt+=("$line")
+done < <(grep -v '^\s*#' scripts/apt-packages.txt | awk 'NF{print $1}')
 if [ ${#missing_apt[@]} -gt 0 ]; then
   if [ $check_only = 1 ]; then
     missing_report+=("apt: ${missing_apt[*]}")
@@ -28,13 +31,22 @@ if [ ${#missing_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
       if sudo -n true 2>/dev/null; then sudo="sudo"; else
         echo "Missing Debian packages: ${missing_apt[*]}" >&2
-        echo "Install them with: sudo apt-get install -y ${missing_apt[*]}" >&2
+        echo "Install them with: sudo apt-get install -y ${missing_apt[*]//|/ or }" >&2
         exit 1
       fi
     fi
     say "installing Debian packages: ${missing_apt[*]}"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing_apt[@]}" >/dev/null
+    to_install=()
+    for line in "${missing_apt[@]}"; do
+      pick=""
+      for p in ${line//|/ }; do
+        if apt-cache show "$p" >/dev/null 2>&1; then pick=$p; break; fi
+      done
+      [ -n "$pick" ] || { echo "no package for '$line' in this system's apt sources" >&2; exit 1; }
+      to_install+=("$pick")
+    done
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${to_install[@]}" >/dev/null
   fi
 fi
 
