@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jpeglib.h>
+#include <jerror.h>
 
 #define HOIST_MSG 200
 #define HOIST_MAX_SCANS 500
@@ -66,6 +67,70 @@ static void on_progress(j_common_ptr cinfo) {
   }
 }
 
+/*
+ * A FILE* source with a 64 KiB buffer. libjpeg-turbo's stock jpeg_stdio_src refills 4 KiB at a
+ * time, and its fast Huffman path only runs while at least 512 bytes are buffered, so with
+ * 4 KiB refills an eighth of a noisy file went through the slow path (14% of all instructions
+ * under callgrind on a 24 MP file). Same end-of-file handling as libjpeg's jdatasrc.c.
+ */
+#define HOIST_SRC_BUF (64 * 1024)
+struct file_src {
+  struct jpeg_source_mgr pub;
+  FILE *file;
+  JOCTET *buffer;
+  boolean start;
+};
+
+static void src_init(j_decompress_ptr cinfo) {
+  ((struct file_src *)cinfo->src)->start = TRUE;
+}
+
+static boolean src_fill(j_decompress_ptr cinfo) {
+  static const JOCTET eoi[2] = {0xFF, JPEG_EOI};
+  struct file_src *src = (struct file_src *)cinfo->src;
+  size_t n = fread(src->buffer, 1, HOIST_SRC_BUF, src->file);
+  if (n == 0) {
+    if (src->start) ERREXIT(cinfo, JERR_INPUT_EMPTY);
+    WARNMS(cinfo, JWRN_JPEG_EOF);
+    src->pub.next_input_byte = eoi; /* a fake EOI ends a truncated file cleanly */
+    src->pub.bytes_in_buffer = 2;
+    return TRUE;
+  }
+  src->pub.next_input_byte = src->buffer;
+  src->pub.bytes_in_buffer = n;
+  src->start = FALSE;
+  return TRUE;
+}
+
+static void src_skip(j_decompress_ptr cinfo, long num_bytes) {
+  struct jpeg_source_mgr *src = cinfo->src;
+  if (num_bytes <= 0) return;
+  while (num_bytes > (long)src->bytes_in_buffer) {
+    num_bytes -= (long)src->bytes_in_buffer;
+    (void)(*src->fill_input_buffer)(cinfo);
+  }
+  src->next_input_byte += (size_t)num_bytes;
+  src->bytes_in_buffer -= (size_t)num_bytes;
+}
+
+static void src_term(j_decompress_ptr cinfo) { (void)cinfo; }
+
+static void file_src(j_decompress_ptr cinfo, FILE *file) {
+  struct file_src *src = (struct file_src *)(*cinfo->mem->alloc_small)(
+      (j_common_ptr)cinfo, JPOOL_PERMANENT, sizeof(struct file_src));
+  src->buffer = (JOCTET *)(*cinfo->mem->alloc_small)((j_common_ptr)cinfo, JPOOL_PERMANENT,
+                                                     HOIST_SRC_BUF);
+  src->file = file;
+  src->pub.init_source = src_init;
+  src->pub.fill_input_buffer = src_fill;
+  src->pub.skip_input_data = src_skip;
+  src->pub.resync_to_restart = jpeg_resync_to_restart;
+  src->pub.term_source = src_term;
+  src->pub.bytes_in_buffer = 0;
+  src->pub.next_input_byte = NULL;
+  cinfo->src = &src->pub;
+}
+
 /* Decodes from `file` (if not NULL) or from `buf`/`len`. Returns 0 on success. */
 int hoist_jpeg_decode(FILE *file, const unsigned char *buf, unsigned long len, hoist_jpeg *job) {
   struct jpeg_decompress_struct cinfo;
@@ -99,8 +164,8 @@ int hoist_jpeg_decode(FILE *file, const unsigned char *buf, unsigned long len, h
   prog.job = job;
   cinfo.progress = &prog.pub;
   if (file) {
-    setvbuf(file, NULL, _IOFBF, 1 << 16); /* fewer read() calls than stdio's default */
-    jpeg_stdio_src(&cinfo, file);
+    setvbuf(file, NULL, _IONBF, 0); /* we buffer 64 KiB ourselves */
+    file_src(&cinfo, file);
   }
   else jpeg_mem_src(&cinfo, buf, len);
   jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
