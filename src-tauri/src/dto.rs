@@ -1,0 +1,226 @@
+//! What crosses IPC, in the shapes the UI uses. TypeScript declarations for
+//! these are generated into `ui/src/lib/bindings.ts` (see [`typescript`]); a
+//! test fails when that file is stale.
+
+use hoist_core::engine::ProgressItem;
+use hoist_core::{EngineEvent, JobSnapshot, JobState};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Where a job stands (mirrors `hoist_core::JobState`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStateView {
+    Queued,
+    Hashing,
+    Reserving,
+    Uploading,
+    Confirming,
+    Ready,
+    WaitingRetry,
+    Failed,
+    Paused,
+    Cancelled,
+    Duplicate,
+}
+
+impl From<JobState> for JobStateView {
+    fn from(s: JobState) -> Self {
+        match s {
+            JobState::Queued => JobStateView::Queued,
+            JobState::Hashing => JobStateView::Hashing,
+            JobState::Reserving => JobStateView::Reserving,
+            JobState::Uploading => JobStateView::Uploading,
+            JobState::Confirming => JobStateView::Confirming,
+            JobState::Ready => JobStateView::Ready,
+            JobState::WaitingRetry => JobStateView::WaitingRetry,
+            JobState::Failed => JobStateView::Failed,
+            JobState::Paused => JobStateView::Paused,
+            JobState::Cancelled => JobStateView::Cancelled,
+            JobState::Duplicate => JobStateView::Duplicate,
+        }
+    }
+}
+
+/// One row of the queue view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct JobView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub path: String,
+    #[ts(type = "number")]
+    pub size: u64,
+    pub content_type: String,
+    /// "flora @ 127.0.0.1:8787", or "Local sandbox".
+    pub destination: String,
+    pub state: JobStateView,
+    #[ts(type = "number")]
+    pub bytes_sent: u64,
+    pub attempts: u32,
+    /// Why it failed or is waiting, in words a person can act on.
+    pub error: Option<String>,
+    /// Unix milliseconds of the next automatic attempt.
+    #[ts(type = "number | null")]
+    pub next_attempt_at: Option<i64>,
+    pub url: Option<String>,
+}
+
+impl JobView {
+    pub fn from_snapshot(job: &JobSnapshot, sandbox_endpoint: Option<&str>) -> JobView {
+        let destination = if Some(job.destination.endpoint.as_str()) == sandbox_endpoint {
+            "Local sandbox".to_string()
+        } else {
+            job.destination.label()
+        };
+        JobView {
+            id: job.id,
+            name: job.name.clone(),
+            path: job.path.clone(),
+            size: job.size,
+            content_type: job.content_type.clone(),
+            destination,
+            state: job.state.into(),
+            bytes_sent: job.bytes_sent,
+            attempts: job.attempts,
+            error: job.last_error.clone(),
+            next_attempt_at: job.next_attempt_at,
+            url: job.url.clone(),
+        }
+    }
+}
+
+/// Bytes sent so far for one in-flight job.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ProgressView {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub bytes_sent: u64,
+    #[ts(type = "number")]
+    pub size: u64,
+}
+
+impl From<&ProgressItem> for ProgressView {
+    fn from(p: &ProgressItem) -> Self {
+        ProgressView {
+            id: p.id,
+            bytes_sent: p.bytes_sent,
+            size: p.size,
+        }
+    }
+}
+
+/// What the shell pushes to the UI over its channel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(tag = "type", rename_all = "snake_case")]
+pub enum UiEvent {
+    /// New jobs: fetch them with `get_jobs`.
+    JobsAdded {
+        #[ts(type = "number[]")]
+        ids: Vec<i64>,
+    },
+    JobChanged {
+        job: JobView,
+    },
+    /// Byte progress of in-flight jobs, batched a few times a second.
+    Progress {
+        items: Vec<ProgressView>,
+    },
+    /// Many jobs changed: reload the list.
+    QueueChanged,
+    /// Nothing is running or runnable.
+    Idle,
+}
+
+impl UiEvent {
+    pub fn from_engine(event: &EngineEvent, sandbox_endpoint: Option<&str>) -> UiEvent {
+        match event {
+            EngineEvent::JobsAdded { ids } => UiEvent::JobsAdded { ids: ids.clone() },
+            EngineEvent::JobChanged { job } => UiEvent::JobChanged {
+                job: JobView::from_snapshot(job, sandbox_endpoint),
+            },
+            EngineEvent::Progress { items } => UiEvent::Progress {
+                items: items.iter().map(ProgressView::from).collect(),
+            },
+            EngineEvent::QueueChanged => UiEvent::QueueChanged,
+            EngineEvent::Idle => UiEvent::Idle,
+        }
+    }
+}
+
+/// Where dropped files go now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    /// "Local sandbox" or the account's label.
+    pub destination: String,
+    pub provider: String,
+    pub endpoint: String,
+    /// Base URL of the in-process sandbox, when it runs.
+    pub sandbox_url: Option<String>,
+    pub state_dir: String,
+    /// Started by the end-to-end tests (enables the drop injection hook).
+    pub e2e: bool,
+    /// Every job is paused (global pause).
+    pub paused_all: bool,
+}
+
+/// A file or folder that could not be queued.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct AddProblem {
+    pub path: String,
+    pub reason: String,
+}
+
+/// What adding dropped paths did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct AddSummary {
+    pub added: u32,
+    /// Files already in the queue for this destination.
+    pub reused: u32,
+    pub problems: Vec<AddProblem>,
+}
+
+/// A command failure, as the UI receives it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct CommandError {
+    /// Stable code: "busy", "not_found", "invalid", "internal".
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// The generated TypeScript module (header plus one `export type` per type).
+pub fn typescript() -> String {
+    let decls = [
+        JobStateView::decl(),
+        JobView::decl(),
+        ProgressView::decl(),
+        UiEvent::decl(),
+        AppInfo::decl(),
+        AddProblem::decl(),
+        AddSummary::decl(),
+        CommandError::decl(),
+    ];
+    let mut out = String::from(
+        "// Generated from src-tauri/src/dto.rs by ts-rs. Do not edit by hand:\n\
+         // run `UPDATE_BINDINGS=1 cargo test -p hoist-app bindings` to refresh.\n",
+    );
+    for d in decls {
+        out.push('\n');
+        out.push_str("export ");
+        out.push_str(d.trim());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,422 @@
+//! Hoist's desktop shell: Tauri commands and queue events over
+//! `hoist_core::Engine`. No upload behaviour lives here; every command is a
+//! thin call into the engine.
+
+pub mod dto;
+pub mod settings;
+
+use dto::{AddProblem, AddSummary, AppInfo, CommandError, JobView, UiEvent};
+use hoist_core::engine::{Credentials, EngineConfig};
+use hoist_core::queue::JobFilter;
+use hoist_core::retry::RetryPolicy;
+use hoist_core::{CoreError, Destination, Engine, JobId, ProviderKind};
+use hoist_sandbox::{Sandbox, SandboxConfig};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::{Emitter, Manager, State};
+use tokio::sync::broadcast::error::RecvError;
+
+/// The key the in-process sandbox accepts (it takes any non-empty key).
+const SANDBOX_KEY: &str = "local-sandbox";
+/// The FLORA workspace of the "Local sandbox" account.
+const SANDBOX_WORKSPACE: &str = "ws_local";
+
+/// Everything the commands need, managed by Tauri.
+pub struct Shell {
+    engine: Engine,
+    destination: Destination,
+    sandbox: tokio::sync::Mutex<Option<Sandbox>>,
+    sandbox_url: Option<String>,
+    state_dir: PathBuf,
+    e2e: bool,
+}
+
+impl Shell {
+    fn sandbox_endpoint(&self) -> Option<&str> {
+        self.sandbox_url
+            .as_ref()
+            .map(|_| self.destination.endpoint.as_str())
+    }
+
+    fn view(&self, job: &hoist_core::JobSnapshot) -> JobView {
+        JobView::from_snapshot(job, self.sandbox_endpoint())
+    }
+
+    /// Queue dropped or picked paths. The native drop handler, the pickers and
+    /// the end-to-end injection hook all end here.
+    pub async fn add_paths(&self, paths: &[PathBuf]) -> Result<AddSummary, CoreError> {
+        let report = self.engine.add(paths, &self.destination).await?;
+        let reused = report.jobs.iter().filter(|j| j.reused).count();
+        Ok(AddSummary {
+            added: u32::try_from(report.jobs.len() - reused).unwrap_or(u32::MAX),
+            reused: u32::try_from(reused).unwrap_or(u32::MAX),
+            problems: report
+                .problems
+                .iter()
+                .map(|p| AddProblem {
+                    path: p.path.display().to_string(),
+                    reason: p.reason.clone(),
+                })
+                .collect(),
+        })
+    }
+}
+
+struct SandboxCredentials;
+
+impl Credentials for SandboxCredentials {
+    fn api_key(&self, _destination: &Destination) -> Option<String> {
+        Some(SANDBOX_KEY.to_string())
+    }
+}
+
+fn command_error(e: CoreError) -> CommandError {
+    let code = match &e {
+        CoreError::Busy { .. } => "busy",
+        CoreError::NoSuchJob(_) => "not_found",
+        CoreError::Config(_) => "invalid",
+        _ => "internal",
+    };
+    tracing::warn!(error = %e, "command failed");
+    CommandError {
+        code: code.to_string(),
+        message: e.to_string(),
+    }
+}
+
+type CmdResult<T> = Result<T, CommandError>;
+
+#[tauri::command]
+async fn app_info(shell: State<'_, Shell>) -> CmdResult<AppInfo> {
+    let sandbox = shell.sandbox_url.is_some();
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        destination: if sandbox {
+            "Local sandbox".to_string()
+        } else {
+            shell.destination.label()
+        },
+        provider: shell.destination.provider.to_string(),
+        endpoint: shell.destination.endpoint.clone(),
+        sandbox_url: shell.sandbox_url.clone(),
+        state_dir: shell.state_dir.display().to_string(),
+        e2e: shell.e2e,
+        paused_all: shell.engine.is_paused_all(),
+    })
+}
+
+/// The event the UI listens to for queue changes.
+pub const QUEUE_EVENT: &str = "hoist://queue";
+
+/// Forward engine events to the window as `hoist://queue` events. The engine
+/// batches progress (a few times a second), so this never floods the webview.
+fn forward_events(handle: tauri::AppHandle, shell: &Shell) {
+    let mut rx = shell.engine.subscribe();
+    let sandbox_endpoint = shell.sandbox_endpoint().map(str::to_string);
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let event = match rx.recv().await {
+                Ok(ev) => UiEvent::from_engine(&ev, sandbox_endpoint.as_deref()),
+                // Fell behind: the UI reloads the whole list instead.
+                Err(RecvError::Lagged(_)) => UiEvent::QueueChanged,
+                Err(RecvError::Closed) => break,
+            };
+            if let Err(e) = handle.emit(QUEUE_EVENT, &event) {
+                tracing::warn!(error = %e, "could not send a queue event to the window");
+            }
+        }
+    });
+}
+
+#[tauri::command]
+async fn list_jobs(shell: State<'_, Shell>) -> CmdResult<Vec<JobView>> {
+    let jobs = shell
+        .engine
+        .jobs(JobFilter::default())
+        .await
+        .map_err(command_error)?;
+    Ok(jobs.iter().map(|j| shell.view(j)).collect())
+}
+
+#[tauri::command]
+async fn get_jobs(shell: State<'_, Shell>, ids: Vec<JobId>) -> CmdResult<Vec<JobView>> {
+    let jobs = shell
+        .engine
+        .jobs(JobFilter {
+            ids: Some(ids),
+            ..JobFilter::default()
+        })
+        .await
+        .map_err(command_error)?;
+    Ok(jobs.iter().map(|j| shell.view(j)).collect())
+}
+
+#[tauri::command]
+async fn add_paths(shell: State<'_, Shell>, paths: Vec<String>) -> CmdResult<AddSummary> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    shell.add_paths(&paths).await.map_err(command_error)
+}
+
+#[tauri::command]
+async fn pause(shell: State<'_, Shell>, ids: Option<Vec<JobId>>) -> CmdResult<usize> {
+    let moved = shell.engine.pause(ids).await.map_err(command_error)?;
+    Ok(moved.len())
+}
+
+#[tauri::command]
+async fn resume(shell: State<'_, Shell>, ids: Option<Vec<JobId>>) -> CmdResult<usize> {
+    let moved = shell.engine.resume(ids).await.map_err(command_error)?;
+    Ok(moved.len())
+}
+
+#[tauri::command]
+async fn cancel(shell: State<'_, Shell>, ids: Option<Vec<JobId>>) -> CmdResult<usize> {
+    let moved = shell.engine.cancel(ids).await.map_err(command_error)?;
+    Ok(moved.len())
+}
+
+/// Retry failed (and cancelled) jobs; `None` = every failed job.
+#[tauri::command]
+async fn retry(shell: State<'_, Shell>, ids: Option<Vec<JobId>>) -> CmdResult<usize> {
+    let moved = shell.engine.retry(ids).await.map_err(command_error)?;
+    Ok(moved.len())
+}
+
+#[tauri::command]
+async fn clear_finished(shell: State<'_, Shell>) -> CmdResult<usize> {
+    shell.engine.clear_finished().await.map_err(command_error)
+}
+
+/// Bind the sandbox where it was last time (so queued jobs still reach it),
+/// else on any free loopback port.
+async fn bind_sandbox(preferred: Option<u16>) -> std::io::Result<tokio::net::TcpListener> {
+    if let Some(port) = preferred {
+        match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+            Ok(l) => return Ok(l),
+            Err(e) => tracing::warn!(port, error = %e, "sandbox port taken; picking another"),
+        }
+    }
+    tokio::net::TcpListener::bind(("127.0.0.1", 0)).await
+}
+
+/// Start the engine and, with no account configured, the local sandbox with a
+/// "Local sandbox" destination.
+async fn boot(state_dir: PathBuf, e2e: bool) -> anyhow::Result<Shell> {
+    std::fs::create_dir_all(&state_dir)?;
+    let mut settings = settings::load(&state_dir);
+    let listener = bind_sandbox(settings.sandbox_port).await?;
+    let port = listener.local_addr()?.port();
+    let sandbox = Sandbox::start(listener, SandboxConfig::new(state_dir.join("sandbox"))).await?;
+    let base = sandbox.base_url();
+    tracing::info!(%base, "local sandbox started");
+    if settings.sandbox_port != Some(port) {
+        settings.sandbox_port = Some(port);
+        settings::save(&state_dir, &settings)?;
+    }
+    let mut destination = Destination::new(
+        ProviderKind::Flora,
+        format!("{base}{}", ProviderKind::Flora.sandbox_path()),
+    );
+    destination.workspace = Some(SANDBOX_WORKSPACE.to_string());
+    let mut config = EngineConfig::new(&state_dir, Arc::new(SandboxCredentials));
+    if e2e {
+        // End-to-end tests make the sandbox fail on purpose; give up after two
+        // quick attempts so "failed" and "Retry" can be seen within seconds.
+        config.retry = RetryPolicy {
+            base: Duration::from_millis(50),
+            cap: Duration::from_millis(200),
+            max_attempts: 2,
+            ..RetryPolicy::default()
+        };
+    }
+    let engine = Engine::start(config).await?;
+    Ok(Shell {
+        engine,
+        destination,
+        sandbox: tokio::sync::Mutex::new(Some(sandbox)),
+        sandbox_url: Some(base),
+        state_dir,
+        e2e,
+    })
+}
+
+/// The existing files and folders among command-line arguments (flags and
+/// anything else are ignored).
+pub fn paths_from_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<PathBuf> {
+    args.into_iter()
+        .map(PathBuf::from)
+        .filter(|p| !p.to_string_lossy().starts_with('-') && p.exists())
+        .collect()
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,hoist_sandbox=warn".into()),
+        )
+        .init();
+    let state_dir = hoist_core::state_dir::default_state_dir();
+    let e2e = std::env::var_os("HOIST_E2E").is_some_and(|v| v == "1");
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .invoke_handler(tauri::generate_handler![
+            app_info,
+            list_jobs,
+            get_jobs,
+            add_paths,
+            pause,
+            resume,
+            cancel,
+            retry,
+            clear_finished
+        ])
+        .setup(move |app| {
+            let shell = tauri::async_runtime::block_on(boot(state_dir, e2e))?;
+            forward_events(app.handle().clone(), &shell);
+            app.manage(shell);
+            // Files and folders named on the command line are queued like a drop.
+            let args = paths_from_args(std::env::args_os().skip(1));
+            if !args.is_empty() {
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    let shell = handle.state::<Shell>();
+                    if let Err(e) = shell.add_paths(&args).await {
+                        tracing::warn!(error = %e, "could not queue the command-line paths");
+                    }
+                });
+            }
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!(error = %e, "Hoist could not start");
+            eprintln!("Hoist could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            if let Some(shell) = handle.try_state::<Shell>() {
+                tauri::async_runtime::block_on(async {
+                    shell.engine.shutdown().await;
+                    if let Some(sb) = shell.sandbox.lock().await.take() {
+                        sb.shutdown().await;
+                    }
+                });
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bindings_are_fresh() {
+        let generated = dto::typescript();
+        let file =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts");
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&file, &generated).expect("write bindings");
+        }
+        let on_disk = std::fs::read_to_string(&file).unwrap_or_default();
+        assert!(
+            on_disk == generated,
+            "ui/src/lib/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p hoist-app bindings`"
+        );
+    }
+
+    #[test]
+    fn command_line_paths_keep_existing_files_and_folders_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("a.jpg");
+        std::fs::write(&file, b"x").expect("write");
+        let args = [
+            dir.path().as_os_str().to_owned(),
+            file.as_os_str().to_owned(),
+            "--minimized".into(),
+            dir.path().join("missing.jpg").into_os_string(),
+        ];
+        assert_eq!(paths_from_args(args), vec![dir.path().to_path_buf(), file]);
+    }
+
+    #[test]
+    fn ui_event_json_matches_the_bindings() {
+        let ev = UiEvent::Progress {
+            items: vec![dto::ProgressView {
+                id: 3,
+                bytes_sent: 10,
+                size: 20,
+            }],
+        };
+        let json = serde_json::to_value(&ev).expect("json");
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "progress", "items": [{"id": 3, "bytesSent": 10, "size": 20}]})
+        );
+        let json = serde_json::to_value(UiEvent::QueueChanged).expect("json");
+        assert_eq!(json, serde_json::json!({"type": "queue_changed"}));
+    }
+
+    #[tokio::test]
+    async fn boot_starts_the_sandbox_and_queues_a_dropped_folder() {
+        let state = tempfile::tempdir().expect("tempdir");
+        let files = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(files.path().join("shots")).expect("mkdir");
+        for i in 0..3 {
+            std::fs::write(
+                files.path().join(format!("shots/{i}.jpg")),
+                vec![i as u8; 1000 + i],
+            )
+            .expect("write");
+        }
+        let shell = boot(state.path().to_path_buf(), false).await.expect("boot");
+        let mut events = shell.engine.subscribe();
+        let url = shell.sandbox_url.clone().expect("sandbox runs");
+        assert!(url.starts_with("http://127.0.0.1:"));
+        assert_eq!(
+            settings::load(state.path()).sandbox_port,
+            url.rsplit(':').next().and_then(|p| p.parse().ok())
+        );
+        let summary = shell
+            .add_paths(&[files.path().join("shots")])
+            .await
+            .expect("add");
+        assert_eq!(summary.added, 3);
+        assert!(summary.problems.is_empty());
+        let jobs = shell.engine.jobs(JobFilter::default()).await.expect("jobs");
+        let ids: Vec<_> = jobs.iter().map(|j| j.id).collect();
+        let rows = shell.engine.wait_for(&ids).await.expect("wait");
+        assert!(
+            rows.iter().all(|r| r.state == hoist_core::JobState::Ready),
+            "{rows:?}"
+        );
+        let views: Vec<_> = shell
+            .engine
+            .jobs(JobFilter::default())
+            .await
+            .expect("jobs")
+            .iter()
+            .map(|j| shell.view(j))
+            .collect();
+        assert!(views.iter().all(|v| v.destination == "Local sandbox"));
+        assert!(views.iter().all(|v| v.state == dto::JobStateView::Ready));
+        // Every job's arrival at ready is announced to the UI.
+        let mut ready = std::collections::BTreeSet::new();
+        while let Ok(ev) = events.try_recv() {
+            if let UiEvent::JobChanged { job } = UiEvent::from_engine(&ev, shell.sandbox_endpoint())
+            {
+                if job.state == dto::JobStateView::Ready {
+                    ready.insert(job.id);
+                }
+            }
+        }
+        assert_eq!(ready.into_iter().collect::<Vec<_>>(), ids);
+        shell.engine.shutdown().await;
+    }
+}

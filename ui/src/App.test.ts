@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { clearMocks, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
+import App from "./App.svelte";
+import type { AppInfo, JobView, UiEvent } from "./lib/bindings";
+import { job } from "./lib/fixtures";
+
+const INFO: AppInfo = {
+  version: "0.1.0",
+  destination: "Local sandbox",
+  provider: "flora",
+  endpoint: "http://127.0.0.1:9/flora/api/v1",
+  sandboxUrl: "http://127.0.0.1:9",
+  stateDir: "/tmp/hoist",
+  e2e: false,
+  pausedAll: false,
+};
+
+let calls: { cmd: string; args: Record<string, unknown> }[] = [];
+let jobs: JobView[] = [];
+
+function setup(initial: JobView[]) {
+  jobs = initial;
+  calls = [];
+  mockWindows("main");
+  mockIPC(
+    (cmd, args) => {
+      const a = (args ?? {}) as Record<string, unknown>;
+      calls.push({ cmd, args: a });
+      switch (cmd) {
+        case "app_info":
+          return INFO;
+        case "list_jobs":
+          return jobs;
+        case "get_jobs":
+          return jobs.filter((j) => (a.ids as number[]).includes(j.id));
+        case "add_paths":
+          return { added: 2, reused: 0, problems: [] };
+        case "pause":
+        case "resume":
+        case "cancel":
+        case "retry":
+          return 1;
+        case "clear_finished":
+          return 1;
+      }
+      return null;
+    },
+    { shouldMockEvents: true },
+  );
+}
+
+const called = (cmd: string) => calls.filter((c) => c.cmd === cmd);
+
+beforeEach(() => setup([]));
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe("App", () => {
+  it("shows the empty state with the destination when the queue is empty", async () => {
+    render(App);
+    expect(await screen.findByText("Drop files or folders here")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId("destination")).toHaveTextContent("Uploading to Local sandbox"));
+    expect(called("app_info")).toHaveLength(1);
+  });
+
+  it("queues dropped paths through add_paths and shows the drop zone while dragging", async () => {
+    render(App);
+    await screen.findByText("Drop files or folders here");
+    await waitFor(() => expect(called("list_jobs")).toHaveLength(1));
+    const app = document.querySelector(".app");
+    // The drop listener is registered once the queue has loaded: keep dragging until it shows.
+    await waitFor(async () => {
+      await emit("tauri://drag-enter", { paths: ["/shots"], position: { x: 1, y: 1 } });
+      expect(app).toHaveClass("dragging");
+    });
+    // (The drop listener is registered right after the enter listener.)
+    await waitFor(async () => {
+      if (called("add_paths").length === 0) {
+        await emit("tauri://drag-drop", { paths: ["/shots", "/b.png"], position: { x: 1, y: 1 } });
+      }
+      expect(called("add_paths").length).toBeGreaterThan(0);
+    });
+    expect(called("add_paths")[0].args).toEqual({ paths: ["/shots", "/b.png"] });
+    expect(app).not.toHaveClass("dragging");
+    await waitFor(() => expect(screen.getByTestId("notice")).toHaveTextContent("Added 2 files for Local sandbox."));
+  });
+
+  it("renders rows with state, progress and the failure reason, and filters them", async () => {
+    setup([
+      job({ id: 1, name: "a.jpg", state: "uploading", bytesSent: 500_000, size: 1_000_000 }),
+      job({ id: 2, name: "b.mov", contentType: "video/quicktime", state: "failed", error: "reading the file: No such file or directory (os error 2)" }),
+      job({ id: 3, name: "c.png", contentType: "image/png", state: "ready", bytesSent: 3, size: 3 }),
+    ]);
+    render(App);
+    expect(await screen.findByText("a.jpg")).toBeInTheDocument();
+    expect(
+      screen.getByText("The file was moved, deleted or changed while Hoist was sending it. Add it again or retry."),
+    ).toBeInTheDocument();
+    expect(screen.getByText("500 KB of 1.00 MB")).toBeInTheDocument();
+    expect(screen.getByLabelText("a.jpg progress")).toHaveAttribute("aria-valuenow", "50");
+    expect(screen.getByTestId("headline")).toHaveTextContent("1 of 3 files done");
+
+    await fireEvent.click(screen.getByRole("tab", { name: /Failed/ }));
+    expect(screen.queryByText("a.jpg")).not.toBeInTheDocument();
+    expect(screen.getByText("b.mov")).toBeInTheDocument();
+    await fireEvent.click(screen.getByRole("tab", { name: /Done/ }));
+    expect(screen.getByText("c.png")).toBeInTheDocument();
+    expect(screen.queryByText("b.mov")).not.toBeInTheDocument();
+  });
+
+  it("sends per-file and bulk actions to the shell", async () => {
+    setup([
+      job({ id: 1, name: "a.jpg", state: "uploading" }),
+      job({ id: 2, name: "b.jpg", state: "failed", error: "Refused (403)" }),
+      job({ id: 3, name: "c.jpg", state: "ready" }),
+    ]);
+    render(App);
+    await screen.findByText("a.jpg");
+    await fireEvent.click(screen.getByRole("button", { name: "Pause a.jpg" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Cancel a.jpg" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Retry b.jpg" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Retry all failed" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Clear finished" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Pause all" }));
+    await waitFor(() => expect(called("pause")).toHaveLength(2));
+    expect(called("pause").map((c) => c.args.ids)).toEqual([[1], null]);
+    expect(called("cancel")[0].args).toEqual({ ids: [1] });
+    expect(called("retry").map((c) => c.args.ids)).toEqual([[2], null]);
+    expect(called("clear_finished")).toHaveLength(1);
+    expect(await screen.findByRole("button", { name: "Resume all" })).toBeInTheDocument();
+  });
+
+  it("updates a row from queue events (state change and batched progress)", async () => {
+    setup([job({ id: 1, name: "a.jpg", state: "queued", size: 1_000_000 })]);
+    render(App);
+    await screen.findByText("a.jpg");
+    // The listener is in place before the first list_jobs.
+    await waitFor(() => expect(called("list_jobs")).toHaveLength(1));
+    const send = (e: UiEvent) => emit("hoist://queue", e);
+    await send({ type: "job_changed", job: job({ id: 1, name: "a.jpg", state: "uploading", size: 1_000_000 }) });
+    await send({ type: "progress", items: [{ id: 1, bytesSent: 250_000, size: 1_000_000 }] });
+    await waitFor(() => expect(screen.getByLabelText("a.jpg progress")).toHaveAttribute("aria-valuenow", "25"));
+    expect(document.querySelector('[data-id="1"]')).toHaveAttribute("data-state", "uploading");
+    await send({
+      type: "job_changed",
+      job: job({ id: 1, name: "a.jpg", state: "failed", error: "gave up after 3 attempts; last error: HTTP 500 internal" }),
+    });
+    expect(
+      await screen.findByText("The server had a problem (error 500) (tried 3 times). Retry when it is working again."),
+    ).toBeInTheDocument();
+    expect(screen.getByRole("tab", { name: /Failed/ })).toHaveTextContent("1");
+  });
+});
