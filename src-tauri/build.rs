@@ -5,6 +5,7 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "list_jobs",
     "get_jobs",
+    "thumbnail",
     "add_paths",
     "pause",
     "resume",

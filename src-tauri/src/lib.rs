@@ -9,6 +9,7 @@ use dto::{AddProblem, AddSummary, AppInfo, CommandError, JobView, UiEvent};
 use hoist_core::engine::{Credentials, EngineConfig};
 use hoist_core::queue::JobFilter;
 use hoist_core::retry::RetryPolicy;
+use hoist_core::thumbs::{ThumbCache, ThumbPool};
 use hoist_core::{CoreError, Destination, Engine, JobId, ProviderKind};
 use hoist_sandbox::{Sandbox, SandboxConfig};
 use std::path::PathBuf;
@@ -19,12 +20,18 @@ use tokio::sync::broadcast::error::RecvError;
 
 /// The key the in-process sandbox accepts (it takes any non-empty key).
 const SANDBOX_KEY: &str = "local-sandbox";
+/// Edge of the thumbnails shown in the queue (2x the 44 px tile).
+const THUMB_SIZE: u32 = 96;
+/// Disk budget of the thumbnail cache.
+const THUMB_CACHE_BYTES: u64 = 512 * 1024 * 1024;
+
 /// The FLORA workspace of the "Local sandbox" account.
 const SANDBOX_WORKSPACE: &str = "ws_local";
 
 /// Everything the commands need, managed by Tauri.
 pub struct Shell {
     engine: Engine,
+    thumbs: ThumbPool,
     destination: Destination,
     sandbox: tokio::sync::Mutex<Option<Sandbox>>,
     sandbox_url: Option<String>,
@@ -61,6 +68,33 @@ impl Shell {
                 .collect(),
         })
     }
+}
+
+impl Shell {
+    /// The cached thumbnail file of a job (rendered on a pool thread on a
+    /// miss), or None when the file has no preview (a type icon is shown).
+    pub async fn thumbnail_path(&self, id: JobId) -> Result<Option<PathBuf>, CoreError> {
+        let job = self.engine.job(id).await?;
+        match self.thumbs.request(&job.path, THUMB_SIZE).await {
+            Ok(info) if info.fallback.is_none() => Ok(Some(info.path)),
+            Ok(info) => {
+                tracing::debug!(id, reason = ?info.fallback, "no preview");
+                Ok(None)
+            }
+            Err(e) => {
+                tracing::debug!(id, error = %e, "thumbnail failed");
+                Ok(None)
+            }
+        }
+    }
+
+    fn thumbs_dir(&self) -> PathBuf {
+        thumbs_dir(&self.state_dir)
+    }
+}
+
+fn thumbs_dir(state_dir: &std::path::Path) -> PathBuf {
+    state_dir.join("thumbs")
 }
 
 struct SandboxCredentials;
@@ -127,6 +161,14 @@ fn forward_events(handle: tauri::AppHandle, shell: &Shell) {
             }
         }
     });
+}
+
+/// Path of a job's cached thumbnail; the UI shows it through the asset
+/// protocol (scoped to the thumbnail cache), so no image bytes cross IPC.
+#[tauri::command]
+async fn thumbnail(shell: State<'_, Shell>, id: JobId) -> CmdResult<Option<String>> {
+    let path = shell.thumbnail_path(id).await.map_err(command_error)?;
+    Ok(path.map(|p| p.display().to_string()))
 }
 
 #[tauri::command]
@@ -231,8 +273,11 @@ async fn boot(state_dir: PathBuf, e2e: bool) -> anyhow::Result<Shell> {
         };
     }
     let engine = Engine::start(config).await?;
+    let cache = ThumbCache::open(thumbs_dir(&state_dir), THUMB_CACHE_BYTES)?;
+    let thumbs = ThumbPool::with_cache(ThumbPool::default_workers().min(2), cache);
     Ok(Shell {
         engine,
+        thumbs,
         destination,
         sandbox: tokio::sync::Mutex::new(Some(sandbox)),
         sandbox_url: Some(base),
@@ -265,6 +310,7 @@ pub fn run() {
             app_info,
             list_jobs,
             get_jobs,
+            thumbnail,
             add_paths,
             pause,
             resume,
@@ -275,6 +321,9 @@ pub fn run() {
         .setup(move |app| {
             let shell = tauri::async_runtime::block_on(boot(state_dir, e2e))?;
             forward_events(app.handle().clone(), &shell);
+            // The webview may load thumbnails from the cache, nothing else.
+            app.asset_protocol_scope()
+                .allow_directory(shell.thumbs_dir(), true)?;
             app.manage(shell);
             // Files and folders named on the command line are queued like a drop.
             let args = paths_from_args(std::env::args_os().skip(1));
@@ -329,6 +378,28 @@ mod tests {
             on_disk == generated,
             "ui/src/lib/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p hoist-app bindings`"
         );
+    }
+
+    #[tokio::test]
+    async fn thumbnails_come_from_the_cache_dir() {
+        let state = tempfile::tempdir().expect("tempdir");
+        let files = tempfile::tempdir().expect("tempdir");
+        let png = files.path().join("logo.png");
+        std::fs::write(&png, include_bytes!("../../icons/128x128.png")).expect("write");
+        let shell = boot(state.path().to_path_buf(), false).await.expect("boot");
+        shell
+            .add_paths(std::slice::from_ref(&png))
+            .await
+            .expect("add");
+        let id = shell.engine.jobs(JobFilter::default()).await.expect("jobs")[0].id;
+        let thumb = shell
+            .thumbnail_path(id)
+            .await
+            .expect("thumb")
+            .expect("a preview");
+        assert!(thumb.starts_with(shell.thumbs_dir()), "{thumb:?}");
+        assert!(std::fs::metadata(&thumb).expect("thumb file").len() > 0);
+        shell.engine.shutdown().await;
     }
 
     #[test]
@@ -406,6 +477,8 @@ mod tests {
             .collect();
         assert!(views.iter().all(|v| v.destination == "Local sandbox"));
         assert!(views.iter().all(|v| v.state == dto::JobStateView::Ready));
+        // Random bytes named .jpg have no preview (the UI shows a type tile).
+        assert_eq!(shell.thumbnail_path(ids[0]).await.expect("thumb"), None);
         // Every job's arrival at ready is announced to the UI.
         let mut ready = std::collections::BTreeSet::new();
         while let Ok(ev) = events.try_recv() {

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session, until } from "./webdriver.mjs";
 
@@ -136,6 +136,11 @@ describe("Hoist desktop app", () => {
       ["notes.txt", 1_200],
     ];
     const { dir, hashes } = makeFolder("shoot", sizes);
+    // A real image, to see its thumbnail come through the asset protocol.
+    const icon = new URL("../../icons/icon.png", import.meta.url);
+    copyFileSync(icon, join(dir, "hoist-icon.png"));
+    hashes["hoist-icon.png"] = createHash("sha256").update(readFileSync(icon)).digest("hex");
+    sizes.push(["hoist-icon.png", 0]);
     const summary = await app.execAsync((d) => window.__hoistE2E.drop([d]), dir);
     assert.equal(summary.added, sizes.length);
     await until("a row per file", async () => (await rows()).length === sizes.length, 10_000, 50);
@@ -148,7 +153,15 @@ describe("Hoist desktop app", () => {
     assert.deepEqual(done.map((r) => r.name).sort(), sizes.map(([n]) => n).sort());
     assert.ok(done.every((r) => r.text.includes("Done")));
     const headline = await app.exec(() => document.querySelector("[data-testid=headline]").textContent);
-    assert.match(headline, /6 of 6 files done/);
+    assert.match(headline, /7 of 7 files done/);
+    const thumb = await until("the image's thumbnail to load", () =>
+      app.exec(() => {
+        const img = document.querySelector('[data-name="hoist-icon.png"] .thumb img');
+        return img && img.complete && img.naturalWidth > 0 ? { src: img.src, w: img.naturalWidth } : null;
+      }),
+    );
+    assert.match(thumb.src, /^(asset:\/\/localhost|http:\/\/asset\.localhost)\//);
+    assert.ok(thumb.w > 0 && thumb.w <= 96, `thumbnail width ${thumb.w}`);
     await shot("03-done");
 
     const assets = await sandboxAssets();

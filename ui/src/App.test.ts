@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
+import { clearMocks, mockConvertFileSrc, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import App from "./App.svelte";
 import type { AppInfo, JobView, UiEvent } from "./lib/bindings";
@@ -24,6 +24,7 @@ function setup(initial: JobView[]) {
   jobs = initial;
   calls = [];
   mockWindows("main");
+  mockConvertFileSrc("linux");
   mockIPC(
     (cmd, args) => {
       const a = (args ?? {}) as Record<string, unknown>;
@@ -35,6 +36,8 @@ function setup(initial: JobView[]) {
           return jobs;
         case "get_jobs":
           return jobs.filter((j) => (a.ids as number[]).includes(j.id));
+        case "thumbnail":
+          return (a.id as number) === 3 ? "/state/thumbs/ab/c.jpg" : null;
         case "add_paths":
           return { added: 2, reused: 0, problems: [] };
         case "pause":
@@ -103,6 +106,15 @@ describe("App", () => {
     expect(screen.getByText("500 KB of 1.00 MB")).toBeInTheDocument();
     expect(screen.getByLabelText("a.jpg progress")).toHaveAttribute("aria-valuenow", "50");
     expect(screen.getByTestId("headline")).toHaveTextContent("1 of 3 files done");
+    // c.png has a cached thumbnail, shown through the asset protocol; b.mov has none yet.
+    await waitFor(() =>
+      expect(document.querySelector('[data-id="3"] img')).toHaveAttribute(
+        "src",
+        "asset://localhost/" + encodeURIComponent("/state/thumbs/ab/c.jpg"),
+      ),
+    );
+    expect(document.querySelector('[data-id="2"] img')).toBeNull();
+    expect(document.querySelector('[data-id="2"] .thumb')).toHaveTextContent("MOV");
 
     await fireEvent.click(screen.getByRole("tab", { name: /Failed/ }));
     expect(screen.queryByText("a.jpg")).not.toBeInTheDocument();

@@ -9,6 +9,7 @@ export const api = {
   subscribe: (onEvent: (e: UiEvent) => void) => listen<UiEvent>("hoist://queue", (e) => onEvent(e.payload)),
   listJobs: () => invoke<JobView[]>("list_jobs"),
   getJobs: (ids: number[]) => invoke<JobView[]>("get_jobs", { ids }),
+  thumbnail: (id: number) => invoke<string | null>("thumbnail", { id }),
   addPaths: (paths: string[]) => invoke<AddSummary>("add_paths", { paths }),
   pause: (ids: number[] | null) => invoke<number>("pause", { ids }),
   resume: (ids: number[] | null) => invoke<number>("resume", { ids }),
