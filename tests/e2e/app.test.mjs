@@ -61,6 +61,15 @@ async function sandboxAssets() {
   return res.json();
 }
 
+/** The sandbox's assets, or null when it is not running (the app is closed). */
+async function sandboxAssetsOrNone() {
+  try {
+    return await sandboxAssets();
+  } catch {
+    return null;
+  }
+}
+
 async function setFaults(spec) {
   const res = await fetch(`${sandboxUrl()}/_sandbox/faults`, { method: "PUT", body: spec });
   assert.equal(res.status, 200, await res.text());
@@ -246,5 +255,36 @@ describe("Hoist desktop app", () => {
       app.exec(() => !!document.querySelector("[data-testid=empty]")),
     );
     await shot("08-cleared");
+  });
+
+  it("resumes the queue after the app is closed mid-upload", async () => {
+    // Slow every request down so the app closes with work left.
+    await setFaults("latency=400ms");
+    const files = Array.from({ length: 8 }, (_, i) => [`reel-${i}.mov`, 1_500_000]);
+    const { dir, hashes } = makeFolder("reels", files);
+    await app.execAsync((d) => window.__hoistE2E.drop([d]), dir);
+    await waitRows("some work in flight", (x) => x.name.startsWith("reel-"), (r) => r.length === 8, 10_000);
+    const before = await sandboxAssets();
+    const readyBefore = files.filter(([n]) => before.some((a) => a.name === n && a.status === "ready")).length;
+    assert.ok(readyBefore < files.length, `work was left when the app closed (${readyBefore} of 8 ready)`);
+    await app.end();
+    assert.equal(await sandboxAssetsOrNone(), null, "the in-process sandbox stopped with the app");
+
+    // Same state dir: the new window shows the queue and finishes it.
+    app = await Session.start(DRIVER, APP);
+    await waitForStartedApp();
+    await waitRows(
+      "every reel to be done after the restart",
+      (x) => x.name.startsWith("reel-"),
+      (r) => r.length === 8 && r.every((x) => x.state === "ready"),
+      90_000,
+    );
+    await shot("09-resumed");
+    const assets = await sandboxAssets();
+    for (const [name] of files) {
+      const ready = assets.filter((a) => a.name === name && a.status === "ready");
+      assert.equal(ready.length, 1, `${name} arrived once`);
+      assert.equal(ready[0].sha256, hashes[name], `${name} arrived intact`);
+    }
   });
 });
