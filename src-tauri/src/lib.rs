@@ -140,6 +140,87 @@ async fn app_info(shell: State<'_, Shell>) -> CmdResult<AppInfo> {
     })
 }
 
+/// The tray's one-line status.
+pub fn tray_status(active: usize, paused_all: bool) -> String {
+    match (paused_all, active) {
+        (true, _) => "Paused".to_string(),
+        (false, 0) => "Idle: nothing to upload".to_string(),
+        (false, 1) => "Uploading 1 file".to_string(),
+        (false, n) => format!("Uploading {n} files"),
+    }
+}
+
+/// Tray icon: status line, pause/resume everything, show the window, quit.
+/// A desktop without a tray host only loses the icon, never the app.
+mod tray {
+    use super::{tray_status, Shell};
+    use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+    use tauri::tray::TrayIconBuilder;
+    use tauri::{AppHandle, Manager, Wry};
+
+    pub struct Tray {
+        pub status: MenuItem<Wry>,
+        pub toggle: MenuItem<Wry>,
+    }
+
+    pub fn build(app: &AppHandle) -> tauri::Result<()> {
+        let status = MenuItem::with_id(app, "status", "Idle", false, None::<&str>)?;
+        let show = MenuItem::with_id(app, "show", "Show Hoist", true, None::<&str>)?;
+        let toggle = MenuItem::with_id(app, "toggle", "Pause all", true, None::<&str>)?;
+        let quit = MenuItem::with_id(app, "quit", "Quit Hoist", true, None::<&str>)?;
+        let sep = PredefinedMenuItem::separator(app)?;
+        let menu = Menu::with_items(app, &[&status, &sep, &show, &toggle, &quit])?;
+        let mut builder = TrayIconBuilder::with_id("hoist")
+            .menu(&menu)
+            .tooltip("Hoist")
+            .on_menu_event(|app, event| match event.id.as_ref() {
+                "show" => {
+                    if let Some(w) = app.get_webview_window("main") {
+                        let _ = w.show();
+                        let _ = w.set_focus();
+                    }
+                }
+                "toggle" => {
+                    let app = app.clone();
+                    tauri::async_runtime::spawn(async move {
+                        let shell = app.state::<Shell>();
+                        let result = if shell.engine.is_paused_all() {
+                            shell.engine.resume(None).await
+                        } else {
+                            shell.engine.pause(None).await
+                        };
+                        if let Err(e) = result {
+                            tracing::warn!(error = %e, "tray pause/resume failed");
+                        }
+                        refresh(&app);
+                    });
+                }
+                "quit" => app.exit(0),
+                _ => {}
+            });
+        if let Some(icon) = app.default_window_icon() {
+            builder = builder.icon(icon.clone());
+        }
+        builder.build(app)?;
+        app.manage(Tray { status, toggle });
+        Ok(())
+    }
+
+    /// Update the status line and the pause/resume label.
+    pub fn refresh(app: &AppHandle) {
+        let (Some(tray), Some(shell)) = (app.try_state::<Tray>(), app.try_state::<Shell>()) else {
+            return;
+        };
+        let paused = shell.engine.is_paused_all();
+        let _ = tray
+            .status
+            .set_text(tray_status(shell.engine.active_count(), paused));
+        let _ = tray
+            .toggle
+            .set_text(if paused { "Resume all" } else { "Pause all" });
+    }
+}
+
 /// The event the UI listens to for queue changes.
 pub const QUEUE_EVENT: &str = "hoist://queue";
 
@@ -149,6 +230,7 @@ fn forward_events(handle: tauri::AppHandle, shell: &Shell) {
     let mut rx = shell.engine.subscribe();
     let sandbox_endpoint = shell.sandbox_endpoint().map(str::to_string);
     tauri::async_runtime::spawn(async move {
+        let mut last_tray = std::time::Instant::now();
         loop {
             let event = match rx.recv().await {
                 Ok(ev) => UiEvent::from_engine(&ev, sandbox_endpoint.as_deref()),
@@ -156,8 +238,13 @@ fn forward_events(handle: tauri::AppHandle, shell: &Shell) {
                 Err(RecvError::Lagged(_)) => UiEvent::QueueChanged,
                 Err(RecvError::Closed) => break,
             };
+            let settled = matches!(event, UiEvent::Idle | UiEvent::QueueChanged);
             if let Err(e) = handle.emit(QUEUE_EVENT, &event) {
                 tracing::warn!(error = %e, "could not send a queue event to the window");
+            }
+            if settled || last_tray.elapsed() >= Duration::from_secs(1) {
+                last_tray = std::time::Instant::now();
+                tray::refresh(&handle);
             }
         }
     });
@@ -321,6 +408,9 @@ pub fn run() {
         .setup(move |app| {
             let shell = tauri::async_runtime::block_on(boot(state_dir, e2e))?;
             forward_events(app.handle().clone(), &shell);
+            if let Err(e) = tray::build(app.handle()) {
+                tracing::warn!(error = %e, "no tray icon on this desktop");
+            }
             // The webview may load thumbnails from the cache, nothing else.
             app.asset_protocol_scope()
                 .allow_directory(shell.thumbs_dir(), true)?;
@@ -400,6 +490,14 @@ mod tests {
         assert!(thumb.starts_with(shell.thumbs_dir()), "{thumb:?}");
         assert!(std::fs::metadata(&thumb).expect("thumb file").len() > 0);
         shell.engine.shutdown().await;
+    }
+
+    #[test]
+    fn tray_status_reads_like_a_sentence() {
+        assert_eq!(tray_status(0, false), "Idle: nothing to upload");
+        assert_eq!(tray_status(1, false), "Uploading 1 file");
+        assert_eq!(tray_status(4, false), "Uploading 4 files");
+        assert_eq!(tray_status(4, true), "Paused");
     }
 
     #[test]
