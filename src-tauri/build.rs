@@ -6,6 +6,8 @@ const COMMANDS: &[&str] = &[
     "list_jobs",
     "get_jobs",
     "thumbnail",
+    "get_settings",
+    "save_settings",
     "add_paths",
     "pause",
     "resume",

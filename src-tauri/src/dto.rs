@@ -191,6 +191,20 @@ pub struct AddSummary {
     pub problems: Vec<AddProblem>,
 }
 
+/// What a person can change in Settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SettingsView {
+    /// Uploads at a time (1-16).
+    pub concurrency: u32,
+    /// Bytes per second over all uploads; 0 = no limit.
+    #[ts(type = "number")]
+    pub bandwidth_limit: u64,
+    /// Same content already sent to the destination: "skip" or "upload".
+    pub duplicates: String,
+}
+
 /// A command failure, as the UI receives it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct CommandError {
@@ -210,6 +224,7 @@ pub fn typescript() -> String {
         AppInfo::decl(),
         AddProblem::decl(),
         AddSummary::decl(),
+        SettingsView::decl(),
         CommandError::decl(),
     ];
     let mut out = String::from(

@@ -5,8 +5,8 @@
 pub mod dto;
 pub mod settings;
 
-use dto::{AddProblem, AddSummary, AppInfo, CommandError, JobView, UiEvent};
-use hoist_core::engine::{Credentials, EngineConfig};
+use dto::{AddProblem, AddSummary, AppInfo, CommandError, JobView, SettingsView, UiEvent};
+use hoist_core::engine::{Credentials, DuplicatePolicy, EngineConfig};
 use hoist_core::queue::JobFilter;
 use hoist_core::retry::RetryPolicy;
 use hoist_core::thumbs::{ThumbCache, ThumbPool};
@@ -31,6 +31,7 @@ const SANDBOX_WORKSPACE: &str = "ws_local";
 /// Everything the commands need, managed by Tauri.
 pub struct Shell {
     engine: Engine,
+    settings: std::sync::Mutex<settings::DesktopSettings>,
     thumbs: ThumbPool,
     destination: Destination,
     sandbox: tokio::sync::Mutex<Option<Sandbox>>,
@@ -258,6 +259,55 @@ async fn thumbnail(shell: State<'_, Shell>, id: JobId) -> CmdResult<Option<Strin
     Ok(path.map(|p| p.display().to_string()))
 }
 
+/// Check and normalise settings from the UI.
+pub fn validate_settings(s: SettingsView) -> Result<SettingsView, CommandError> {
+    let invalid = |message: &str| CommandError {
+        code: "invalid".to_string(),
+        message: message.to_string(),
+    };
+    if !(1..=16).contains(&s.concurrency) {
+        return Err(invalid("Files at a time must be between 1 and 16."));
+    }
+    if s.duplicates.parse::<DuplicatePolicy>().is_err() {
+        return Err(invalid(
+            "Choose to skip or upload files that are already there.",
+        ));
+    }
+    Ok(s)
+}
+
+fn settings_view(s: &settings::DesktopSettings) -> SettingsView {
+    SettingsView {
+        concurrency: s.concurrency.map_or(4, |c| c as u32),
+        bandwidth_limit: s.bandwidth_limit.unwrap_or(0),
+        duplicates: s.duplicates.clone().unwrap_or_else(|| "skip".to_string()),
+    }
+}
+
+#[tauri::command]
+async fn get_settings(shell: State<'_, Shell>) -> CmdResult<SettingsView> {
+    let s = shell.settings.lock().unwrap_or_else(|p| p.into_inner());
+    Ok(settings_view(&s))
+}
+
+/// Save settings; concurrency and the speed limit apply at once, the duplicate
+/// policy from the next launch.
+#[tauri::command]
+async fn save_settings(shell: State<'_, Shell>, settings: SettingsView) -> CmdResult<SettingsView> {
+    let v = validate_settings(settings)?;
+    let mut s = shell.settings.lock().unwrap_or_else(|p| p.into_inner());
+    s.concurrency = Some(v.concurrency as usize);
+    s.bandwidth_limit = Some(v.bandwidth_limit);
+    s.duplicates = Some(v.duplicates.clone());
+    settings::save(&shell.state_dir, &s).map_err(|e| CommandError {
+        code: "internal".to_string(),
+        message: format!("Could not save the settings: {e}"),
+    })?;
+    shell.engine.set_concurrency(v.concurrency as usize);
+    shell.engine.set_bandwidth_limit(v.bandwidth_limit);
+    Ok(settings_view(&s))
+}
+
 #[tauri::command]
 async fn list_jobs(shell: State<'_, Shell>) -> CmdResult<Vec<JobView>> {
     let jobs = shell
@@ -349,6 +399,13 @@ async fn boot(state_dir: PathBuf, e2e: bool) -> anyhow::Result<Shell> {
     );
     destination.workspace = Some(SANDBOX_WORKSPACE.to_string());
     let mut config = EngineConfig::new(&state_dir, Arc::new(SandboxCredentials));
+    if let Some(c) = settings.concurrency {
+        config.concurrency = c.clamp(1, 16);
+    }
+    config.bandwidth_limit = settings.bandwidth_limit.unwrap_or(0);
+    if let Some(d) = settings.duplicates.as_deref().and_then(|d| d.parse().ok()) {
+        config.duplicates = d;
+    }
     if e2e {
         // End-to-end tests make the sandbox fail on purpose; give up after two
         // quick attempts so "failed" and "Retry" can be seen within seconds.
@@ -364,6 +421,7 @@ async fn boot(state_dir: PathBuf, e2e: bool) -> anyhow::Result<Shell> {
     let thumbs = ThumbPool::with_cache(ThumbPool::default_workers().min(2), cache);
     Ok(Shell {
         engine,
+        settings: std::sync::Mutex::new(settings),
         thumbs,
         destination,
         sandbox: tokio::sync::Mutex::new(Some(sandbox)),
@@ -398,6 +456,8 @@ pub fn run() {
             list_jobs,
             get_jobs,
             thumbnail,
+            get_settings,
+            save_settings,
             add_paths,
             pause,
             resume,
@@ -490,6 +550,29 @@ mod tests {
         assert!(thumb.starts_with(shell.thumbs_dir()), "{thumb:?}");
         assert!(std::fs::metadata(&thumb).expect("thumb file").len() > 0);
         shell.engine.shutdown().await;
+    }
+
+    #[test]
+    fn settings_are_checked_before_saving() {
+        let ok = SettingsView {
+            concurrency: 4,
+            bandwidth_limit: 0,
+            duplicates: "skip".into(),
+        };
+        assert_eq!(validate_settings(ok.clone()), Ok(ok.clone()));
+        let zero = SettingsView {
+            concurrency: 0,
+            ..ok.clone()
+        };
+        assert_eq!(
+            validate_settings(zero).map_err(|e| e.code),
+            Err("invalid".into())
+        );
+        let odd = SettingsView {
+            duplicates: "maybe".into(),
+            ..ok
+        };
+        assert!(validate_settings(odd).is_err());
     }
 
     #[test]

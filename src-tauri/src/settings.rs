@@ -9,6 +9,15 @@ pub struct DesktopSettings {
     /// Port of the in-process sandbox, kept so queued jobs still reach it after a restart.
     #[serde(default)]
     pub sandbox_port: Option<u16>,
+    /// Uploads at a time per destination.
+    #[serde(default)]
+    pub concurrency: Option<usize>,
+    /// Bytes per second over all uploads; 0 = no limit.
+    #[serde(default)]
+    pub bandwidth_limit: Option<u64>,
+    /// "skip" or "upload" (applies from the next launch).
+    #[serde(default)]
+    pub duplicates: Option<String>,
 }
 
 pub fn path(state_dir: &Path) -> PathBuf {
@@ -51,6 +60,9 @@ mod tests {
         assert_eq!(load(dir.path()), DesktopSettings::default());
         let s = DesktopSettings {
             sandbox_port: Some(48123),
+            concurrency: Some(3),
+            bandwidth_limit: Some(1_000_000),
+            duplicates: Some("upload".into()),
         };
         save(dir.path(), &s).expect("save");
         assert_eq!(load(dir.path()), s);

@@ -38,6 +38,10 @@ function setup(initial: JobView[]) {
           return jobs.filter((j) => (a.ids as number[]).includes(j.id));
         case "thumbnail":
           return (a.id as number) === 3 ? "/state/thumbs/ab/c.jpg" : null;
+        case "get_settings":
+          return { concurrency: 4, bandwidthLimit: 0, duplicates: "skip" };
+        case "save_settings":
+          return a.settings;
         case "add_paths":
           return { added: 2, reused: 0, problems: [] };
         case "pause":
@@ -165,5 +169,24 @@ describe("App", () => {
       await screen.findByText("The server had a problem (error 500) (tried 3 times). Retry when it is working again."),
     ).toBeInTheDocument();
     expect(screen.getByRole("tab", { name: /Failed/ })).toHaveTextContent("1");
+  });
+
+  it("edits and saves settings", async () => {
+    render(App);
+    await screen.findByText("Drop files or folders here");
+    await fireEvent.click(screen.getByRole("button", { name: "Settings" }));
+    const files = await screen.findByTestId("concurrency");
+    await waitFor(() => expect(files).toHaveValue(4));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Save" })).toBeEnabled());
+    await fireEvent.input(files, { target: { value: "2" } });
+    await fireEvent.input(screen.getByTestId("limit"), { target: { value: "1.5" } });
+    await fireEvent.change(screen.getByTestId("duplicates"), { target: { value: "upload" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(called("save_settings")).toHaveLength(1));
+    expect(called("save_settings")[0].args).toEqual({
+      settings: { concurrency: 2, bandwidthLimit: 1_500_000, duplicates: "upload" },
+    });
+    await waitFor(() => expect(screen.getByTestId("notice")).toHaveTextContent("Settings saved."));
+    expect(screen.queryByTestId("concurrency")).toBeNull();
   });
 });

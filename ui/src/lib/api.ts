@@ -1,7 +1,7 @@
 // Typed wrappers over the shell's commands (names and shapes from bindings.ts).
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import type { AddSummary, AppInfo, CommandError, JobView, UiEvent } from "./bindings";
+import type { AddSummary, AppInfo, CommandError, JobView, SettingsView, UiEvent } from "./bindings";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -10,6 +10,8 @@ export const api = {
   listJobs: () => invoke<JobView[]>("list_jobs"),
   getJobs: (ids: number[]) => invoke<JobView[]>("get_jobs", { ids }),
   thumbnail: (id: number) => invoke<string | null>("thumbnail", { id }),
+  getSettings: () => invoke<SettingsView>("get_settings"),
+  saveSettings: (settings: SettingsView) => invoke<SettingsView>("save_settings", { settings }),
   addPaths: (paths: string[]) => invoke<AddSummary>("add_paths", { paths }),
   pause: (ids: number[] | null) => invoke<number>("pause", { ids }),
   resume: (ids: number[] | null) => invoke<number>("resume", { ids }),

@@ -47,6 +47,20 @@ export type AddSummary = { added: number,
  */
 reused: number, problems: Array<AddProblem>, };
 
+export type SettingsView = { 
+/**
+ * Uploads at a time (1-16).
+ */
+concurrency: number, 
+/**
+ * Bytes per second over all uploads; 0 = no limit.
+ */
+bandwidthLimit: number, 
+/**
+ * Same content already sent to the destination: "skip" or "upload".
+ */
+duplicates: string, };
+
 export type CommandError = { 
 /**
  * Stable code: "busy", "not_found", "invalid", "internal".
