@@ -14,7 +14,8 @@ echo "==> building the UI"
 (cd ui && npm run build --silent)
 echo "==> building the app"
 cargo build -p hoist-app --quiet
-bin="$root/target/debug/hoist-app"
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+bin="$target_dir/debug/hoist-app"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hoist-e2e.XXXXXX")
 cleanup() { rm -rf "$work"; }
