@@ -53,7 +53,10 @@ echo
 # The closing line counts Rust tests plus one failure per other failed step
 # (format, lint, UI, end-to-end), so a red run never ends on "0 failed".
 other=0
-for st in "${failed_steps[@]}"; do [ "$st" = "rust tests" ] || other=$((other + 1)); done
+for st in "${failed_steps[@]}"; do
+  # A Rust step that failed before any test ran (a build error) still counts.
+  if [ "$st" != "rust tests" ] || [ "$failed" = 0 ]; then other=$((other + 1)); fi
+done
 if [ ${#failed_steps[@]} -gt 0 ]; then
   echo "failed steps: ${failed_steps[*]}"
   echo "total: $passed passed, $((failed + other)) failed"
