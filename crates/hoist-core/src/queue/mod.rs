@@ -514,7 +514,9 @@ impl Queue {
         .await
     }
 
-    /// Content already delivered to this destination, if any.
+    /// Content already delivered to this destination, if any. Production code
+    /// asks [`Queue::claim_content`], which looks inside its own transaction.
+    #[cfg(test)]
     pub async fn uploaded_content(
         &self,
         dest_key: String,
