@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AddSummary, AppInfo, CommandError, JobView, SettingsView, UiEvent } from "./bindings";
+import type { AccountInput, AccountsView, LibraryPage } from "./accounts-types";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -18,7 +19,22 @@ export const api = {
   cancel: (ids: number[] | null) => invoke<number>("cancel", { ids }),
   retry: (ids: number[] | null) => invoke<number>("retry", { ids }),
   clearFinished: () => invoke<number>("clear_finished"),
+  listAccounts: () => invoke<AccountsView>("list_accounts"),
+  /** Checks the account with a real call to the provider before saving it. */
+  saveAccount: (account: AccountInput) => invoke<AccountsView>("save_account", { account }),
+  removeAccount: (id: string) => invoke<AccountsView>("remove_account", { id }),
+  selectAccount: (id: string) => invoke<AccountsView>("select_account", { id }),
+  /** One page of an account's remote library, newest first. */
+  library: (accountId: string, cursor: string | null) => invoke<LibraryPage>("library", { accountId, cursor }),
+  libraryThumbnail: (accountId: string, assetId: string) =>
+    invoke<string | null>("library_thumbnail", { accountId, assetId }),
 };
+
+/** The stable code of a command error ("invalid", "auth", ...), or "" when there is none. */
+export function errorCode(e: unknown): string {
+  if (e && typeof e === "object" && "code" in e) return String((e as CommandError).code);
+  return "";
+}
 
 /** A sentence for any error a command can throw. */
 export function errorText(e: unknown): string {

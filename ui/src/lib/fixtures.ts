@@ -1,4 +1,5 @@
 import type { JobView } from "./bindings";
+import type { AccountView, LibraryItem } from "./accounts-types";
 
 /** A job row with sensible defaults for tests. */
 export function job(over: Partial<JobView> = {}): JobView {
@@ -18,3 +19,47 @@ export function job(over: Partial<JobView> = {}): JobView {
     ...over,
   };
 }
+
+/** A remote library asset with sensible defaults for tests. */
+export function asset(id: string, over: Partial<LibraryItem> = {}): LibraryItem {
+  return {
+    id,
+    name: `${id}.jpg`,
+    status: "ready",
+    url: `https://cdn.example.com/${id}.jpg`,
+    contentType: "image/jpeg",
+    size: 1000,
+    width: 640,
+    height: 480,
+    createdAt: 1_700_000_000,
+    ...over,
+  };
+}
+
+/** An account with sensible defaults for tests. */
+export function account(over: Partial<AccountView> = {}): AccountView {
+  return {
+    id: "acc_1",
+    label: "Studio FLORA",
+    provider: "flora",
+    endpoint: "https://app.flora.ai/api/v1",
+    workspace: "ws_1",
+    folder: null,
+    project: null,
+    org: null,
+    website: null,
+    builtIn: false,
+    hasKey: true,
+    ...over,
+  };
+}
+
+/** The built-in Local sandbox account. */
+export const SANDBOX: AccountView = account({
+  id: "local",
+  label: "Local sandbox",
+  endpoint: "http://127.0.0.1:9/flora/api/v1",
+  workspace: "ws_local",
+  builtIn: true,
+  hasKey: false,
+});
