@@ -148,3 +148,28 @@ export function typeFamily(contentType: string): "image" | "video" | "audio" | "
   if (contentType === "application/pdf" || contentType.startsWith("text/")) return "doc";
   return "other";
 }
+
+/** A library asset's status in words. */
+export function libraryStatus(status: string): string {
+  switch (status) {
+    case "ready":
+      return "Ready";
+    case "pending_upload":
+      return "Upload not finished";
+    case "failed":
+      return "Failed";
+    default:
+      return status ? status.charAt(0).toUpperCase() + status.slice(1).replace(/_/g, " ") : "Unknown";
+  }
+}
+
+/** "1920 × 1080 px", or "" when unknown. */
+export function formatDimensions(width: number | null, height: number | null): string {
+  return width && height ? `${width} × ${height} px` : "";
+}
+
+/** Unix seconds as a local date and time, or "" when unknown. */
+export function formatDate(unixSeconds: number | null): string {
+  if (unixSeconds === null || !Number.isFinite(unixSeconds)) return "";
+  return new Date(unixSeconds * 1000).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}

@@ -24,3 +24,33 @@ export function thumbnailUrl(id: number, contentType: string): Promise<string | 
 export function clearThumbnails() {
   cache.clear();
 }
+
+// Thumbnails of remote library assets, cached by the shell too. Asked for
+// only when a tile comes near the view; one request per asset per session.
+const libraryCache = new Map<string, Promise<string | null>>();
+
+/** Content types that can have a preview (unknown types are worth asking about). */
+export function mayHavePreview(contentType: string | null): boolean {
+  if (!contentType) return true;
+  const fam = typeFamily(contentType);
+  return fam === "image" || fam === "video" || contentType === "application/pdf";
+}
+
+export function libraryThumbnailUrl(accountId: string, assetId: string, contentType: string | null): Promise<string | null> {
+  if (!mayHavePreview(contentType)) return Promise.resolve(null);
+  const k = `${accountId}\u0000${assetId}`;
+  let p = libraryCache.get(k);
+  if (!p) {
+    p = api
+      .libraryThumbnail(accountId, assetId)
+      .then((path) => (path ? convertFileSrc(path) : null))
+      .catch(() => null);
+    libraryCache.set(k, p);
+  }
+  return p;
+}
+
+/** After a refresh: assets without a preview before may have one now. */
+export function clearLibraryThumbnails() {
+  libraryCache.clear();
+}
