@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { clearMocks, mockConvertFileSrc, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import App from "./App.svelte";
 import type { AppInfo, JobView, UiEvent } from "./lib/bindings";
-import { job } from "./lib/fixtures";
+import type { AccountsView } from "./lib/accounts-types";
+import { SANDBOX, account, asset, job } from "./lib/fixtures";
 
 const INFO: AppInfo = {
   version: "0.1.0",
@@ -19,10 +20,12 @@ const INFO: AppInfo = {
 
 let calls: { cmd: string; args: Record<string, unknown> }[] = [];
 let jobs: JobView[] = [];
+let accounts: AccountsView;
 
 function setup(initial: JobView[]) {
   jobs = initial;
   calls = [];
+  accounts = { accounts: [SANDBOX, account({ id: "acc_1", label: "Studio FLORA" })], selected: "local" };
   mockWindows("main");
   mockConvertFileSrc("linux");
   mockIPC(
@@ -31,7 +34,16 @@ function setup(initial: JobView[]) {
       calls.push({ cmd, args: a });
       switch (cmd) {
         case "app_info":
-          return INFO;
+          return { ...INFO, destination: accounts.accounts.find((x) => x.id === accounts.selected)?.label };
+        case "list_accounts":
+          return accounts;
+        case "select_account":
+          accounts = { ...accounts, selected: a.id as string };
+          return accounts;
+        case "library":
+          return { items: [asset(`${a.accountId}-1`, { name: `${a.accountId}-photo.jpg` })], next: null };
+        case "library_thumbnail":
+          return null;
         case "list_jobs":
           return jobs;
         case "get_jobs":
@@ -188,5 +200,95 @@ describe("App", () => {
     });
     await waitFor(() => expect(screen.getByTestId("notice")).toHaveTextContent("Settings saved."));
     expect(screen.queryByTestId("concurrency")).toBeNull();
+  });
+
+  it("drives the focused queue row from the keyboard: arrows move, Space pauses, Delete cancels, R retries", async () => {
+    setup([
+      job({ id: 1, name: "a.jpg", state: "uploading" }),
+      job({ id: 2, name: "b.jpg", state: "paused" }),
+      job({ id: 3, name: "c.jpg", state: "failed", error: "HTTP 500" }),
+      job({ id: 4, name: "d.jpg", state: "ready" }),
+    ]);
+    render(App);
+    await screen.findByText("a.jpg");
+    const list = screen.getByRole("grid", { name: /^Upload queue/ });
+    list.focus();
+    await fireEvent.focus(list);
+    expect(list).toHaveAttribute("aria-activedescendant", "job-1");
+    await fireEvent.keyDown(list, { key: " " });
+    await fireEvent.keyDown(list, { key: "Delete" });
+    await fireEvent.keyDown(list, { key: "ArrowDown" });
+    expect(list).toHaveAttribute("aria-activedescendant", "job-2");
+    await fireEvent.keyDown(list, { key: " " }); // paused: resume
+    await fireEvent.keyDown(list, { key: "r" }); // not failed: nothing
+    await fireEvent.keyDown(list, { key: "End" });
+    expect(list).toHaveAttribute("aria-activedescendant", "job-4");
+    await fireEvent.keyDown(list, { key: " " }); // done: nothing to pause
+    await fireEvent.keyDown(list, { key: "ArrowUp" });
+    await fireEvent.keyDown(list, { key: "R" });
+    await waitFor(() => expect(called("retry")).toHaveLength(1));
+    expect(called("pause").map((c) => c.args.ids)).toEqual([[1]]);
+    expect(called("cancel").map((c) => c.args.ids)).toEqual([[1]]);
+    expect(called("resume").map((c) => c.args.ids)).toEqual([[2]]);
+    expect(called("retry").map((c) => c.args.ids)).toEqual([[3]]);
+  });
+
+  it("switches between Queue and Library with the mouse and the arrow keys", async () => {
+    render(App);
+    await screen.findByText("Drop files or folders here");
+    const queueTab = screen.getByRole("tab", { name: "Queue" });
+    const libraryTab = screen.getByRole("tab", { name: "Library" });
+    expect(queueTab).toHaveAttribute("aria-selected", "true");
+    expect(libraryTab).toHaveAttribute("tabindex", "-1");
+    queueTab.focus();
+    await fireEvent.keyDown(queueTab, { key: "ArrowRight" });
+    expect(libraryTab).toHaveAttribute("aria-selected", "true");
+    expect(libraryTab).toHaveFocus();
+    expect(document.getElementById("view-queue")).not.toBeVisible();
+    // The selected account's library.
+    expect(await screen.findByText("local-photo.jpg")).toBeInTheDocument();
+    expect(called("library")[0].args).toEqual({ accountId: "local", cursor: null });
+    await fireEvent.click(queueTab);
+    expect(queueTab).toHaveAttribute("aria-selected", "true");
+    expect(document.getElementById("view-queue")).toBeVisible();
+    expect(document.getElementById("view-library")).not.toBeVisible();
+  });
+
+  it("sends new files to another account from the header, then reads the new destination", async () => {
+    render(App);
+    await waitFor(() => expect(screen.getByTestId("destination")).toHaveTextContent("Uploading to Local sandbox"));
+    await fireEvent.click(screen.getByRole("button", { name: /Local sandbox/ }));
+    const menu = await screen.findByRole("menu", { name: "Upload new files to" });
+    const studio = await within(menu).findByRole("menuitemradio", { name: /Studio FLORA/ });
+    expect(within(menu).getByRole("menuitemradio", { name: /Local sandbox/ })).toHaveAttribute("aria-checked", "true");
+    await fireEvent.click(studio);
+    await waitFor(() => expect(screen.getByTestId("destination")).toHaveTextContent("Uploading to Studio FLORA"));
+    expect(called("select_account")[0].args).toEqual({ id: "acc_1" });
+    expect(called("app_info")).toHaveLength(2);
+    expect(screen.queryByRole("menu")).toBeNull();
+    expect(screen.getByTestId("notice")).toHaveTextContent("New files go to Studio FLORA.");
+
+    // The library follows the selected account.
+    await fireEvent.click(screen.getByRole("tab", { name: "Library" }));
+    expect(await screen.findByText("acc_1-photo.jpg")).toBeInTheDocument();
+
+    // "Manage accounts…" opens the panel.
+    await fireEvent.click(screen.getByRole("button", { name: /Studio FLORA/ }));
+    await fireEvent.click(await screen.findByRole("menuitem", { name: "Manage accounts…" }));
+    expect(await screen.findByRole("region", { name: "Accounts" })).toBeInTheDocument();
+  });
+
+  it("opens accounts and settings from the header, one panel at a time", async () => {
+    render(App);
+    await screen.findByText("Drop files or folders here");
+    await fireEvent.click(screen.getByRole("button", { name: "Accounts" }));
+    expect(await screen.findByRole("region", { name: "Accounts" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Accounts" })).toHaveAttribute("aria-expanded", "true");
+    await fireEvent.click(screen.getByRole("button", { name: "Settings" }));
+    expect(screen.queryByRole("region", { name: "Accounts" })).toBeNull();
+    expect(screen.getByTestId("concurrency")).toBeInTheDocument();
+    await fireEvent.keyDown(screen.getByTestId("concurrency"), { key: "Escape" });
+    expect(screen.queryByTestId("concurrency")).toBeNull();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Settings" })).toHaveFocus());
   });
 });
