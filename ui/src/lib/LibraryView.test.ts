@@ -221,3 +221,20 @@ describe("Library", () => {
     expect(document.getElementById("library-details")).toBeNull();
   });
 });
+
+describe("Library after uploads", () => {
+  it("offers a refresh once files finish uploading, and reloads from the top", async () => {
+    pages = () => ({ items: [asset("a1", { name: "one.jpg" })], next: null });
+    const store = new LibraryStore(api.library);
+    const { rerender } = render(Library, { store, accountId: "acc_1", accountLabel: "Studio", arrivals: 3 });
+    await waitFor(() => expect(tiles()).toHaveLength(1));
+    const button = () => document.getElementById("library-refresh")!;
+    expect(button()).toHaveTextContent(/^Refresh$/);
+    await rerender({ arrivals: 4 });
+    expect(button()).toHaveTextContent("Refresh to see new uploads");
+    pages = () => ({ items: [asset("a2", { name: "two.jpg" }), asset("a1", { name: "one.jpg" })], next: null });
+    await fireEvent.click(button());
+    await waitFor(() => expect(tiles().map((t) => t.dataset.name)).toEqual(["two.jpg", "one.jpg"]));
+    expect(button()).toHaveTextContent(/^Refresh$/);
+  });
+});
