@@ -59,14 +59,69 @@ bandwidthLimit: number,
 /**
  * Same content already sent to the destination: "skip" or "upload".
  */
-duplicates: string, };
+duplicates: string, 
+/**
+ * An OS notification when a batch finishes or fails.
+ */
+notifications: boolean, 
+/**
+ * Start Hoist (in the tray) when the person logs in.
+ */
+launchAtLogin: boolean, };
 
 export type CommandError = { 
 /**
- * Stable code: "busy", "not_found", "invalid", "internal".
+ * Stable code: "busy", "not_found", "invalid", "auth" (a key was
+ * refused), "unreachable", "in_use", "internal".
  */
 code: string, 
 /**
  * A sentence for people.
  */
 message: string, };
+
+export type AccountView = { id: string, 
+/**
+ * What people call it: "Studio FLORA", "Local sandbox".
+ */
+label: string, 
+/**
+ * "flora", "runflow" or "segmentflow".
+ */
+provider: string, endpoint: string, workspace: string | null, folder: string | null, project: string | null, org: string | null, website: string | null, 
+/**
+ * The in-process "Local sandbox": cannot be edited or removed.
+ */
+builtIn: boolean, 
+/**
+ * An API key for it is in the OS keychain.
+ */
+hasKey: boolean, };
+
+export type AccountsView = { accounts: Array<AccountView>, selected: string, };
+
+export type AccountInput = { 
+/**
+ * None to add a new account.
+ */
+id: string | null, label: string, provider: string, 
+/**
+ * Empty = the provider's documented API base.
+ */
+endpoint: string, workspace: string | null, folder: string | null, project: string | null, org: string | null, website: string | null, 
+/**
+ * None when editing keeps the stored key.
+ */
+apiKey: string | null, };
+
+export type LibraryItem = { id: string, name: string, 
+/**
+ * "ready", "pending_upload", "failed".
+ */
+status: string, url: string | null, contentType: string | null, size: number | null, width: number | null, height: number | null, 
+/**
+ * Unix seconds.
+ */
+createdAt: number | null, };
+
+export type LibraryPage = { items: Array<LibraryItem>, next: string | null, };
