@@ -146,7 +146,8 @@ pub(crate) struct Inner {
     credentials: Arc<dyn Credentials>,
     api_client: reqwest::Client,
     poll_interval: Duration,
-    _lock: EngineLock,
+    /// Held while this engine runs; released by `shutdown`.
+    lock: Mutex<Option<EngineLock>>,
 }
 
 /// The handle. Cheap to clone; the engine stops when `shutdown` is called.
@@ -209,7 +210,7 @@ impl Engine {
             credentials: config.credentials,
             api_client,
             poll_interval: config.poll_interval,
-            _lock: lock,
+            lock: Mutex::new(Some(lock)),
         });
         tokio::spawn(scheduler(inner.clone()));
         tokio::spawn(progress_ticker(inner.clone()));
@@ -338,6 +339,59 @@ impl Engine {
         self.inner.wake.notify_one();
     }
 
+    /// A test call with `api_key` (one page of one asset): does the key open
+    /// this destination? Used before an account is saved.
+    pub async fn check_access(&self, destination: &Destination, api_key: &str) -> Result<(), ApiError> {
+        let p = provider::for_destination(destination, api_key, self.inner.api_client.clone())?;
+        p.list(None, 1).await.map(|_| ())
+    }
+
+    /// One page of the remote library of `destination`, newest first.
+    pub async fn remote_page(
+        &self,
+        destination: &Destination,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<crate::model::Page<crate::model::RemoteAsset>, ApiError> {
+        let p = self.inner.provider(destination)?;
+        p.list(cursor, limit).await
+    }
+
+    /// One asset of the remote library of `destination`.
+    pub async fn remote_asset(
+        &self,
+        destination: &Destination,
+        id: &str,
+    ) -> Result<crate::model::RemoteAsset, ApiError> {
+        self.inner.provider(destination)?.get(id).await
+    }
+
+    /// Keys changed (an account was edited or removed): build adapters anew
+    /// on next use. In-flight jobs keep theirs until they finish.
+    pub fn forget_credentials(&self) {
+        self.inner
+            .providers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// The HTTP client for storage hosts: never carries provider credentials.
+    pub fn storage_client(&self) -> reqwest::Client {
+        self.inner.storage_client.clone()
+    }
+
+    /// Jobs for `destination` that have not finished (anything but ready,
+    /// duplicate, cancelled, failed).
+    pub async fn unfinished_for(&self, destination: &Destination) -> Result<usize, CoreError> {
+        let key = destination.key();
+        let rows = self.inner.queue.list(JobFilter::default()).await?;
+        Ok(rows
+            .iter()
+            .filter(|r| r.dest_key == key && !r.state.is_terminal())
+            .count())
+    }
+
     /// Wait until every job in `ids` is terminal or paused; returns their rows.
     pub async fn wait_for(&self, ids: &[JobId]) -> Result<Vec<JobRow>, CoreError> {
         let mut events = self.subscribe();
@@ -368,7 +422,10 @@ impl Engine {
             let pending = counts
                 .iter()
                 .any(|(s, n)| *n > 0 && !s.is_terminal() && *s != JobState::Paused);
-            if !pending || (self.is_paused_all() && self.active_count() == 0) {
+            // The queue's setting, not the cached flag: the scheduler may
+            // still hold a value it read just before a resume.
+            let paused_all = self.inner.queue.paused_all().await?;
+            if !pending || (paused_all && self.active_count() == 0) {
                 return Ok(());
             }
             wait_for_event(&mut events).await;
@@ -394,6 +451,12 @@ impl Engine {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        // Another engine (a CLI, a restarted shell) may take the queue now.
+        self.inner
+            .lock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
     }
 }
 
