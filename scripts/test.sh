@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh || exit 1
 
 export CARGO_TERM_COLOR=never RUST_BACKTRACE=1
+# A clean CI build gains nothing from incremental caches, and they are the
+# biggest thing in target/.
+if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
 log_dir=${HOIST_TEST_LOGS:-target/test-logs}
 mkdir -p "$log_dir"
 failed_steps=()
@@ -47,6 +50,8 @@ if [ -x tests/e2e/run.sh ]; then
   step "end-to-end (real app under Xvfb)" tests/e2e/run.sh
 fi
 
+# How much disk the build took (CI machines have a finite disk).
+du -sh "${CARGO_TARGET_DIR:-target}" 2>/dev/null | awk '{print "build dir: " $1}'
 passed=$(grep -hoE 'test result: [A-Za-z]+\. [0-9]+ passed' "$log_dir/cargo-test.log" 2>/dev/null | awk '{s+=$4} END {print s+0}')
 failed=$(grep -hoE '[0-9]+ failed;' "$log_dir/cargo-test.log" 2>/dev/null | awk '{s+=$1} END {print s+0}')
 echo

@@ -13,7 +13,9 @@ done
 echo "==> building the UI"
 (cd ui && npm run build --silent)
 echo "==> building the app"
-cargo build -p hoist-app --quiet
+# The same build as `cargo test --workspace` (its integration test needs the
+# binary): one set of features, so CI compiles the app and its deps once.
+cargo test --workspace --no-run --quiet
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 bin="$target_dir/debug/hoist-app"
 
@@ -27,11 +29,19 @@ export HOIST_STATE_DIR="$work/state"
 export HOIST_E2E=1
 export HOIST_E2E_WORK="$work/files"
 export HOIST_E2E_ARTIFACTS="$root/tests/artifacts"
+# The app's window state, login item and keyring live here, not in the
+# tester's own profile.
+export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME"
 
-# Xvfb outside, a private D-Bus session inside it (so portals see the display).
-inner="node --test --test-concurrency=1 --test-reporter=spec tests/e2e/app.test.mjs"
-if command -v dbus-run-session >/dev/null; then
-  inner="dbus-run-session -- $inner"
+# Xvfb outside; inside it a private D-Bus session (so portals see the display)
+# with an unlocked gnome-keyring, where the app keeps accounts' API keys.
+tests="node --test --test-concurrency=1 --test-reporter=spec tests/e2e/app.test.mjs tests/e2e/desktop.test.mjs"
+if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+  # shellcheck disable=SC2086
+  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- sh -c \
+    'echo -n hoist-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh $tests
+else
+  # shellcheck disable=SC2086
+  xvfb-run -a -s "-screen 0 1280x800x24" $tests
 fi
-# shellcheck disable=SC2086
-xvfb-run -a -s "-screen 0 1280x800x24" $inner
