@@ -183,7 +183,10 @@ async fn run_queue(
     json: bool,
 ) -> anyhow::Result<u8> {
     // Jobs for real providers without a key fail with a message naming it.
-    let credentials = Arc::new(LoopbackFallback(api_key.filter(|k| !k.trim().is_empty())));
+    let credentials = Arc::new(crate::dest::CliCredentials::new(
+        &state_dir,
+        api_key.filter(|k| !k.trim().is_empty()),
+    ));
     let mut config = EngineConfig::new(&state_dir, credentials);
     config.concurrency = concurrency.max(1);
     let engine = Engine::start(config)
@@ -236,17 +239,4 @@ async fn run_queue(
         );
     }
     Ok(if failed > 0 { 1 } else { 0 })
-}
-
-/// The given key (HOIST_API_KEY) for every destination; without one, the
-/// placeholder for local sandbox endpoints only.
-struct LoopbackFallback(Option<String>);
-
-impl hoist_core::engine::Credentials for LoopbackFallback {
-    fn api_key(&self, destination: &hoist_core::Destination) -> Option<String> {
-        self.0.clone().or_else(|| {
-            crate::dest::is_loopback(&destination.endpoint)
-                .then(|| crate::dest::SANDBOX_PLACEHOLDER_KEY.to_string())
-        })
-    }
 }

@@ -2,7 +2,10 @@
 
 use crate::UsageError;
 use clap::Args;
+use hoist_core::accounts::{AccountCredentials, AccountStore, Keychain};
+use hoist_core::engine::Credentials;
 use hoist_core::{Destination, ProviderKind};
+use std::sync::Arc;
 
 /// Stands in for a key when talking to the local sandbox, which accepts any.
 pub const SANDBOX_PLACEHOLDER_KEY: &str = "hoist-local-sandbox";
@@ -57,19 +60,58 @@ impl DestinationArgs {
         })
     }
 
-    /// The key to use: the flag or environment; for a loopback endpoint (the
-    /// local sandbox) a placeholder, since the sandbox accepts any key.
+    /// The key to use: the flag or environment, else the keychain entry of the
+    /// Hoist account with this destination; for a loopback endpoint (the local
+    /// sandbox) a placeholder, since the sandbox accepts any key.
     pub fn api_key(&self, destination: &Destination) -> Result<String, UsageError> {
-        if let Some(k) = self.api_key.as_ref().filter(|k| !k.trim().is_empty()) {
-            return Ok(k.clone());
+        let given = self.api_key.clone().filter(|k| !k.trim().is_empty());
+        let state_dir = hoist_core::state_dir::default_state_dir();
+        CliCredentials::new(&state_dir, given)
+            .api_key(destination)
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "no API key for {}: pass --api-key, set HOIST_API_KEY, or add the account in Hoist",
+                    destination.label()
+                ))
+            })
+    }
+}
+
+/// Keys for the CLI, in DESIGN.md's order: `--api-key` / `HOIST_API_KEY`,
+/// then the OS keychain entry of the matching Hoist account, then (loopback
+/// only) the sandbox placeholder.
+pub struct CliCredentials {
+    given: Option<String>,
+    accounts: AccountCredentials,
+}
+
+impl CliCredentials {
+    pub fn new(state_dir: &std::path::Path, given: Option<String>) -> Self {
+        CliCredentials {
+            given,
+            accounts: AccountCredentials::new(
+                AccountStore::new(state_dir),
+                Arc::new(Keychain::default()),
+            ),
         }
-        if is_loopback(&destination.endpoint) {
-            return Ok(SANDBOX_PLACEHOLDER_KEY.to_string());
-        }
-        Err(UsageError(format!(
-            "no API key for {}: pass --api-key or set HOIST_API_KEY",
-            destination.label()
-        )))
+    }
+}
+
+impl Credentials for CliCredentials {
+    fn api_key(&self, destination: &Destination) -> Option<String> {
+        self.given
+            .clone()
+            .or_else(|| match self.accounts.key_for(destination) {
+                Ok(k) => k,
+                Err(e) => {
+                    // No keychain here (a headless box): say so once, go on.
+                    tracing::debug!(error = %e, "keychain lookup skipped");
+                    None
+                }
+            })
+            .or_else(|| {
+                is_loopback(&destination.endpoint).then(|| SANDBOX_PLACEHOLDER_KEY.to_string())
+            })
     }
 }
 

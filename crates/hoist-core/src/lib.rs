@@ -4,11 +4,14 @@
 //!   (reserve, renew, confirm, list, get, attach).
 //! * [`transfer`] streams a file to a signed storage URL.
 //! * [`queue`] is the persistent SQLite queue with write-ahead state changes.
+//! * [`accounts`] names destinations; their keys live in the OS keychain.
 //! * [`engine`] runs the queue: one [`Engine`] handle, commands in, events out,
 //!   shared unchanged by the CLI and the desktop shell.
 
+pub mod accounts;
 pub mod engine;
 pub mod error;
+pub mod library;
 pub mod model;
 pub mod provider;
 pub mod queue;
