@@ -14,6 +14,12 @@ const COMMANDS: &[&str] = &[
     "cancel",
     "retry",
     "clear_finished",
+    "list_accounts",
+    "save_account",
+    "remove_account",
+    "select_account",
+    "library",
+    "library_thumbnail",
 ];
 
 fn main() {

@@ -203,15 +203,100 @@ pub struct SettingsView {
     pub bandwidth_limit: u64,
     /// Same content already sent to the destination: "skip" or "upload".
     pub duplicates: String,
+    /// An OS notification when a batch finishes or fails.
+    pub notifications: bool,
+    /// Start Hoist (in the tray) when the person logs in.
+    pub launch_at_login: bool,
 }
 
 /// A command failure, as the UI receives it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct CommandError {
-    /// Stable code: "busy", "not_found", "invalid", "internal".
+    /// Stable code: "busy", "not_found", "invalid", "auth" (a key was
+    /// refused), "unreachable", "in_use", "internal".
     pub code: String,
     /// A sentence for people.
     pub message: String,
+}
+
+/// A place uploads go: the built-in local sandbox or a provider account.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct AccountView {
+    pub id: String,
+    /// What people call it: "Studio FLORA", "Local sandbox".
+    pub label: String,
+    /// "flora", "runflow" or "segmentflow".
+    pub provider: String,
+    pub endpoint: String,
+    pub workspace: Option<String>,
+    pub folder: Option<String>,
+    pub project: Option<String>,
+    pub org: Option<String>,
+    pub website: Option<String>,
+    /// The in-process "Local sandbox": cannot be edited or removed.
+    pub built_in: bool,
+    /// An API key for it is in the OS keychain.
+    pub has_key: bool,
+}
+
+/// Every account, and the one new files go to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct AccountsView {
+    pub accounts: Vec<AccountView>,
+    pub selected: String,
+}
+
+/// An account as the form submits it. Saving checks it with a test call first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct AccountInput {
+    /// None to add a new account.
+    pub id: Option<String>,
+    pub label: String,
+    pub provider: String,
+    /// Empty = the provider's documented API base.
+    pub endpoint: String,
+    pub workspace: Option<String>,
+    pub folder: Option<String>,
+    pub project: Option<String>,
+    pub org: Option<String>,
+    pub website: Option<String>,
+    /// None when editing keeps the stored key.
+    pub api_key: Option<String>,
+}
+
+/// One asset of the remote library.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct LibraryItem {
+    pub id: String,
+    pub name: String,
+    /// "ready", "pending_upload", "failed".
+    pub status: String,
+    pub url: Option<String>,
+    pub content_type: Option<String>,
+    #[ts(type = "number | null")]
+    pub size: Option<u64>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// Unix seconds.
+    #[ts(type = "number | null")]
+    pub created_at: Option<i64>,
+}
+
+/// A page of the remote library; `next` fetches the following page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct LibraryPage {
+    pub items: Vec<LibraryItem>,
+    pub next: Option<String>,
 }
 
 /// The generated TypeScript module (header plus one `export type` per type).
@@ -226,6 +311,11 @@ pub fn typescript() -> String {
         AddSummary::decl(),
         SettingsView::decl(),
         CommandError::decl(),
+        AccountView::decl(),
+        AccountsView::decl(),
+        AccountInput::decl(),
+        LibraryItem::decl(),
+        LibraryPage::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs. Do not edit by hand:\n\

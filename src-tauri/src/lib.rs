@@ -2,11 +2,20 @@
 //! `hoist_core::Engine`. No upload behaviour lives here; every command is a
 //! thin call into the engine.
 
+pub mod accounts;
 pub mod dto;
+pub mod launch;
+pub mod library;
+pub mod notify;
 pub mod settings;
 
-use dto::{AddProblem, AddSummary, AppInfo, CommandError, JobView, SettingsView, UiEvent};
-use hoist_core::engine::{Credentials, DuplicatePolicy, EngineConfig};
+use accounts::{DesktopCredentials, Selected};
+use dto::{
+    AccountInput, AccountsView, AddProblem, AddSummary, AppInfo, CommandError, JobView,
+    LibraryPage, SettingsView, UiEvent,
+};
+use hoist_core::accounts::{AccountCredentials, AccountStore, Keychain, SecretStore};
+use hoist_core::engine::{DuplicatePolicy, EngineConfig};
 use hoist_core::queue::JobFilter;
 use hoist_core::retry::RetryPolicy;
 use hoist_core::thumbs::{ThumbCache, ThumbPool};
@@ -21,7 +30,7 @@ use tokio::sync::broadcast::error::RecvError;
 /// The key the in-process sandbox accepts (it takes any non-empty key).
 const SANDBOX_KEY: &str = "local-sandbox";
 /// Edge of the thumbnails shown in the queue (2x the 44 px tile).
-const THUMB_SIZE: u32 = 96;
+pub(crate) const THUMB_SIZE: u32 = 96;
 /// Disk budget of the thumbnail cache.
 const THUMB_CACHE_BYTES: u64 = 512 * 1024 * 1024;
 
@@ -33,7 +42,13 @@ pub struct Shell {
     engine: Engine,
     settings: std::sync::Mutex<settings::DesktopSettings>,
     thumbs: ThumbPool,
-    destination: Destination,
+    /// The in-process sandbox's FLORA destination ("Local sandbox").
+    sandbox_destination: Destination,
+    /// Where new files go.
+    selected: std::sync::RwLock<Selected>,
+    accounts: AccountStore,
+    secrets: Arc<dyn SecretStore>,
+    library_seen: library::SeenAssets,
     sandbox: tokio::sync::Mutex<Option<Sandbox>>,
     sandbox_url: Option<String>,
     state_dir: PathBuf,
@@ -44,17 +59,48 @@ impl Shell {
     fn sandbox_endpoint(&self) -> Option<&str> {
         self.sandbox_url
             .as_ref()
-            .map(|_| self.destination.endpoint.as_str())
+            .map(|_| self.sandbox_destination.endpoint.as_str())
     }
 
     fn view(&self, job: &hoist_core::JobSnapshot) -> JobView {
         JobView::from_snapshot(job, self.sandbox_endpoint())
     }
 
+    pub fn selected(&self) -> Selected {
+        self.selected
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Send new files to `sel` from now on (remembered across launches).
+    pub fn select(&self, sel: Selected) {
+        let mut s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+        s.selected_account = Some(sel.account_id.clone());
+        if let Err(e) = settings::save(&self.state_dir, &s) {
+            tracing::warn!(error = %e, "could not remember the selected account");
+        }
+        *self.selected.write().unwrap_or_else(|p| p.into_inner()) = sel;
+    }
+
+    pub fn sandbox_selected(&self) -> Selected {
+        Selected {
+            account_id: accounts::SANDBOX_ACCOUNT_ID.to_string(),
+            label: accounts::SANDBOX_LABEL.to_string(),
+            destination: self.sandbox_destination.clone(),
+        }
+    }
+
+    /// Previews of remote library assets (inside the asset-protocol scope).
+    pub fn library_thumbs_dir(&self) -> PathBuf {
+        self.state_dir.join("library-thumbs")
+    }
+
     /// Queue dropped or picked paths. The native drop handler, the pickers and
     /// the end-to-end injection hook all end here.
     pub async fn add_paths(&self, paths: &[PathBuf]) -> Result<AddSummary, CoreError> {
-        let report = self.engine.add(paths, &self.destination).await?;
+        let destination = self.selected().destination;
+        let report = self.engine.add(paths, &destination).await?;
         let reused = report.jobs.iter().filter(|j| j.reused).count();
         Ok(AddSummary {
             added: u32::try_from(report.jobs.len() - reused).unwrap_or(u32::MAX),
@@ -98,15 +144,7 @@ fn thumbs_dir(state_dir: &std::path::Path) -> PathBuf {
     state_dir.join("thumbs")
 }
 
-struct SandboxCredentials;
-
-impl Credentials for SandboxCredentials {
-    fn api_key(&self, _destination: &Destination) -> Option<String> {
-        Some(SANDBOX_KEY.to_string())
-    }
-}
-
-fn command_error(e: CoreError) -> CommandError {
+pub(crate) fn command_error(e: CoreError) -> CommandError {
     let code = match &e {
         CoreError::Busy { .. } => "busy",
         CoreError::NoSuchJob(_) => "not_found",
@@ -124,16 +162,12 @@ type CmdResult<T> = Result<T, CommandError>;
 
 #[tauri::command]
 async fn app_info(shell: State<'_, Shell>) -> CmdResult<AppInfo> {
-    let sandbox = shell.sandbox_url.is_some();
+    let selected = shell.selected();
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        destination: if sandbox {
-            "Local sandbox".to_string()
-        } else {
-            shell.destination.label()
-        },
-        provider: shell.destination.provider.to_string(),
-        endpoint: shell.destination.endpoint.clone(),
+        destination: selected.label.clone(),
+        provider: selected.destination.provider.to_string(),
+        endpoint: selected.destination.endpoint.clone(),
         sandbox_url: shell.sandbox_url.clone(),
         state_dir: shell.state_dir.display().to_string(),
         e2e: shell.e2e,
@@ -232,6 +266,7 @@ fn forward_events(handle: tauri::AppHandle, shell: &Shell) {
     let sandbox_endpoint = shell.sandbox_endpoint().map(str::to_string);
     tauri::async_runtime::spawn(async move {
         let mut last_tray = std::time::Instant::now();
+        let mut tally = notify::BatchTally::default();
         loop {
             let event = match rx.recv().await {
                 Ok(ev) => UiEvent::from_engine(&ev, sandbox_endpoint.as_deref()),
@@ -240,6 +275,9 @@ fn forward_events(handle: tauri::AppHandle, shell: &Shell) {
                 Err(RecvError::Closed) => break,
             };
             let settled = matches!(event, UiEvent::Idle | UiEvent::QueueChanged);
+            if let Some(notice) = tally.observe(&event) {
+                send_notification(&handle, &notice);
+            }
             if let Err(e) = handle.emit(QUEUE_EVENT, &event) {
                 tracing::warn!(error = %e, "could not send a queue event to the window");
             }
@@ -250,6 +288,66 @@ fn forward_events(handle: tauri::AppHandle, shell: &Shell) {
         }
     });
 }
+
+/// Tell the person a batch ended (when they allow notifications). A desktop
+/// without a notification service just logs it.
+fn send_notification(handle: &tauri::AppHandle, notice: &notify::Notice) {
+    use tauri_plugin_notification::NotificationExt;
+    let enabled = handle.try_state::<Shell>().is_none_or(|shell| {
+        shell
+            .settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .notifications
+            .unwrap_or(true)
+    });
+    if !enabled {
+        return;
+    }
+    tracing::info!(title = %notice.title, body = %notice.body, "batch finished");
+    if let Err(e) = handle
+        .notification()
+        .builder()
+        .title(&notice.title)
+        .body(&notice.body)
+        .show()
+    {
+        tracing::warn!(error = %e, "could not show a notification");
+    }
+}
+
+/// A second launch (`hoist-app FILE…` while Hoist runs) hands its paths to
+/// this instance, which queues them and comes to the front.
+fn second_launch(app: &tauri::AppHandle, argv: Vec<String>, cwd: String) {
+    let paths = launch::paths_from_args(
+        argv.into_iter().skip(1).map(std::ffi::OsString::from),
+        std::path::Path::new(&cwd),
+    );
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+    if paths.is_empty() {
+        return;
+    }
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let Some(shell) = handle.try_state::<Shell>() else {
+            return;
+        };
+        match shell.add_paths(&paths).await {
+            Ok(summary) => {
+                let _ = handle.emit(LAUNCH_EVENT, &summary);
+            }
+            Err(e) => tracing::warn!(error = %e, "could not queue paths from a second launch"),
+        }
+    });
+}
+
+/// Sent when files arrive from the command line or a second launch, so the
+/// window can say what was added.
+pub const LAUNCH_EVENT: &str = "hoist://launch-added";
 
 /// Path of a job's cached thumbnail; the UI shows it through the asset
 /// protocol (scoped to the thumbnail cache), so no image bytes cross IPC.
@@ -276,36 +374,64 @@ pub fn validate_settings(s: SettingsView) -> Result<SettingsView, CommandError> 
     Ok(s)
 }
 
-fn settings_view(s: &settings::DesktopSettings) -> SettingsView {
+fn settings_view(s: &settings::DesktopSettings, launch_at_login: bool) -> SettingsView {
     SettingsView {
         concurrency: s.concurrency.map_or(4, |c| c as u32),
         bandwidth_limit: s.bandwidth_limit.unwrap_or(0),
         duplicates: s.duplicates.clone().unwrap_or_else(|| "skip".to_string()),
+        notifications: s.notifications.unwrap_or(true),
+        launch_at_login,
     }
 }
 
+/// Whether the OS starts Hoist at login (the login item is the truth, not a
+/// copy in our settings file).
+fn launch_at_login(app: &tauri::AppHandle) -> bool {
+    use tauri_plugin_autostart::ManagerExt;
+    app.autolaunch().is_enabled().unwrap_or(false)
+}
+
 #[tauri::command]
-async fn get_settings(shell: State<'_, Shell>) -> CmdResult<SettingsView> {
+async fn get_settings(app: tauri::AppHandle, shell: State<'_, Shell>) -> CmdResult<SettingsView> {
+    let at_login = launch_at_login(&app);
     let s = shell.settings.lock().unwrap_or_else(|p| p.into_inner());
-    Ok(settings_view(&s))
+    Ok(settings_view(&s, at_login))
 }
 
 /// Save settings; concurrency and the speed limit apply at once, the duplicate
 /// policy from the next launch.
 #[tauri::command]
-async fn save_settings(shell: State<'_, Shell>, settings: SettingsView) -> CmdResult<SettingsView> {
+async fn save_settings(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    settings: SettingsView,
+) -> CmdResult<SettingsView> {
+    use tauri_plugin_autostart::ManagerExt;
     let v = validate_settings(settings)?;
+    if v.launch_at_login != launch_at_login(&app) {
+        let autolaunch = app.autolaunch();
+        let changed = if v.launch_at_login {
+            autolaunch.enable()
+        } else {
+            autolaunch.disable()
+        };
+        changed.map_err(|e| CommandError {
+            code: "internal".to_string(),
+            message: format!("Could not change the login item: {e}"),
+        })?;
+    }
     let mut s = shell.settings.lock().unwrap_or_else(|p| p.into_inner());
     s.concurrency = Some(v.concurrency as usize);
     s.bandwidth_limit = Some(v.bandwidth_limit);
     s.duplicates = Some(v.duplicates.clone());
+    s.notifications = Some(v.notifications);
     settings::save(&shell.state_dir, &s).map_err(|e| CommandError {
         code: "internal".to_string(),
         message: format!("Could not save the settings: {e}"),
     })?;
     shell.engine.set_concurrency(v.concurrency as usize);
     shell.engine.set_bandwidth_limit(v.bandwidth_limit);
-    Ok(settings_view(&s))
+    Ok(settings_view(&s, launch_at_login(&app)))
 }
 
 #[tauri::command]
@@ -379,9 +505,13 @@ async fn bind_sandbox(preferred: Option<u16>) -> std::io::Result<tokio::net::Tcp
     tokio::net::TcpListener::bind(("127.0.0.1", 0)).await
 }
 
-/// Start the engine and, with no account configured, the local sandbox with a
-/// "Local sandbox" destination.
-async fn boot(state_dir: PathBuf, e2e: bool) -> anyhow::Result<Shell> {
+/// Start the local sandbox (the built-in "Local sandbox" account) and the
+/// engine, and reselect the account new files went to last time.
+async fn boot(
+    state_dir: PathBuf,
+    e2e: bool,
+    secrets: Arc<dyn SecretStore>,
+) -> anyhow::Result<Shell> {
     std::fs::create_dir_all(&state_dir)?;
     let mut settings = settings::load(&state_dir);
     let listener = bind_sandbox(settings.sandbox_port).await?;
@@ -393,12 +523,18 @@ async fn boot(state_dir: PathBuf, e2e: bool) -> anyhow::Result<Shell> {
         settings.sandbox_port = Some(port);
         settings::save(&state_dir, &settings)?;
     }
-    let mut destination = Destination::new(
+    let mut sandbox_destination = Destination::new(
         ProviderKind::Flora,
         format!("{base}{}", ProviderKind::Flora.sandbox_path()),
     );
-    destination.workspace = Some(SANDBOX_WORKSPACE.to_string());
-    let mut config = EngineConfig::new(&state_dir, Arc::new(SandboxCredentials));
+    sandbox_destination.workspace = Some(SANDBOX_WORKSPACE.to_string());
+    let accounts = AccountStore::new(&state_dir);
+    let credentials = DesktopCredentials {
+        sandbox: sandbox_destination.clone(),
+        sandbox_key: SANDBOX_KEY.to_string(),
+        accounts: AccountCredentials::new(accounts.clone(), secrets.clone()),
+    };
+    let mut config = EngineConfig::new(&state_dir, Arc::new(credentials));
     if let Some(c) = settings.concurrency {
         config.concurrency = c.clamp(1, 16);
     }
@@ -419,25 +555,73 @@ async fn boot(state_dir: PathBuf, e2e: bool) -> anyhow::Result<Shell> {
     let engine = Engine::start(config).await?;
     let cache = ThumbCache::open(thumbs_dir(&state_dir), THUMB_CACHE_BYTES)?;
     let thumbs = ThumbPool::with_cache(ThumbPool::default_workers().min(2), cache);
-    Ok(Shell {
+    let sandbox_selected = Selected {
+        account_id: accounts::SANDBOX_ACCOUNT_ID.to_string(),
+        label: accounts::SANDBOX_LABEL.to_string(),
+        destination: sandbox_destination.clone(),
+    };
+    let remembered = settings.selected_account.clone();
+    let shell = Shell {
         engine,
         settings: std::sync::Mutex::new(settings),
         thumbs,
-        destination,
+        sandbox_destination,
+        selected: std::sync::RwLock::new(sandbox_selected),
+        accounts,
+        secrets,
+        library_seen: library::SeenAssets::default(),
         sandbox: tokio::sync::Mutex::new(Some(sandbox)),
         sandbox_url: Some(base),
         state_dir,
         e2e,
-    })
+    };
+    if let Some(id) = remembered {
+        match accounts::resolve(&shell, &id) {
+            Ok(sel) => *shell.selected.write().unwrap_or_else(|p| p.into_inner()) = sel,
+            Err(e) => tracing::warn!(account = %id, error = %e.message, "last account is gone; using the local sandbox"),
+        }
+    }
+    Ok(shell)
 }
 
-/// The existing files and folders among command-line arguments (flags and
-/// anything else are ignored).
-pub fn paths_from_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<PathBuf> {
-    args.into_iter()
-        .map(PathBuf::from)
-        .filter(|p| !p.to_string_lossy().starts_with('-') && p.exists())
-        .collect()
+#[tauri::command]
+async fn list_accounts(shell: State<'_, Shell>) -> CmdResult<AccountsView> {
+    accounts::list(&shell).await
+}
+
+#[tauri::command]
+async fn save_account(shell: State<'_, Shell>, account: AccountInput) -> CmdResult<AccountsView> {
+    accounts::save(&shell, account).await
+}
+
+#[tauri::command]
+async fn remove_account(shell: State<'_, Shell>, id: String) -> CmdResult<AccountsView> {
+    accounts::remove(&shell, &id).await
+}
+
+#[tauri::command]
+async fn select_account(shell: State<'_, Shell>, id: String) -> CmdResult<AccountsView> {
+    let sel = accounts::resolve(&shell, &id)?;
+    shell.select(sel);
+    accounts::list(&shell).await
+}
+
+#[tauri::command]
+async fn library(
+    shell: State<'_, Shell>,
+    account_id: String,
+    cursor: Option<String>,
+) -> CmdResult<LibraryPage> {
+    library::page(&shell, &account_id, cursor).await
+}
+
+#[tauri::command]
+async fn library_thumbnail(
+    shell: State<'_, Shell>,
+    account_id: String,
+    asset_id: String,
+) -> CmdResult<Option<String>> {
+    library::thumbnail(&shell, &account_id, &asset_id).await
 }
 
 pub fn run() {
@@ -449,7 +633,25 @@ pub fn run() {
         .init();
     let state_dir = hoist_core::state_dir::default_state_dir();
     let e2e = std::env::var_os("HOIST_E2E").is_some_and(|v| v == "1");
+    let minimized = std::env::args_os().any(|a| a == launch::MINIMIZED_FLAG);
     let app = tauri::Builder::default()
+        // First, so a second launch hands over its files before anything starts.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
+            second_launch(app, argv, cwd)
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![launch::MINIMIZED_FLAG]),
+        ))
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             app_info,
@@ -463,10 +665,17 @@ pub fn run() {
             resume,
             cancel,
             retry,
-            clear_finished
+            clear_finished,
+            list_accounts,
+            save_account,
+            remove_account,
+            select_account,
+            library,
+            library_thumbnail
         ])
         .setup(move |app| {
-            let shell = tauri::async_runtime::block_on(boot(state_dir, e2e))?;
+            let secrets: Arc<dyn SecretStore> = Arc::new(Keychain::default());
+            let shell = tauri::async_runtime::block_on(boot(state_dir, e2e, secrets))?;
             forward_events(app.handle().clone(), &shell);
             if let Err(e) = tray::build(app.handle()) {
                 tracing::warn!(error = %e, "no tray icon on this desktop");
@@ -474,9 +683,18 @@ pub fn run() {
             // The webview may load thumbnails from the cache, nothing else.
             app.asset_protocol_scope()
                 .allow_directory(shell.thumbs_dir(), true)?;
+            std::fs::create_dir_all(shell.library_thumbs_dir())?;
+            app.asset_protocol_scope()
+                .allow_directory(shell.library_thumbs_dir(), false)?;
             app.manage(shell);
+            if minimized {
+                if let Some(w) = app.get_webview_window("main") {
+                    let _ = w.hide();
+                }
+            }
             // Files and folders named on the command line are queued like a drop.
-            let args = paths_from_args(std::env::args_os().skip(1));
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let args = launch::paths_from_args(std::env::args_os().skip(1), &cwd);
             if !args.is_empty() {
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
@@ -536,7 +754,13 @@ mod tests {
         let files = tempfile::tempdir().expect("tempdir");
         let png = files.path().join("logo.png");
         std::fs::write(&png, include_bytes!("../../icons/128x128.png")).expect("write");
-        let shell = boot(state.path().to_path_buf(), false).await.expect("boot");
+        let shell = boot(
+            state.path().to_path_buf(),
+            false,
+            Arc::new(hoist_core::accounts::MemorySecrets::default()),
+        )
+        .await
+        .expect("boot");
         shell
             .add_paths(std::slice::from_ref(&png))
             .await
@@ -558,6 +782,8 @@ mod tests {
             concurrency: 4,
             bandwidth_limit: 0,
             duplicates: "skip".into(),
+            notifications: true,
+            launch_at_login: false,
         };
         assert_eq!(validate_settings(ok.clone()), Ok(ok.clone()));
         let zero = SettingsView {
@@ -581,20 +807,6 @@ mod tests {
         assert_eq!(tray_status(1, false), "Uploading 1 file");
         assert_eq!(tray_status(4, false), "Uploading 4 files");
         assert_eq!(tray_status(4, true), "Paused");
-    }
-
-    #[test]
-    fn command_line_paths_keep_existing_files_and_folders_only() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let file = dir.path().join("a.jpg");
-        std::fs::write(&file, b"x").expect("write");
-        let args = [
-            dir.path().as_os_str().to_owned(),
-            file.as_os_str().to_owned(),
-            "--minimized".into(),
-            dir.path().join("missing.jpg").into_os_string(),
-        ];
-        assert_eq!(paths_from_args(args), vec![dir.path().to_path_buf(), file]);
     }
 
     #[test]
@@ -627,7 +839,13 @@ mod tests {
             )
             .expect("write");
         }
-        let shell = boot(state.path().to_path_buf(), false).await.expect("boot");
+        let shell = boot(
+            state.path().to_path_buf(),
+            false,
+            Arc::new(hoist_core::accounts::MemorySecrets::default()),
+        )
+        .await
+        .expect("boot");
         let mut events = shell.engine.subscribe();
         let url = shell.sandbox_url.clone().expect("sandbox runs");
         assert!(url.starts_with("http://127.0.0.1:"));

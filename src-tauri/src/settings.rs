@@ -18,6 +18,12 @@ pub struct DesktopSettings {
     /// "skip" or "upload" (applies from the next launch).
     #[serde(default)]
     pub duplicates: Option<String>,
+    /// Tell the person when a batch finishes (default: yes).
+    #[serde(default)]
+    pub notifications: Option<bool>,
+    /// The account new files go to (absent: the local sandbox).
+    #[serde(default)]
+    pub selected_account: Option<String>,
 }
 
 pub fn path(state_dir: &Path) -> PathBuf {
@@ -63,6 +69,8 @@ mod tests {
             concurrency: Some(3),
             bandwidth_limit: Some(1_000_000),
             duplicates: Some("upload".into()),
+            notifications: Some(false),
+            selected_account: Some("acc_1".into()),
         };
         save(dir.path(), &s).expect("save");
         assert_eq!(load(dir.path()), s);

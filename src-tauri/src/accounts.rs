@@ -1,0 +1,479 @@
+//! Accounts in the desktop app: the built-in "Local sandbox" plus the
+//! provider accounts of `hoist_core::accounts`, which one new files go to,
+//! and the checks before one is saved or removed.
+
+use crate::dto::{AccountInput, AccountView, AccountsView, CommandError};
+use crate::Shell;
+use hoist_core::accounts::{Account, AccountCredentials, AccountError, SecretStore};
+use hoist_core::engine::Credentials;
+use hoist_core::{ApiError, Destination, ProviderKind};
+use std::sync::Arc;
+
+/// Id of the built-in account backed by the in-process sandbox.
+pub const SANDBOX_ACCOUNT_ID: &str = "local-sandbox";
+pub const SANDBOX_LABEL: &str = "Local sandbox";
+
+/// Where new files go now.
+#[derive(Clone, Debug)]
+pub struct Selected {
+    pub account_id: String,
+    pub label: String,
+    pub destination: Destination,
+}
+
+/// Keys for the engine: the sandbox accepts a fixed key; accounts' keys come
+/// from the OS keychain.
+pub struct DesktopCredentials {
+    pub sandbox: Destination,
+    pub sandbox_key: String,
+    pub accounts: AccountCredentials,
+}
+
+impl Credentials for DesktopCredentials {
+    fn api_key(&self, destination: &Destination) -> Option<String> {
+        if destination.endpoint == self.sandbox.endpoint {
+            return Some(self.sandbox_key.clone());
+        }
+        self.accounts.api_key(destination)
+    }
+}
+
+pub fn error(code: &str, message: impl Into<String>) -> CommandError {
+    CommandError {
+        code: code.to_string(),
+        message: message.into(),
+    }
+}
+
+fn account_error(e: AccountError) -> CommandError {
+    tracing::warn!(error = %e, "account store");
+    match e {
+        AccountError::NotFound(_) => error("not_found", "That account no longer exists."),
+        AccountError::Keychain(m) => error(
+            "keychain",
+            format!("The OS keychain is not available, so the key cannot be kept safely: {m}"),
+        ),
+        other => error("internal", other.to_string()),
+    }
+}
+
+/// Run a blocking keychain call off the async runtime.
+async fn keychain<T: Send + 'static>(
+    secrets: &Arc<dyn SecretStore>,
+    f: impl FnOnce(&dyn SecretStore) -> Result<T, AccountError> + Send + 'static,
+) -> Result<T, CommandError> {
+    let secrets = secrets.clone();
+    tokio::task::spawn_blocking(move || f(secrets.as_ref()))
+        .await
+        .map_err(|e| error("internal", format!("keychain call failed: {e}")))?
+        .map_err(account_error)
+}
+
+fn view(account: &Account, has_key: bool) -> AccountView {
+    let d = &account.destination;
+    AccountView {
+        id: account.id.clone(),
+        label: account.label.clone(),
+        provider: d.provider.to_string(),
+        endpoint: d.endpoint.clone(),
+        workspace: d.workspace.clone(),
+        folder: d.folder.clone(),
+        project: d.project.clone(),
+        org: d.org.clone(),
+        website: d.website.clone(),
+        built_in: false,
+        has_key,
+    }
+}
+
+fn sandbox_view(shell: &Shell) -> AccountView {
+    let mut v = view(
+        &Account {
+            id: SANDBOX_ACCOUNT_ID.to_string(),
+            label: SANDBOX_LABEL.to_string(),
+            destination: shell.sandbox_destination.clone(),
+        },
+        true,
+    );
+    v.built_in = true;
+    v
+}
+
+pub async fn list(shell: &Shell) -> Result<AccountsView, CommandError> {
+    let stored = shell.accounts.list().map_err(account_error)?;
+    let ids: Vec<String> = stored.iter().map(|a| a.id.clone()).collect();
+    let keys = keychain(&shell.secrets, move |s| {
+        ids.iter()
+            .map(|id| s.get(id).map(|k| k.is_some()))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    // Without a keychain the list still shows; every account reads "No key".
+    .unwrap_or_else(|_| vec![false; stored.len()]);
+    let mut accounts = vec![sandbox_view(shell)];
+    accounts.extend(stored.iter().zip(keys).map(|(a, k)| view(a, k)));
+    Ok(AccountsView {
+        accounts,
+        selected: shell.selected().account_id,
+    })
+}
+
+fn trimmed(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Check the form and build the destination it names.
+pub fn destination_from(input: &AccountInput) -> Result<Destination, CommandError> {
+    let provider: ProviderKind = input
+        .provider
+        .parse()
+        .map_err(|_| error("invalid", "Choose FLORA, Runflow or Segmentflow."))?;
+    let endpoint = match input.endpoint.trim() {
+        "" => provider.default_endpoint().to_string(),
+        e => e.trim_end_matches('/').to_string(),
+    };
+    if let Err(e) = hoist_core::provider::http::check_endpoint(&endpoint) {
+        let message = if endpoint.contains("://") {
+            e.message
+        } else {
+            format!(
+                "\"{endpoint}\" is not a web address; it should look like {}.",
+                provider.default_endpoint()
+            )
+        };
+        return Err(error("invalid", message));
+    }
+    let mut d = Destination::new(provider, endpoint);
+    match provider {
+        ProviderKind::Flora => {
+            d.workspace = trimmed(&input.workspace);
+            d.folder = trimmed(&input.folder);
+            d.project = trimmed(&input.project);
+            if d.workspace.is_none() {
+                return Err(error("invalid", "FLORA needs a workspace id (ws_…)."));
+            }
+        }
+        ProviderKind::Runflow => {
+            d.org = trimmed(&input.org);
+            d.folder = trimmed(&input.folder);
+        }
+        ProviderKind::Segmentflow => d.website = trimmed(&input.website),
+    }
+    Ok(d)
+}
+
+/// Why a test call failed, in words and with a code the form can show.
+pub fn access_error(destination: &Destination, e: &ApiError) -> CommandError {
+    let who = format!("{} at {}", destination.provider, destination.endpoint);
+    match e.status {
+        401 | 403 => error(
+            "auth",
+            format!("{who} refused the key ({}): {}", e.status, e.message),
+        ),
+        0 => error("unreachable", format!("Could not reach {who}: {}", e.message)),
+        _ => error("unreachable", format!("{who} answered {}: {}", e.status, e.message)),
+    }
+}
+
+/// Add or edit an account: check the key with a real call, then keep the key
+/// in the keychain and the rest in accounts.json. A new account is selected.
+pub async fn save(shell: &Shell, input: AccountInput) -> Result<AccountsView, CommandError> {
+    if input.id.as_deref() == Some(SANDBOX_ACCOUNT_ID) {
+        return Err(error("invalid", "The local sandbox cannot be edited."));
+    }
+    let destination = destination_from(&input)?;
+    let existing = match &input.id {
+        Some(id) => Some(shell.accounts.get(id).map_err(account_error)?),
+        None => None,
+    };
+    let new_key = trimmed(&input.api_key);
+    let key = match (&new_key, &existing) {
+        (Some(k), _) => k.clone(),
+        (None, Some(acc)) => {
+            let id = acc.id.clone();
+            keychain(&shell.secrets, move |s| s.get(&id))
+                .await?
+                .ok_or_else(|| error("invalid", "Enter the API key: none is stored for this account."))?
+        }
+        (None, None) => return Err(error("invalid", "Enter the API key.")),
+    };
+    if let Some(acc) = &existing {
+        if acc.destination.key() != destination.key() {
+            let n = shell
+                .engine
+                .unfinished_for(&acc.destination)
+                .await
+                .map_err(crate::command_error)?;
+            if n > 0 {
+                return Err(error(
+                    "in_use",
+                    format!("{n} {} still queued for this account. Its provider, address and workspace can change once they finish or are cancelled; the name and key can change now.", if n == 1 { "file is" } else { "files are" }),
+                ));
+            }
+        }
+    }
+    shell
+        .engine
+        .check_access(&destination, &key)
+        .await
+        .map_err(|e| access_error(&destination, &e))?;
+    let label = match input.label.trim() {
+        "" => destination.label(),
+        l => l.to_string(),
+    };
+    let account = match existing {
+        Some(mut acc) => {
+            acc.label = label;
+            acc.destination = destination;
+            acc
+        }
+        None => Account::new(label, destination),
+    };
+    if new_key.is_some() {
+        let (id, k) = (account.id.clone(), key.clone());
+        keychain(&shell.secrets, move |s| s.set(&id, &k)).await?;
+    }
+    shell.accounts.upsert(account.clone()).map_err(account_error)?;
+    shell.engine.forget_credentials();
+    let was_selected = shell.selected().account_id == account.id;
+    if input.id.is_none() || was_selected {
+        shell.select(Selected {
+            account_id: account.id.clone(),
+            label: account.label.clone(),
+            destination: account.destination.clone(),
+        });
+    }
+    list(shell).await
+}
+
+/// Remove an account and its key, unless files are still queued for it.
+pub async fn remove(shell: &Shell, id: &str) -> Result<AccountsView, CommandError> {
+    if id == SANDBOX_ACCOUNT_ID {
+        return Err(error("invalid", "The local sandbox cannot be removed."));
+    }
+    let account = shell.accounts.get(id).map_err(account_error)?;
+    let n = shell
+        .engine
+        .unfinished_for(&account.destination)
+        .await
+        .map_err(crate::command_error)?;
+    if n > 0 {
+        return Err(error(
+            "in_use",
+            format!("{n} {} still queued for \"{}\". Let them finish or cancel them, then remove the account.", if n == 1 { "file is" } else { "files are" }, account.label),
+        ));
+    }
+    shell.accounts.remove(id).map_err(account_error)?;
+    let key_id = id.to_string();
+    keychain(&shell.secrets, move |s| s.delete(&key_id)).await?;
+    shell.engine.forget_credentials();
+    if shell.selected().account_id == id {
+        shell.select(shell.sandbox_selected());
+    }
+    list(shell).await
+}
+
+/// The account with `id`, as a destination to send files to.
+pub fn resolve(shell: &Shell, id: &str) -> Result<Selected, CommandError> {
+    if id == SANDBOX_ACCOUNT_ID {
+        return Ok(shell.sandbox_selected());
+    }
+    let a = shell.accounts.get(id).map_err(account_error)?;
+    Ok(Selected {
+        account_id: a.id,
+        label: a.label,
+        destination: a.destination,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hoist_core::accounts::Keychain;
+    use hoist_testkit::TestSandbox;
+
+    /// The real OS keychain, in a namespace of this test run's own.
+    fn test_keychain() -> Arc<dyn SecretStore> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        Arc::new(Keychain::with_service(format!(
+            "app.hoist.test.shell.{}.{nanos}",
+            std::process::id()
+        )))
+    }
+
+    fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
+        walk(dir)
+            .into_iter()
+            .filter(|p| {
+                std::fs::read(p)
+                    .map(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+                    .unwrap_or(false)
+            })
+            .collect()
+    }
+
+    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_account_is_kept_only_when_its_key_opens_it_and_files_then_go_there() {
+        let remote = TestSandbox::start_with("", |c| c.api_key = Some("sk_right_key_42".into())).await;
+        let state = tempfile::tempdir().expect("tempdir");
+        let secrets = test_keychain();
+        let shell = crate::boot(state.path().to_path_buf(), false, secrets.clone())
+            .await
+            .expect("boot");
+        let mut form = AccountInput {
+            id: None,
+            label: "Studio".into(),
+            provider: "flora".into(),
+            endpoint: remote.endpoint("flora"),
+            workspace: Some("ws_studio".into()),
+            folder: None,
+            project: None,
+            org: None,
+            website: None,
+            api_key: Some("sk_wrong".into()),
+        };
+        let err = save(&shell, form.clone()).await.expect_err("wrong key");
+        assert_eq!(err.code, "auth", "{err:?}");
+        assert!(shell.accounts.list().expect("list").is_empty());
+
+        form.api_key = Some("sk_right_key_42".into());
+        let view = save(&shell, form).await.expect("saved");
+        let acc = view
+            .accounts
+            .iter()
+            .find(|a| !a.built_in)
+            .expect("the new account")
+            .clone();
+        assert!(acc.has_key);
+        assert_eq!(view.selected, acc.id, "a new account is selected");
+        assert_eq!(
+            secrets.get(&acc.id).expect("keychain").as_deref(),
+            Some("sk_right_key_42")
+        );
+        assert!(
+            files_containing(state.path(), "sk_right_key_42").is_empty(),
+            "the key must live only in the keychain"
+        );
+
+        // Files now go to the account's server, with its key.
+        let files = tempfile::tempdir().expect("tempdir");
+        let shot = files.path().join("shot.jpg");
+        std::fs::write(&shot, b"pixels").expect("write");
+        shell.add_paths(std::slice::from_ref(&shot)).await.expect("add");
+        tokio::time::timeout(std::time::Duration::from_secs(60), shell.engine.run_until_settled())
+            .await
+            .expect("settles")
+            .expect("engine");
+        let assets = remote.assets().await;
+        assert_eq!(assets.len(), 1, "{assets:#?}");
+
+        // Removal waits for queued files, then takes the key with it.
+        shell.engine.pause(None).await.expect("pause");
+        let later = files.path().join("later.jpg");
+        std::fs::write(&later, b"more pixels").expect("write");
+        shell.add_paths(std::slice::from_ref(&later)).await.expect("add");
+        let err = remove(&shell, &acc.id).await.expect_err("in use");
+        assert_eq!(err.code, "in_use", "{err:?}");
+        shell.engine.cancel(None).await.expect("cancel");
+        let view = remove(&shell, &acc.id).await.expect("removed");
+        assert_eq!(view.accounts.len(), 1);
+        assert_eq!(view.selected, SANDBOX_ACCOUNT_ID);
+        assert_eq!(secrets.get(&acc.id).expect("keychain"), None);
+        shell.engine.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_selected_account_survives_a_restart() {
+        let remote = TestSandbox::start("").await;
+        let state = tempfile::tempdir().expect("tempdir");
+        let secrets = test_keychain();
+        let shell = crate::boot(state.path().to_path_buf(), false, secrets.clone())
+            .await
+            .expect("boot");
+        let mut form = input("segmentflow");
+        form.label = "Site".into();
+        form.endpoint = remote.endpoint("segmentflow");
+        form.api_key = Some("sf_key".into());
+        let id = save(&shell, form).await.expect("saved").selected;
+        shell.engine.shutdown().await;
+        drop(shell);
+        let again = crate::boot(state.path().to_path_buf(), false, secrets.clone())
+            .await
+            .expect("boot again");
+        assert_eq!(again.selected().account_id, id);
+        assert_eq!(again.selected().label, "Site");
+        secrets.delete(&id).expect("clean up");
+        again.engine.shutdown().await;
+    }
+
+    fn input(provider: &str) -> AccountInput {
+        AccountInput {
+            id: None,
+            label: String::new(),
+            provider: provider.into(),
+            endpoint: String::new(),
+            workspace: None,
+            folder: Some("  ".into()),
+            project: None,
+            org: Some(" org_1 ".into()),
+            website: None,
+            api_key: None,
+        }
+    }
+
+    #[test]
+    fn the_form_becomes_a_destination_with_provider_fields_only() {
+        let d = destination_from(&input("runflow")).expect("runflow");
+        assert_eq!(d.endpoint, "https://api.runflow.io");
+        assert_eq!(d.org.as_deref(), Some("org_1"));
+        assert_eq!(d.folder, None, "blank fields are dropped");
+        let mut f = input("flora");
+        let err = destination_from(&f).expect_err("workspace required");
+        assert!(err.message.contains("workspace"), "{err:?}");
+        f.workspace = Some("ws_9".into());
+        let d = destination_from(&f).expect("flora");
+        assert_eq!(d.org, None, "Runflow's org does not leak into FLORA");
+        assert_eq!(d.workspace.as_deref(), Some("ws_9"));
+    }
+
+    #[test]
+    fn bad_addresses_and_providers_are_refused_in_words() {
+        let mut i = input("segmentflow");
+        i.endpoint = "http://assets.example.com".into();
+        assert_eq!(destination_from(&i).expect_err("plain http").code, "invalid");
+        i.endpoint = "not a url".into();
+        assert!(destination_from(&i).expect_err("garbage").message.contains("web address"));
+        assert!(destination_from(&input("dropbox")).is_err());
+    }
+
+    #[test]
+    fn refused_keys_and_dead_endpoints_get_distinct_codes() {
+        let d = Destination::new(ProviderKind::Flora, "https://app.flora.ai/api/v1");
+        let mut e = ApiError::network("connection refused");
+        assert_eq!(access_error(&d, &e).code, "unreachable");
+        e.status = 401;
+        e.message = "invalid api key".into();
+        let err = access_error(&d, &e);
+        assert_eq!(err.code, "auth");
+        assert!(err.message.contains("refused the key"), "{err:?}");
+    }
+}
