@@ -6,130 +6,30 @@
 // it goes through the same add_paths command as a real drop.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Session, until } from "./webdriver.mjs";
+import { until } from "./webdriver.mjs";
+import {
+  h,
+  makeFolder,
+  openWindow,
+  rows,
+  sandboxAssets,
+  sandboxAssetsOrNone,
+  setFaults,
+  shot,
+  startApp,
+  stopApp,
+  waitRows,
+} from "./harness.mjs";
 
-const APP = process.env.HOIST_APP_BIN;
-const STATE = process.env.HOIST_STATE_DIR;
-const WORK = process.env.HOIST_E2E_WORK;
-const ARTIFACTS = process.env.HOIST_E2E_ARTIFACTS;
-const PORT = 4444;
-const DRIVER = `http://127.0.0.1:${PORT}`;
-
-for (const [k, v] of Object.entries({ HOIST_APP_BIN: APP, HOIST_STATE_DIR: STATE, HOIST_E2E_WORK: WORK, HOIST_E2E_ARTIFACTS: ARTIFACTS })) {
-  if (!v) throw new Error(`${k} must be set (run tests/e2e/run.sh)`);
-}
-
-let driver;
-let app;
-
-async function shot(name) {
-  // WebKitWebDriver answers a screenshot after the next paint; nudge one so an
-  // idle page does not leave the request waiting.
-  await app.exec(() => {
-    document.documentElement.style.setProperty("--e2e-nudge", String(Math.random()));
-    document.body.style.outline = document.body.style.outline ? "" : "0px solid transparent";
-  });
-  const png = await app.screenshot();
-  writeFileSync(join(ARTIFACTS, `${name}.png`), png);
-}
-
-function makeFolder(name, files) {
-  const dir = join(WORK, name);
-  mkdirSync(dir, { recursive: true });
-  const hashes = {};
-  for (const [file, size] of files) {
-    const bytes = randomBytes(size);
-    writeFileSync(join(dir, file), bytes);
-    hashes[file] = createHash("sha256").update(bytes).digest("hex");
-  }
-  return { dir, hashes };
-}
-
-function sandboxUrl() {
-  const settings = JSON.parse(readFileSync(join(STATE, "desktop.json"), "utf8"));
-  assert.ok(settings.sandbox_port, "the app saved its sandbox port");
-  return `http://127.0.0.1:${settings.sandbox_port}`;
-}
-
-async function sandboxAssets() {
-  const res = await fetch(`${sandboxUrl()}/_sandbox/assets`);
-  assert.equal(res.status, 200);
-  return res.json();
-}
-
-/** The sandbox's assets, or null when it is not running (the app is closed). */
-async function sandboxAssetsOrNone() {
-  try {
-    return await sandboxAssets();
-  } catch {
-    return null;
-  }
-}
-
-async function setFaults(spec) {
-  const res = await fetch(`${sandboxUrl()}/_sandbox/faults`, { method: "PUT", body: spec });
-  assert.equal(res.status, 200, await res.text());
-}
-
-const rows = () =>
-  app.exec(() =>
-    Array.from(document.querySelectorAll("[data-id]")).map((e) => ({
-      name: e.dataset.name,
-      state: e.dataset.state,
-      text: e.textContent.replace(/\s+/g, " ").trim(),
-    })),
-  );
-
-/** Wait until the rows matching `pick` satisfy `ok`; the error shows the last rows seen. */
-async function waitRows(what, pick, ok, ms = 60_000) {
-  let seen = [];
-  try {
-    return await until(
-      what,
-      async () => {
-        seen = (await rows()).filter(pick);
-        return ok(seen) && seen;
-      },
-      ms,
-    );
-  } catch (e) {
-    throw new Error(`${e.message}\nrows: ${JSON.stringify(seen, null, 1)}`);
-  }
-}
-
-async function waitForStartedApp() {
-  await until("the window to show the queue", () =>
-    app.exec(() => !!window.__hoistE2E && !!document.querySelector("[data-testid=destination] strong")),
-  );
-}
-
-async function startDriver() {
-  driver = spawn("tauri-driver", ["--port", String(PORT)], { stdio: ["ignore", "inherit", "inherit"] });
-  await until("tauri-driver to listen", async () => (await fetch(`${DRIVER}/status`)).ok, 20_000);
-}
-
-before(async () => {
-  await startDriver();
-  app = await Session.start(DRIVER, APP);
-  await waitForStartedApp();
-});
-
-after(async () => {
-  try {
-    await app?.end();
-  } catch {
-    /* the app may already be gone */
-  }
-  driver?.kill("SIGTERM");
-});
+before(startApp);
+after(stopApp);
 
 describe("Hoist desktop app", () => {
   it("opens on the empty state with the Local sandbox destination", async () => {
-    const text = await app.exec(() => document.body.innerText);
+    const text = await h.app.exec(() => document.body.innerText);
     assert.match(text, /Drop files or folders here/);
     assert.match(text, /Uploading to Local sandbox/);
     await shot("01-empty");
@@ -150,7 +50,7 @@ describe("Hoist desktop app", () => {
     copyFileSync(icon, join(dir, "hoist-icon.png"));
     hashes["hoist-icon.png"] = createHash("sha256").update(readFileSync(icon)).digest("hex");
     sizes.push(["hoist-icon.png", 0]);
-    const summary = await app.execAsync((d) => window.__hoistE2E.drop([d]), dir);
+    const summary = await h.app.execAsync((d) => window.__hoistE2E.drop([d]), dir);
     assert.equal(summary.added, sizes.length);
     await until("a row per file", async () => (await rows()).length === sizes.length, 10_000, 50);
     await shot("02-uploading");
@@ -161,10 +61,10 @@ describe("Hoist desktop app", () => {
     );
     assert.deepEqual(done.map((r) => r.name).sort(), sizes.map(([n]) => n).sort());
     assert.ok(done.every((r) => r.text.includes("Done")));
-    const headline = await app.exec(() => document.querySelector("[data-testid=headline]").textContent);
+    const headline = await h.app.exec(() => document.querySelector("[data-testid=headline]").textContent);
     assert.match(headline, /7 of 7 files done/);
     const thumb = await until("the image's thumbnail to load", () =>
-      app.exec(() => {
+      h.app.exec(() => {
         const img = document.querySelector('[data-name="hoist-icon.png"] .thumb img');
         return img && img.complete && img.naturalWidth > 0 ? { src: img.src, w: img.naturalWidth } : null;
       }),
@@ -190,7 +90,7 @@ describe("Hoist desktop app", () => {
       ["retry-c.png", 20_000],
     ];
     const { dir } = makeFolder("flaky", files);
-    await app.execAsync((d) => window.__hoistE2E.drop([d]), dir);
+    await h.app.execAsync((d) => window.__hoistE2E.drop([d]), dir);
     const failed = await waitRows(
       "the new rows to fail",
       (x) => x.name.startsWith("retry-"),
@@ -198,16 +98,16 @@ describe("Hoist desktop app", () => {
     );
     for (const r of failed) assert.match(r.text, /The server had a problem \(error 50\d\)/, "the reason is in plain words");
     await shot("04-mixed");
-    const tab = await app.exec(() => document.querySelector("[data-filter=failed]").textContent);
+    const tab = await h.app.exec(() => document.querySelector("[data-filter=failed]").textContent);
     assert.match(tab, /Failed\s*3/);
-    await app.click("[data-filter=failed]");
+    await h.app.click("[data-filter=failed]");
     await shot("05-failed");
-    const reason = await app.exec(() => document.querySelector("[data-state=failed] .detail").textContent);
+    const reason = await h.app.exec(() => document.querySelector("[data-state=failed] .detail").textContent);
     assert.ok(reason.trim().length > 5, `a failed row says why: "${reason}"`);
 
     await setFaults("");
-    await app.click("[data-testid=retry-failed]");
-    await app.click("[data-filter=all]");
+    await h.app.click("[data-testid=retry-failed]");
+    await h.app.click("[data-filter=all]");
     await waitRows(
       "the retried rows to be done",
       (x) => x.name.startsWith("retry-"),
@@ -221,16 +121,16 @@ describe("Hoist desktop app", () => {
   });
 
   it("clears finished rows, then pauses everything and resumes", async () => {
-    await app.click("[data-testid=clear-finished]");
-    await until("the empty state after clearing", () => app.exec(() => !!document.querySelector("[data-testid=empty]")));
+    await h.app.click("[data-testid=clear-finished]");
+    await until("the empty state after clearing", () => h.app.exec(() => !!document.querySelector("[data-testid=empty]")));
     await setFaults("latency=150ms");
     const files = Array.from({ length: 8 }, (_, i) => [`clip-${String(i).padStart(2, "0")}.mov`, 4_000_000]);
     const { dir } = makeFolder("clips", files);
-    await app.click("[data-testid=pause-all]");
+    await h.app.click("[data-testid=pause-all]");
     await until("the Resume all button", () =>
-      app.exec(() => document.querySelector("[data-testid=pause-all]").textContent.includes("Resume all")),
+      h.app.exec(() => document.querySelector("[data-testid=pause-all]").textContent.includes("Resume all")),
     );
-    await app.execAsync((d) => window.__hoistE2E.drop([d]), dir);
+    await h.app.execAsync((d) => window.__hoistE2E.drop([d]), dir);
     const paused = await waitRows(
       "new files to wait paused",
       (x) => x.name.startsWith("clip-"),
@@ -240,7 +140,7 @@ describe("Hoist desktop app", () => {
     assert.equal(paused.length, 8);
     await shot("07-paused");
     await setFaults("");
-    await app.click("[data-testid=pause-all]");
+    await h.app.click("[data-testid=pause-all]");
     await waitRows(
       "resumed files to be done",
       (x) => x.name.startsWith("clip-"),
@@ -250,9 +150,9 @@ describe("Hoist desktop app", () => {
   });
 
   it("clears finished rows again and shows the empty state", async () => {
-    await app.click("[data-testid=clear-finished]");
+    await h.app.click("[data-testid=clear-finished]");
     await until("the empty state again", () =>
-      app.exec(() => !!document.querySelector("[data-testid=empty]")),
+      h.app.exec(() => !!document.querySelector("[data-testid=empty]")),
     );
     await shot("08-cleared");
   });
@@ -262,17 +162,16 @@ describe("Hoist desktop app", () => {
     await setFaults("latency=400ms");
     const files = Array.from({ length: 8 }, (_, i) => [`reel-${i}.mov`, 1_500_000]);
     const { dir, hashes } = makeFolder("reels", files);
-    await app.execAsync((d) => window.__hoistE2E.drop([d]), dir);
+    await h.app.execAsync((d) => window.__hoistE2E.drop([d]), dir);
     await waitRows("some work in flight", (x) => x.name.startsWith("reel-"), (r) => r.length === 8, 10_000);
     const before = await sandboxAssets();
     const readyBefore = files.filter(([n]) => before.some((a) => a.name === n && a.status === "ready")).length;
     assert.ok(readyBefore < files.length, `work was left when the app closed (${readyBefore} of 8 ready)`);
-    await app.end();
+    await h.app.end();
     assert.equal(await sandboxAssetsOrNone(), null, "the in-process sandbox stopped with the app");
 
     // Same state dir: the new window shows the queue and finishes it.
-    app = await Session.start(DRIVER, APP);
-    await waitForStartedApp();
+    await openWindow();
     await waitRows(
       "every reel to be done after the restart",
       (x) => x.name.startsWith("reel-"),

@@ -1,0 +1,128 @@
+// Shared by the end-to-end suites: the environment run.sh sets up, the
+// WebDriver session of the app under test, and helpers to read its window
+// and its in-process sandbox.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Session, until } from "./webdriver.mjs";
+
+export const APP = process.env.HOIST_APP_BIN;
+export const STATE = process.env.HOIST_STATE_DIR;
+export const WORK = process.env.HOIST_E2E_WORK;
+export const ARTIFACTS = process.env.HOIST_E2E_ARTIFACTS;
+const PORT = 4444;
+export const DRIVER = `http://127.0.0.1:${PORT}`;
+
+for (const [k, v] of Object.entries({ HOIST_APP_BIN: APP, HOIST_STATE_DIR: STATE, HOIST_E2E_WORK: WORK, HOIST_E2E_ARTIFACTS: ARTIFACTS })) {
+  if (!v) throw new Error(`${k} must be set (run tests/e2e/run.sh)`);
+}
+
+/** The running tauri-driver and the app's WebDriver session. */
+export const h = { app: null, driver: null };
+
+export async function shot(name) {
+  // WebKitWebDriver answers a screenshot after the next paint; nudge one so an
+  // idle page does not leave the request waiting.
+  await h.app.exec(() => {
+    document.documentElement.style.setProperty("--e2e-nudge", String(Math.random()));
+    document.body.style.outline = document.body.style.outline ? "" : "0px solid transparent";
+  });
+  const png = await h.app.screenshot();
+  writeFileSync(join(ARTIFACTS, `${name}.png`), png);
+}
+
+export function makeFolder(name, files) {
+  const dir = join(WORK, name);
+  mkdirSync(dir, { recursive: true });
+  const hashes = {};
+  for (const [file, size] of files) {
+    const bytes = randomBytes(size);
+    writeFileSync(join(dir, file), bytes);
+    hashes[file] = createHash("sha256").update(bytes).digest("hex");
+  }
+  return { dir, hashes };
+}
+
+export function sandboxUrl() {
+  const settings = JSON.parse(readFileSync(join(STATE, "desktop.json"), "utf8"));
+  assert.ok(settings.sandbox_port, "the app saved its sandbox port");
+  return `http://127.0.0.1:${settings.sandbox_port}`;
+}
+
+export async function sandboxAssets(base = sandboxUrl()) {
+  const res = await fetch(`${base}/_sandbox/assets`);
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+/** The sandbox's assets, or null when it is not running (the app is closed). */
+export async function sandboxAssetsOrNone() {
+  try {
+    return await sandboxAssets();
+  } catch {
+    return null;
+  }
+}
+
+export async function setFaults(spec) {
+  const res = await fetch(`${sandboxUrl()}/_sandbox/faults`, { method: "PUT", body: spec });
+  assert.equal(res.status, 200, await res.text());
+}
+
+export const rows = () =>
+  h.app.exec(() =>
+    Array.from(document.querySelectorAll("[data-id]")).map((e) => ({
+      name: e.dataset.name,
+      state: e.dataset.state,
+      text: e.textContent.replace(/\s+/g, " ").trim(),
+    })),
+  );
+
+/** Wait until the rows matching `pick` satisfy `ok`; the error shows the last rows seen. */
+export async function waitRows(what, pick, ok, ms = 60_000) {
+  let seen = [];
+  try {
+    return await until(
+      what,
+      async () => {
+        seen = (await rows()).filter(pick);
+        return ok(seen) && seen;
+      },
+      ms,
+    );
+  } catch (e) {
+    throw new Error(`${e.message}\nrows: ${JSON.stringify(seen, null, 1)}`);
+  }
+}
+
+export async function waitForStartedApp() {
+  await until("the window to show the queue", () =>
+    h.app.exec(() => !!window.__hoistE2E && !!document.querySelector("[data-testid=destination] strong")),
+  );
+}
+
+/** Start tauri-driver and a session of the app; wait for its window. */
+export async function startApp() {
+  h.driver = spawn("tauri-driver", ["--port", String(PORT)], { stdio: ["ignore", "inherit", "inherit"] });
+  await until("tauri-driver to listen", async () => (await fetch(`${DRIVER}/status`)).ok, 20_000);
+  await openWindow();
+}
+
+/** A new session of the app (tauri-driver already running). */
+export async function openWindow() {
+  h.app = await Session.start(DRIVER, APP);
+  await waitForStartedApp();
+}
+
+export async function stopApp() {
+  try {
+    await h.app?.end();
+  } catch {
+    /* the app may already be gone */
+  }
+  h.driver?.kill("SIGTERM");
+  // Let the port go before the next suite starts its driver.
+  await new Promise((r) => setTimeout(r, 500));
+}
