@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import type { AccountsView } from "./accounts-types";
+import type { AccountsView } from "./bindings";
 import { api } from "./api";
 import { AccountsStore } from "./accountsStore.svelte";
 import Accounts from "./Accounts.svelte";

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { clearMocks, mockConvertFileSrc, mockIPC } from "@tauri-apps/api/mocks";
-import type { LibraryPage } from "./accounts-types";
+import type { LibraryPage } from "./bindings";
 import { api } from "./api";
 import { asset } from "./fixtures";
 import { LibraryStore } from "./library.svelte";

@@ -1,6 +1,6 @@
 // Accounts: what each provider needs, the form's draft, and the checks made
 // before the shell is asked to save (the shell then tests the key for real).
-import type { AccountInput, AccountView } from "./accounts-types";
+import type { AccountInput, AccountView } from "./bindings";
 
 export type ProviderId = "flora" | "runflow" | "segmentflow";
 export type FieldName = "workspace" | "folder" | "project" | "org" | "website";

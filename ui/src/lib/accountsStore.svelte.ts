@@ -1,6 +1,6 @@
 // The accounts as the shell last reported them. Every change goes through
 // the shell, whose answer (the full list) replaces what is held here.
-import type { AccountInput, AccountView, AccountsView } from "./accounts-types";
+import type { AccountInput, AccountView, AccountsView } from "./bindings";
 
 export interface AccountsApi {
   listAccounts: () => Promise<AccountsView>;

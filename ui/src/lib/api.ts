@@ -1,8 +1,17 @@
 // Typed wrappers over the shell's commands (names and shapes from bindings.ts).
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import type { AddSummary, AppInfo, CommandError, JobView, SettingsView, UiEvent } from "./bindings";
-import type { AccountInput, AccountsView, LibraryPage } from "./accounts-types";
+import type {
+  AccountInput,
+  AccountsView,
+  AddSummary,
+  AppInfo,
+  CommandError,
+  JobView,
+  LibraryPage,
+  SettingsView,
+  UiEvent,
+} from "./bindings";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),

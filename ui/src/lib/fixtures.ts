@@ -1,5 +1,4 @@
-import type { JobView } from "./bindings";
-import type { AccountView, LibraryItem } from "./accounts-types";
+import type { AccountView, JobView, LibraryItem } from "./bindings";
 
 /** A job row with sensible defaults for tests. */
 export function job(over: Partial<JobView> = {}): JobView {

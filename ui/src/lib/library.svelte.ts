@@ -1,7 +1,7 @@
 // The remote library of one account, as far as it has been loaded: pages are
 // fetched one at a time (never two at once), appended without duplicates, and
 // a late answer for an account or refresh that is no longer current is dropped.
-import type { LibraryItem, LibraryPage } from "./accounts-types";
+import type { LibraryItem, LibraryPage } from "./bindings";
 import { errorText } from "./api";
 
 export type FetchPage = (accountId: string, cursor: string | null) => Promise<LibraryPage>;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { LibraryPage } from "./accounts-types";
+import type { LibraryPage } from "./bindings";
 import { asset } from "./fixtures";
 import { LibraryStore } from "./library.svelte";
 
