@@ -3,8 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { clearMocks, mockConvertFileSrc, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import App from "./App.svelte";
-import type { AppInfo, JobView, UiEvent } from "./lib/bindings";
-import type { AccountsView } from "./lib/accounts-types";
+import type { AccountsView, AppInfo, JobView, UiEvent } from "./lib/bindings";
 import { SANDBOX, account, asset, job } from "./lib/fixtures";
 
 const INFO: AppInfo = {
@@ -51,7 +50,7 @@ function setup(initial: JobView[]) {
         case "thumbnail":
           return (a.id as number) === 3 ? "/state/thumbs/ab/c.jpg" : null;
         case "get_settings":
-          return { concurrency: 4, bandwidthLimit: 0, duplicates: "skip" };
+          return { concurrency: 4, bandwidthLimit: 0, duplicates: "skip", notifications: true, launchAtLogin: false };
         case "save_settings":
           return a.settings;
         case "add_paths":
@@ -193,10 +192,13 @@ describe("App", () => {
     await fireEvent.input(files, { target: { value: "2" } });
     await fireEvent.input(screen.getByTestId("limit"), { target: { value: "1.5" } });
     await fireEvent.change(screen.getByTestId("duplicates"), { target: { value: "upload" } });
+    expect(screen.getByRole("checkbox", { name: "Notify me when a batch finishes or fails" })).toBeChecked();
+    await fireEvent.click(screen.getByRole("checkbox", { name: "Notify me when a batch finishes or fails" }));
+    await fireEvent.click(screen.getByRole("checkbox", { name: "Start Hoist in the tray when I log in" }));
     await fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(called("save_settings")).toHaveLength(1));
     expect(called("save_settings")[0].args).toEqual({
-      settings: { concurrency: 2, bandwidthLimit: 1_500_000, duplicates: "upload" },
+      settings: { concurrency: 2, bandwidthLimit: 1_500_000, duplicates: "upload", notifications: false, launchAtLogin: true },
     });
     await waitFor(() => expect(screen.getByTestId("notice")).toHaveTextContent("Settings saved."));
     expect(screen.queryByTestId("concurrency")).toBeNull();
