@@ -152,9 +152,9 @@ describe("Library", () => {
     show();
     await waitFor(() => expect(tiles()).toHaveLength(2));
     await fireEvent.input(screen.getByRole("searchbox", { name: "Search the library by name" }), { target: { value: "beach" } });
-    expect(tiles().map((t) => t.dataset.name)).toEqual(["beach-1.jpg"]);
+    expect(tiles().map((t) => t.dataset.assetName)).toEqual(["beach-1.jpg"]);
     // Fewer matches than wanted: the next page is read for the search.
-    await waitFor(() => expect(tiles().map((t) => t.dataset.name)).toEqual(["beach-1.jpg", "Beach-2.jpg"]));
+    await waitFor(() => expect(tiles().map((t) => t.dataset.assetName)).toEqual(["beach-1.jpg", "Beach-2.jpg"]));
     expect(called("library")[1].args.cursor).toBe("p2");
     expect(document.getElementById("library-count")).toHaveTextContent("2 matches in 3 files loaded");
     await fireEvent.input(screen.getByRole("searchbox"), { target: { value: "zebra" } });
@@ -216,7 +216,7 @@ describe("Library", () => {
     expect(await screen.findByRole("complementary", { name: "Details of one.jpg" })).toBeInTheDocument();
     pages = () => ({ items: [asset("a0", { name: "zero.jpg" }), asset("a1", { name: "one.jpg" })], next: null });
     await fireEvent.click(screen.getByRole("button", { name: "Refresh" }));
-    await waitFor(() => expect(tiles().map((t) => t.dataset.name)).toEqual(["zero.jpg", "one.jpg"]));
+    await waitFor(() => expect(tiles().map((t) => t.dataset.assetName)).toEqual(["zero.jpg", "one.jpg"]));
     expect(called("library").map((c) => c.args.cursor)).toEqual([null, null]);
     expect(document.getElementById("library-details")).toBeNull();
   });
@@ -234,7 +234,7 @@ describe("Library after uploads", () => {
     expect(button()).toHaveTextContent("Refresh to see new uploads");
     pages = () => ({ items: [asset("a2", { name: "two.jpg" }), asset("a1", { name: "one.jpg" })], next: null });
     await fireEvent.click(button());
-    await waitFor(() => expect(tiles().map((t) => t.dataset.name)).toEqual(["two.jpg", "one.jpg"]));
+    await waitFor(() => expect(tiles().map((t) => t.dataset.assetName)).toEqual(["two.jpg", "one.jpg"]));
     expect(button()).toHaveTextContent(/^Refresh$/);
   });
 });
