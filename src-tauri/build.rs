@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "select_account",
     "library",
     "library_thumbnail",
+    "bench_report",
 ];
 
 fn main() {

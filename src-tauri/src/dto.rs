@@ -171,6 +171,8 @@ pub struct AppInfo {
     pub e2e: bool,
     /// Every job is paused (global pause).
     pub paused_all: bool,
+    /// Started by the desktop benchmark: report the first render.
+    pub bench: bool,
 }
 
 /// A file or folder that could not be queued.

@@ -3,6 +3,7 @@
 //! thin call into the engine.
 
 pub mod accounts;
+pub mod bench;
 pub mod dto;
 pub mod launch;
 pub mod library;
@@ -53,6 +54,8 @@ pub struct Shell {
     sandbox_url: Option<String>,
     state_dir: PathBuf,
     e2e: bool,
+    /// Started by bench/desktop.sh (HOIST_BENCH=1).
+    bench: bool,
 }
 
 impl Shell {
@@ -171,6 +174,7 @@ async fn app_info(shell: State<'_, Shell>) -> CmdResult<AppInfo> {
         sandbox_url: shell.sandbox_url.clone(),
         state_dir: shell.state_dir.display().to_string(),
         e2e: shell.e2e,
+        bench: shell.bench,
         paused_all: shell.engine.is_paused_all(),
     })
 }
@@ -574,6 +578,7 @@ async fn boot(
         sandbox_url: Some(base),
         state_dir,
         e2e,
+        bench: std::env::var_os("HOIST_BENCH").is_some_and(|v| v == "1"),
     };
     if let Some(id) = remembered {
         match accounts::resolve(&shell, &id) {
@@ -582,6 +587,20 @@ async fn boot(
         }
     }
     Ok(shell)
+}
+
+/// The window's first queue render is on screen (bench mode only).
+#[tauri::command]
+async fn bench_report(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    rows: u32,
+    first_render_ms: f64,
+) -> CmdResult<()> {
+    if shell.bench {
+        bench::report(app, rows, first_render_ms);
+    }
+    Ok(())
 }
 
 #[tauri::command]
@@ -671,7 +690,8 @@ pub fn run() {
             remove_account,
             select_account,
             library,
-            library_thumbnail
+            library_thumbnail,
+            bench_report
         ])
         .setup(move |app| {
             let secrets: Arc<dyn SecretStore> = Arc::new(Keychain::default());
@@ -878,9 +898,14 @@ mod tests {
         assert!(views.iter().all(|v| v.state == dto::JobStateView::Ready));
         // Random bytes named .jpg have no preview (the UI shows a type tile).
         assert_eq!(shell.thumbnail_path(ids[0]).await.expect("thumb"), None);
-        // Every job's arrival at ready is announced to the UI.
+        // Every job's arrival at ready is announced to the UI (the event
+        // follows the commit the rows above were read from, so wait for it).
         let mut ready = std::collections::BTreeSet::new();
-        while let Ok(ev) = events.try_recv() {
+        while ready.len() < ids.len() {
+            let Ok(Ok(ev)) = tokio::time::timeout(Duration::from_secs(10), events.recv()).await
+            else {
+                break;
+            };
             if let UiEvent::JobChanged { job } = UiEvent::from_engine(&ev, shell.sandbox_endpoint())
             {
                 if job.state == dto::JobStateView::Ready {

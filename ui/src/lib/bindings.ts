@@ -37,7 +37,11 @@ e2e: boolean,
 /**
  * Every job is paused (global pause).
  */
-pausedAll: boolean, };
+pausedAll: boolean, 
+/**
+ * Started by the desktop benchmark: report the first render.
+ */
+bench: boolean, };
 
 export type AddProblem = { path: string, reason: string, };
 

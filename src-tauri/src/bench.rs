@@ -1,0 +1,95 @@
+//! Bench mode (`HOIST_BENCH=1`, used by `bench/desktop.sh`): the window
+//! reports when its first queue render is on screen; the app prints that,
+//! idles, prints the memory of itself and its WebKit processes, and quits.
+
+use std::time::Duration;
+
+/// How long the app idles before its memory is read.
+const IDLE_BEFORE_MEMORY: Duration = Duration::from_secs(5);
+
+/// Resident memory (KiB) of `root` and every process below it.
+#[cfg(target_os = "linux")]
+pub fn process_tree_rss_kb(root: u32) -> u64 {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        if let Some(ppid) = parent_of(pid) {
+            parents.push((pid, ppid));
+        }
+    }
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let p = tree[i];
+        tree.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    tree.iter().map(|p| rss_kb(*p)).sum()
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn process_tree_rss_kb(_root: u32) -> u64 {
+    0
+}
+
+#[cfg(target_os = "linux")]
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+    let after = stat.rsplit_once(')')?.1;
+    after.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[cfg(target_os = "linux")]
+fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Print the first-render figures now, the idle memory a little later, then quit.
+pub fn report(app: tauri::AppHandle, rows: u32, first_render_ms: f64) {
+    println!("HOIST_BENCH interactive rows={rows} first_render_ms={first_render_ms:.1}");
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(IDLE_BEFORE_MEMORY).await;
+        let kb = process_tree_rss_kb(std::process::id());
+        println!("HOIST_BENCH idle_rss_kb={kb}");
+        app.exit(0);
+    });
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_tree_counts_its_children() {
+        let me = std::process::id();
+        let alone = process_tree_rss_kb(me);
+        assert!(alone > 0);
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .expect("spawn sleep");
+        std::thread::sleep(Duration::from_millis(100));
+        let with_child = process_tree_rss_kb(me);
+        let child_rss = rss_kb(child.id());
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(child_rss > 0);
+        assert_eq!(parent_of(child.id()), None, "reaped");
+        // Our own RSS moves a little between reads; the child's share shows.
+        assert!(
+            with_child + 512 >= alone + child_rss,
+            "{with_child} vs {alone} + {child_rss}"
+        );
+    }
+}
