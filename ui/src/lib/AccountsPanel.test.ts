@@ -160,12 +160,14 @@ describe("Accounts panel", () => {
     await waitFor(() => expect(byId("account-apiKey")).toHaveFocus());
 
     // Fixed key: saved, the form closes and the list is the shell's.
-    onSave = async () => ({ accounts: [...view.accounts, account({ id: "acc_2", label: "Agency", workspace: "ws_9" })], selected: "local" });
+    // The shell selects a new account.
+    onSave = async () => ({ accounts: [...view.accounts, account({ id: "acc_2", label: "Agency", workspace: "ws_9" })], selected: "acc_2" });
     await type("account-apiKey", "sk_live_right");
     await fireEvent.click(within(form).getByRole("button", { name: "Save" }));
     await waitFor(() => expect(screen.queryByRole("form")).toBeNull());
     expect(row("Agency")).toHaveTextContent("Workspace ws_9");
-    await waitFor(() => expect(screen.getByRole("status")).toHaveTextContent("Saved “Agency”."));
+    await waitFor(() => expect(screen.getByRole("status")).toHaveTextContent("Saved “Agency”. New files now go to it."));
+    expect(row("Agency")).toHaveAttribute("aria-current", "true");
   });
 
   it("edits an account keeping the stored key when the key is left empty", async () => {

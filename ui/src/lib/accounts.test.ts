@@ -54,9 +54,11 @@ describe("account validation", () => {
     expect(validate(draft({ ...ok, endpoint: "ftp://x.example" })).endpoint).toMatch(/^Enter a full address/);
   });
 
-  it("needs a key for a new remote account, not for a loopback sandbox, and keeps a stored one when editing", () => {
+  it("needs a key for a new account (the shell tests it), and keeps a stored one when editing", () => {
     expect(validate(draft({ provider: "runflow", apiKey: "" })).apiKey).toBe("Paste the Runflow API key for this account.");
-    expect(validate(draft({ provider: "runflow", apiKey: "", endpoint: "http://127.0.0.1:9/runflow" })).apiKey).toBeUndefined();
+    expect(validate(draft({ provider: "runflow", apiKey: "", endpoint: "http://127.0.0.1:9/runflow" })).apiKey).toBe(
+      "Paste the Runflow API key for this account.",
+    );
     expect(validate(draft({ provider: "runflow", apiKey: "", id: "acc_1" }), { hasKey: true }).apiKey).toBeUndefined();
     expect(validate(draft({ provider: "runflow", apiKey: "", id: "acc_1" }), { hasKey: false }).apiKey).toBe(
       "This account has no key in the keychain yet; paste one.",
