@@ -161,6 +161,18 @@ describe("Library", () => {
     expect(screen.getByTestId("library-no-match")).toHaveTextContent("No loaded file matches “zebra”.");
   });
 
+  it("offers the accounts panel when the key was refused", async () => {
+    pages = () => {
+      throw { code: "auth", message: "No API key for \"Studio\": edit the account and enter it." };
+    };
+    const store = new LibraryStore(api.library);
+    let opened = 0;
+    render(Library, { store, accountId: "acc_1", accountLabel: "Studio", onmanageaccounts: () => opened++ });
+    expect(await screen.findByRole("alert")).toHaveTextContent("No API key for \"Studio\"");
+    await fireEvent.click(screen.getByRole("button", { name: "Check the account…" }));
+    expect(opened).toBe(1);
+  });
+
   it("moves through tiles with the arrow keys, opens details with Enter and closes them with Escape", async () => {
     pages = () => ({
       items: [

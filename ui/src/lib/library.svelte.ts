@@ -2,7 +2,7 @@
 // fetched one at a time (never two at once), appended without duplicates, and
 // a late answer for an account or refresh that is no longer current is dropped.
 import type { LibraryItem, LibraryPage } from "./bindings";
-import { errorText } from "./api";
+import { errorCode, errorText } from "./api";
 
 export type FetchPage = (accountId: string, cursor: string | null) => Promise<LibraryPage>;
 
@@ -15,6 +15,8 @@ export class LibraryStore {
   loading = $state(false);
   /** Why the last fetch failed ("" when it did not). */
   error = $state("");
+  /** The shell's code for that failure ("auth", "unreachable", ...). */
+  errorCode = $state("");
   accountId: string | null = $state(null);
 
   private ids = new Set<string>();
@@ -55,6 +57,7 @@ export class LibraryStore {
     const cursor = this.loaded ? this.next : null;
     this.loading = true;
     this.error = "";
+    this.errorCode = "";
     const request = (async () => {
       try {
         const page = await this.fetchPage(account, cursor);
@@ -70,7 +73,10 @@ export class LibraryStore {
         this.next = page.next && page.next !== cursor ? page.next : null;
         this.loaded = true;
       } catch (e) {
-        if (gen === this.generation) this.error = errorText(e);
+        if (gen === this.generation) {
+          this.error = errorText(e);
+          this.errorCode = errorCode(e);
+        }
       } finally {
         if (gen === this.generation) {
           this.loading = false;
@@ -113,6 +119,7 @@ export class LibraryStore {
     this.loaded = false;
     this.loading = false;
     this.error = "";
+    this.errorCode = "";
     this.inflight = null;
   }
 }

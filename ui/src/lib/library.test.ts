@@ -81,10 +81,12 @@ describe("LibraryStore paging", () => {
     await store.open("acc");
     await store.loadMore();
     expect(store.error).toBe("The server did not answer.");
+    expect(store.errorCode).toBe("unreachable");
     expect(store.items.map((i) => i.id)).toEqual(["a"]);
     await store.loadMore();
     expect(fetch).toHaveBeenLastCalledWith("acc", "n2");
     expect(store.error).toBe("");
+    expect(store.errorCode).toBe("");
     expect(store.items.map((i) => i.id)).toEqual(["a", "b"]);
   });
 
