@@ -15,15 +15,18 @@ const INFO: AppInfo = {
   stateDir: "/tmp/hoist",
   e2e: false,
   pausedAll: false,
+  bench: false,
 };
 
 let calls: { cmd: string; args: Record<string, unknown> }[] = [];
 let jobs: JobView[] = [];
 let accounts: AccountsView;
+let bench = false;
 
 function setup(initial: JobView[]) {
   jobs = initial;
   calls = [];
+  bench = false;
   accounts = { accounts: [SANDBOX, account({ id: "acc_1", label: "Studio FLORA" })], selected: "local" };
   mockWindows("main");
   mockConvertFileSrc("linux");
@@ -33,7 +36,7 @@ function setup(initial: JobView[]) {
       calls.push({ cmd, args: a });
       switch (cmd) {
         case "app_info":
-          return { ...INFO, destination: accounts.accounts.find((x) => x.id === accounts.selected)?.label };
+          return { ...INFO, bench, destination: accounts.accounts.find((x) => x.id === accounts.selected)?.label };
         case "list_accounts":
           return accounts;
         case "select_account":
@@ -278,6 +281,21 @@ describe("App", () => {
     await fireEvent.click(screen.getByRole("button", { name: /Studio FLORA/ }));
     await fireEvent.click(await screen.findByRole("menuitem", { name: "Manage accounts…" }));
     expect(await screen.findByRole("region", { name: "Accounts" })).toBeInTheDocument();
+  });
+
+  it("reports the first painted queue in bench mode only", async () => {
+    setup([job({ id: 1, name: "a.jpg" }), job({ id: 2, name: "b.jpg" })]);
+    bench = true;
+    render(App);
+    await screen.findByText("a.jpg");
+    await waitFor(() => expect(called("bench_report")).toHaveLength(1));
+    expect(called("bench_report")[0].args).toMatchObject({ rows: 2, firstRenderMs: expect.any(Number) });
+    cleanup();
+    setup([job({ id: 1, name: "a.jpg" })]);
+    render(App);
+    await screen.findByText("a.jpg");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(called("bench_report")).toHaveLength(0);
   });
 
   it("opens accounts and settings from the header, one panel at a time", async () => {

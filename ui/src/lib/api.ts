@@ -28,6 +28,8 @@ export const api = {
   cancel: (ids: number[] | null) => invoke<number>("cancel", { ids }),
   retry: (ids: number[] | null) => invoke<number>("retry", { ids }),
   clearFinished: () => invoke<number>("clear_finished"),
+  /** Bench mode only: the first queue render is on screen. */
+  benchReport: (rows: number, firstRenderMs: number) => invoke<null>("bench_report", { rows, firstRenderMs }),
   listAccounts: () => invoke<AccountsView>("list_accounts"),
   /** Checks the account with a real call to the provider before saving it. */
   saveAccount: (account: AccountInput) => invoke<AccountsView>("save_account", { account }),
