@@ -173,8 +173,14 @@ pub fn access_error(destination: &Destination, e: &ApiError) -> CommandError {
             "auth",
             format!("{who} refused the key ({}): {}", e.status, e.message),
         ),
-        0 => error("unreachable", format!("Could not reach {who}: {}", e.message)),
-        _ => error("unreachable", format!("{who} answered {}: {}", e.status, e.message)),
+        0 => error(
+            "unreachable",
+            format!("Could not reach {who}: {}", e.message),
+        ),
+        _ => error(
+            "unreachable",
+            format!("{who} answered {}: {}", e.status, e.message),
+        ),
     }
 }
 
@@ -196,7 +202,12 @@ pub async fn save(shell: &Shell, input: AccountInput) -> Result<AccountsView, Co
             let id = acc.id.clone();
             keychain(&shell.secrets, move |s| s.get(&id))
                 .await?
-                .ok_or_else(|| error("invalid", "Enter the API key: none is stored for this account."))?
+                .ok_or_else(|| {
+                    error(
+                        "invalid",
+                        "Enter the API key: none is stored for this account.",
+                    )
+                })?
         }
         (None, None) => return Err(error("invalid", "Enter the API key.")),
     };
@@ -236,7 +247,10 @@ pub async fn save(shell: &Shell, input: AccountInput) -> Result<AccountsView, Co
         let (id, k) = (account.id.clone(), key.clone());
         keychain(&shell.secrets, move |s| s.set(&id, &k)).await?;
     }
-    shell.accounts.upsert(account.clone()).map_err(account_error)?;
+    shell
+        .accounts
+        .upsert(account.clone())
+        .map_err(account_error)?;
     shell.engine.forget_credentials();
     let was_selected = shell.selected().account_id == account.id;
     if input.id.is_none() || was_selected {
@@ -333,7 +347,8 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_account_is_kept_only_when_its_key_opens_it_and_files_then_go_there() {
-        let remote = TestSandbox::start_with("", |c| c.api_key = Some("sk_right_key_42".into())).await;
+        let remote =
+            TestSandbox::start_with("", |c| c.api_key = Some("sk_right_key_42".into())).await;
         let state = tempfile::tempdir().expect("tempdir");
         let secrets = test_keychain();
         let shell = crate::boot(state.path().to_path_buf(), false, secrets.clone())
@@ -378,11 +393,17 @@ mod tests {
         let files = tempfile::tempdir().expect("tempdir");
         let shot = files.path().join("shot.jpg");
         std::fs::write(&shot, b"pixels").expect("write");
-        shell.add_paths(std::slice::from_ref(&shot)).await.expect("add");
-        tokio::time::timeout(std::time::Duration::from_secs(60), shell.engine.run_until_settled())
+        shell
+            .add_paths(std::slice::from_ref(&shot))
             .await
-            .expect("settles")
-            .expect("engine");
+            .expect("add");
+        tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            shell.engine.run_until_settled(),
+        )
+        .await
+        .expect("settles")
+        .expect("engine");
         let assets = remote.assets().await;
         assert_eq!(assets.len(), 1, "{assets:#?}");
 
@@ -390,7 +411,10 @@ mod tests {
         shell.engine.pause(None).await.expect("pause");
         let later = files.path().join("later.jpg");
         std::fs::write(&later, b"more pixels").expect("write");
-        shell.add_paths(std::slice::from_ref(&later)).await.expect("add");
+        shell
+            .add_paths(std::slice::from_ref(&later))
+            .await
+            .expect("add");
         let err = remove(&shell, &acc.id).await.expect_err("in use");
         assert_eq!(err.code, "in_use", "{err:?}");
         shell.engine.cancel(None).await.expect("cancel");
@@ -459,9 +483,15 @@ mod tests {
     fn bad_addresses_and_providers_are_refused_in_words() {
         let mut i = input("segmentflow");
         i.endpoint = "http://assets.example.com".into();
-        assert_eq!(destination_from(&i).expect_err("plain http").code, "invalid");
+        assert_eq!(
+            destination_from(&i).expect_err("plain http").code,
+            "invalid"
+        );
         i.endpoint = "not a url".into();
-        assert!(destination_from(&i).expect_err("garbage").message.contains("web address"));
+        assert!(destination_from(&i)
+            .expect_err("garbage")
+            .message
+            .contains("web address"));
         assert!(destination_from(&input("dropbox")).is_err());
     }
 

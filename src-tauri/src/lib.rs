@@ -583,7 +583,9 @@ async fn boot(
     if let Some(id) = remembered {
         match accounts::resolve(&shell, &id) {
             Ok(sel) => *shell.selected.write().unwrap_or_else(|p| p.into_inner()) = sel,
-            Err(e) => tracing::warn!(account = %id, error = %e.message, "last account is gone; using the local sandbox"),
+            Err(e) => {
+                tracing::warn!(account = %id, error = %e.message, "last account is gone; using the local sandbox")
+            }
         }
     }
     Ok(shell)

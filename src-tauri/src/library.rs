@@ -50,7 +50,13 @@ pub async fn page(
         .map_err(|e| {
             let mut err = crate::accounts::access_error(&target.destination, &e);
             if e.code.as_deref() == Some("missing_api_key") {
-                err = error("auth", format!("No API key for \"{}\": edit the account and enter it.", target.label));
+                err = error(
+                    "auth",
+                    format!(
+                        "No API key for \"{}\": edit the account and enter it.",
+                        target.label
+                    ),
+                );
             }
             err
         })?;
@@ -93,7 +99,11 @@ pub async fn thumbnail(
         .cloned();
     let asset = match cached {
         Some(a) => a,
-        None => match shell.engine.remote_asset(&target.destination, asset_id).await {
+        None => match shell
+            .engine
+            .remote_asset(&target.destination, asset_id)
+            .await
+        {
             Ok(a) => a,
             Err(e) => {
                 tracing::debug!(asset_id, error = %e, "library asset lookup failed");
@@ -123,7 +133,11 @@ pub async fn thumbnail(
     let _ = tokio::fs::remove_file(&source).await;
     match result {
         Ok(info) if info.fallback.is_none() => {
-            let ext = info.path.extension().and_then(|e| e.to_str()).unwrap_or("jpg");
+            let ext = info
+                .path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("jpg");
             let done = dir.join(format!("{stem}.{ext}"));
             tokio::fs::copy(&info.path, &done)
                 .await

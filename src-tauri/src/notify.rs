@@ -122,7 +122,11 @@ mod tests {
     #[test]
     fn one_notice_per_batch_with_counts_in_words() {
         let mut t = BatchTally::default();
-        for s in [JobStateView::Uploading, JobStateView::Ready, JobStateView::Ready] {
+        for s in [
+            JobStateView::Uploading,
+            JobStateView::Ready,
+            JobStateView::Ready,
+        ] {
             assert_eq!(t.observe(&changed(s)), None);
         }
         let n = t.observe(&UiEvent::Idle).expect("a notice");

@@ -27,6 +27,9 @@ fn help_names_the_arguments() {
     let out = hoist_app("--help");
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Usage: hoist-app [FILE | FOLDER]..."), "{text}");
+    assert!(
+        text.contains("Usage: hoist-app [FILE | FOLDER]..."),
+        "{text}"
+    );
     assert!(text.contains("--version"), "{text}");
 }

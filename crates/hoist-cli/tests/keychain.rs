@@ -30,8 +30,7 @@ async fn ls_finds_an_accounts_key_in_the_keychain() {
     let out = ls(state.path());
     assert_ne!(out.status.code(), Some(0));
     assert!(
-        text(&out.stderr).to_lowercase().contains("key")
-            || text(&out.stderr).contains("401"),
+        text(&out.stderr).to_lowercase().contains("key") || text(&out.stderr).contains("401"),
         "{}",
         text(&out.stderr)
     );

@@ -111,7 +111,10 @@ mod tests {
         };
         assert_eq!(preview_source(&asset), Some("https://cdn.example/full.jpg"));
         asset.thumbnail_url = Some("https://cdn.example/small.jpg".into());
-        assert_eq!(preview_source(&asset), Some("https://cdn.example/small.jpg"));
+        assert_eq!(
+            preview_source(&asset),
+            Some("https://cdn.example/small.jpg")
+        );
         asset.thumbnail_url = Some("file:///etc/passwd".into());
         assert_eq!(preview_source(&asset), None);
     }

@@ -27,9 +27,8 @@ fn keys_round_trip_through_the_os_keychain() {
     let kc = keychain();
     let id = "acc_roundtrip";
     assert_eq!(
-        kc.get(id).expect(
-            "a Secret Service on D-Bus (scripts/test.sh starts gnome-keyring headless)"
-        ),
+        kc.get(id)
+            .expect("a Secret Service on D-Bus (scripts/test.sh starts gnome-keyring headless)"),
         None
     );
     kc.set(id, "sk_live_first").expect("set");

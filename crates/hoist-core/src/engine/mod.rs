@@ -341,7 +341,11 @@ impl Engine {
 
     /// A test call with `api_key` (one page of one asset): does the key open
     /// this destination? Used before an account is saved.
-    pub async fn check_access(&self, destination: &Destination, api_key: &str) -> Result<(), ApiError> {
+    pub async fn check_access(
+        &self,
+        destination: &Destination,
+        api_key: &str,
+    ) -> Result<(), ApiError> {
         let p = provider::for_destination(destination, api_key, self.inner.api_client.clone())?;
         p.list(None, 1).await.map(|_| ())
     }
