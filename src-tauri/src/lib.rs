@@ -349,6 +349,43 @@ fn second_launch(app: &tauri::AppHandle, argv: Vec<String>, cwd: String) {
     });
 }
 
+/// What the window-state plugin keeps: size, position, maximized… but not
+/// visibility, so a login launch stays in the tray.
+fn window_state_flags() -> tauri_plugin_window_state::StateFlags {
+    tauri_plugin_window_state::StateFlags::all() - tauri_plugin_window_state::StateFlags::VISIBLE
+}
+
+/// Save the window's size and place shortly after each change, not only at
+/// a clean exit: a killed or crashed app still comes back where it was.
+fn remember_window_geometry(app: &tauri::AppHandle) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
+    let handle = app.clone();
+    let generation = Arc::new(AtomicU64::new(0));
+    window.on_window_event(move |event| {
+        if !matches!(
+            event,
+            tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_)
+        ) {
+            return;
+        }
+        let mine = generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let (handle, generation) = (handle.clone(), generation.clone());
+        tauri::async_runtime::spawn(async move {
+            // A drag sends many events; save once it settles.
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            if generation.load(Ordering::SeqCst) == mine {
+                use tauri_plugin_window_state::AppHandleExt;
+                if let Err(e) = handle.save_window_state(window_state_flags()) {
+                    tracing::warn!(error = %e, "could not save the window state");
+                }
+            }
+        });
+    });
+}
+
 /// Sent when files arrive from the command line or a second launch, so the
 /// window can say what was added.
 pub const LAUNCH_EVENT: &str = "hoist://launch-added";
@@ -662,10 +699,7 @@ pub fn run() {
         }))
         .plugin(
             tauri_plugin_window_state::Builder::default()
-                .with_state_flags(
-                    tauri_plugin_window_state::StateFlags::all()
-                        - tauri_plugin_window_state::StateFlags::VISIBLE,
-                )
+                .with_state_flags(window_state_flags())
                 .build(),
         )
         .plugin(tauri_plugin_notification::init())
@@ -709,6 +743,7 @@ pub fn run() {
             app.asset_protocol_scope()
                 .allow_directory(shell.library_thumbs_dir(), false)?;
             app.manage(shell);
+            remember_window_geometry(app.handle());
             if minimized {
                 if let Some(w) = app.get_webview_window("main") {
                     let _ = w.hide();

@@ -2,7 +2,7 @@
 // WebDriver session of the app under test, and helpers to read its window
 // and its in-process sandbox.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -110,8 +110,27 @@ export async function startApp() {
   await openWindow();
 }
 
+/** Whether a Hoist app process is still alive (it holds the single-instance name). */
+function appRunning() {
+  try {
+    execFileSync("pgrep", ["-x", "hoist-app"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Wait for the previous window's process to finish exiting: Hoist is single
+ * instance, so a launch while it lingers would hand over and quit.
+ */
+export async function waitAppGone() {
+  await until("the previous Hoist process to exit", () => !appRunning(), 20_000, 100);
+}
+
 /** A new session of the app (tauri-driver already running). */
 export async function openWindow() {
+  await waitAppGone();
   h.app = await Session.start(DRIVER, APP);
   await waitForStartedApp();
 }
@@ -123,6 +142,7 @@ export async function stopApp() {
     /* the app may already be gone */
   }
   h.driver?.kill("SIGTERM");
+  await waitAppGone();
   // Let the port go before the next suite starts its driver.
   await new Promise((r) => setTimeout(r, 500));
 }

@@ -25,6 +25,7 @@ trap cleanup EXIT
 mkdir -p "$root/tests/artifacts" "$work/state" "$work/files"
 
 export HOIST_APP_BIN="$bin"
+export HOIST_CLI_BIN="$target_dir/debug/hoist"
 export HOIST_STATE_DIR="$work/state"
 export HOIST_E2E=1
 export HOIST_E2E_WORK="$work/files"
@@ -36,12 +37,16 @@ mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME"
 
 # Xvfb outside; inside it a private D-Bus session (so portals see the display)
 # with an unlocked gnome-keyring, where the app keeps accounts' API keys.
-tests="node --test --test-concurrency=1 --test-reporter=spec tests/e2e/app.test.mjs tests/e2e/desktop.test.mjs"
+# The login item goes to $HOME/.config/autostart (the autostart crate ignores
+# XDG_CONFIG_HOME): give the suites a home of their own. Cargo ran above.
+export HOME="$work/home"
+mkdir -p "$HOME"
+suites="tests/e2e/suites.sh $*"
 if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
   # shellcheck disable=SC2086
   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- sh -c \
-    'echo -n hoist-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh $tests
+    'echo -n hoist-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh $suites
 else
   # shellcheck disable=SC2086
-  xvfb-run -a -s "-screen 0 1280x800x24" $tests
+  xvfb-run -a -s "-screen 0 1280x800x24" $suites
 fi

@@ -42,7 +42,17 @@ export class Session {
   /** Click the element matching `css`, waiting up to 10 s for it to appear. */
   async click(css) {
     const el = await until(`element ${css}`, () => this.find(css), 10_000, 100);
+    // WebKitWebDriver does not scroll nested scroll boxes (a panel's own
+    // overflow) to reach an element; do what a person's scroll would.
+    await this.exec((c) => document.querySelector(c)?.scrollIntoView({ block: "center" }), css);
     await this.cmd("POST", `/element/${el}/click`, {});
+  }
+
+  /** Replace the text of the input matching `css` by typing `text`, as a person would. */
+  async type(css, text) {
+    const el = await until(`element ${css}`, () => this.find(css), 10_000, 100);
+    await this.cmd("POST", `/element/${el}/clear`, {});
+    if (text) await this.cmd("POST", `/element/${el}/value`, { text });
   }
 
   screenshot() {
