@@ -112,12 +112,20 @@ export async function startApp() {
 
 /** Whether a Hoist app process is still alive (it holds the single-instance name). */
 function appRunning() {
+  let pids = [];
   try {
-    execFileSync("pgrep", ["-x", "hoist-app"], { stdio: "ignore" });
-    return true;
+    pids = execFileSync("pgrep", ["-x", "hoist-app"], { encoding: "utf8" }).split(/\s+/).filter(Boolean);
   } catch {
-    return false;
+    return false; // pgrep exits 1 when nothing matches
   }
+  // A zombie (exited, not yet reaped) holds nothing.
+  return pids.some((pid) => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**
