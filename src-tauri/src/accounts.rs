@@ -184,6 +184,15 @@ pub fn access_error(destination: &Destination, e: &ApiError) -> CommandError {
     }
 }
 
+/// "1 file is" / "3 files are".
+fn files_are(n: usize) -> String {
+    if n == 1 {
+        "1 file is".to_string()
+    } else {
+        format!("{n} files are")
+    }
+}
+
 /// Add or edit an account: check the key with a real call, then keep the key
 /// in the keychain and the rest in accounts.json. A new account is selected.
 pub async fn save(shell: &Shell, input: AccountInput) -> Result<AccountsView, CommandError> {
@@ -221,7 +230,7 @@ pub async fn save(shell: &Shell, input: AccountInput) -> Result<AccountsView, Co
             if n > 0 {
                 return Err(error(
                     "in_use",
-                    format!("{n} {} still queued for this account. Its provider, address and workspace can change once they finish or are cancelled; the name and key can change now.", if n == 1 { "file is" } else { "files are" }),
+                    format!("{} still queued for this account. Its provider, address and workspace can change once they finish or are cancelled; the name and key can change now.", files_are(n)),
                 ));
             }
         }
@@ -277,7 +286,11 @@ pub async fn remove(shell: &Shell, id: &str) -> Result<AccountsView, CommandErro
     if n > 0 {
         return Err(error(
             "in_use",
-            format!("{n} {} still queued for \"{}\". Let them finish or cancel them, then remove the account.", if n == 1 { "file is" } else { "files are" }, account.label),
+            format!(
+                "{} still queued for \"{}\". Let them finish or cancel them, then remove the account.",
+                files_are(n),
+                account.label
+            ),
         ));
     }
     shell.accounts.remove(id).map_err(account_error)?;
@@ -321,30 +334,6 @@ mod tests {
         )))
     }
 
-    fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
-        walk(dir)
-            .into_iter()
-            .filter(|p| {
-                std::fs::read(p)
-                    .map(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
-                    .unwrap_or(false)
-            })
-            .collect()
-    }
-
-    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-        let mut out = Vec::new();
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-        out
-    }
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_account_is_kept_only_when_its_key_opens_it_and_files_then_go_there() {
         let remote =
@@ -385,7 +374,7 @@ mod tests {
             Some("sk_right_key_42")
         );
         assert!(
-            files_containing(state.path(), "sk_right_key_42").is_empty(),
+            hoist_testkit::files_containing(state.path(), "sk_right_key_42").is_empty(),
             "the key must live only in the keychain"
         );
 

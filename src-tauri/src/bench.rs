@@ -7,9 +7,25 @@ use std::time::Duration;
 /// How long the app idles before its memory is read.
 const IDLE_BEFORE_MEMORY: Duration = Duration::from_secs(5);
 
-/// Resident memory (KiB) of `root` and every process below it.
+/// Memory (KiB) of `root` and every process below it: (resident, proportional).
+/// Resident sizes double-count the WebKit libraries the processes share;
+/// proportional set size (PSS) splits shared pages between their users.
 #[cfg(target_os = "linux")]
-pub fn process_tree_rss_kb(root: u32) -> u64 {
+pub fn process_tree_memory_kb(root: u32) -> (u64, u64) {
+    let tree = process_tree(root);
+    (
+        tree.iter().map(|p| rss_kb(*p)).sum(),
+        tree.iter().map(|p| pss_kb(*p)).sum(),
+    )
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn process_tree_memory_kb(_root: u32) -> (u64, u64) {
+    (0, 0)
+}
+
+#[cfg(target_os = "linux")]
+fn process_tree(root: u32) -> Vec<u32> {
     let mut parents: Vec<(u32, u32)> = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Some(pid) = entry
@@ -30,12 +46,7 @@ pub fn process_tree_rss_kb(root: u32) -> u64 {
         tree.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
         i += 1;
     }
-    tree.iter().map(|p| rss_kb(*p)).sum()
-}
-
-#[cfg(not(target_os = "linux"))]
-pub fn process_tree_rss_kb(_root: u32) -> u64 {
-    0
+    tree
 }
 
 #[cfg(target_os = "linux")]
@@ -47,25 +58,39 @@ fn parent_of(pid: u32) -> Option<u32> {
 }
 
 #[cfg(target_os = "linux")]
-fn rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
+fn field_kb(file: &str, field: &str) -> u64 {
+    std::fs::read_to_string(file)
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|v| v.parse().ok())
         })
         .unwrap_or(0)
 }
 
+#[cfg(target_os = "linux")]
+fn rss_kb(pid: u32) -> u64 {
+    field_kb(&format!("/proc/{pid}/status"), "VmRSS:")
+}
+
+#[cfg(target_os = "linux")]
+fn pss_kb(pid: u32) -> u64 {
+    field_kb(&format!("/proc/{pid}/smaps_rollup"), "Pss:")
+}
+
 /// Print the first-render figures now, the idle memory a little later, then quit.
-pub fn report(app: tauri::AppHandle, rows: u32, first_render_ms: f64) {
-    println!("HOIST_BENCH interactive rows={rows} first_render_ms={first_render_ms:.1}");
+/// `first_render_ms` counts from the page's start, `list_render_ms` from the
+/// window's request for the queue.
+pub fn report(app: tauri::AppHandle, rows: u32, first_render_ms: f64, list_render_ms: f64) {
+    println!(
+        "HOIST_BENCH interactive rows={rows} first_render_ms={first_render_ms:.1} list_render_ms={list_render_ms:.1}"
+    );
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(IDLE_BEFORE_MEMORY).await;
-        let kb = process_tree_rss_kb(std::process::id());
-        println!("HOIST_BENCH idle_rss_kb={kb}");
+        let (rss, pss) = process_tree_memory_kb(std::process::id());
+        println!("HOIST_BENCH idle_rss_kb={rss} idle_pss_kb={pss}");
         app.exit(0);
     });
 }
@@ -77,14 +102,18 @@ mod tests {
     #[test]
     fn a_process_tree_counts_its_children() {
         let me = std::process::id();
-        let alone = process_tree_rss_kb(me);
+        let (alone, alone_pss) = process_tree_memory_kb(me);
+        assert!(
+            alone_pss > 0 && alone_pss <= alone + 512,
+            "{alone_pss} vs {alone}"
+        );
         assert!(alone > 0);
         let mut child = std::process::Command::new("sleep")
             .arg("5")
             .spawn()
             .expect("spawn sleep");
         std::thread::sleep(Duration::from_millis(100));
-        let with_child = process_tree_rss_kb(me);
+        let (with_child, _) = process_tree_memory_kb(me);
         let child_rss = rss_kb(child.id());
         let _ = child.kill();
         let _ = child.wait();

@@ -475,11 +475,21 @@ async fn save_settings(
     Ok(settings_view(&s, launch_at_login(&app)))
 }
 
+/// Jobs in queue order; `offset`/`limit` page through a long queue, so the
+/// window can paint the first rows before the rest arrive.
 #[tauri::command]
-async fn list_jobs(shell: State<'_, Shell>) -> CmdResult<Vec<JobView>> {
+async fn list_jobs(
+    shell: State<'_, Shell>,
+    offset: Option<u64>,
+    limit: Option<u64>,
+) -> CmdResult<Vec<JobView>> {
     let jobs = shell
         .engine
-        .jobs(JobFilter::default())
+        .jobs(JobFilter {
+            offset: offset.unwrap_or(0),
+            limit,
+            ..JobFilter::default()
+        })
         .await
         .map_err(command_error)?;
     Ok(jobs.iter().map(|j| shell.view(j)).collect())
@@ -635,9 +645,10 @@ async fn bench_report(
     shell: State<'_, Shell>,
     rows: u32,
     first_render_ms: f64,
+    list_render_ms: f64,
 ) -> CmdResult<()> {
     if shell.bench {
-        bench::report(app, rows, first_render_ms);
+        bench::report(app, rows, first_render_ms, list_render_ms);
     }
     Ok(())
 }
@@ -790,6 +801,18 @@ pub fn run() {
 mod tests {
     use super::*;
 
+    /// A shell on `state` whose account keys live in memory (the keychain
+    /// itself is tested in `accounts::tests`).
+    async fn boot_with_memory_keys(state: &std::path::Path) -> Shell {
+        boot(
+            state.to_path_buf(),
+            false,
+            Arc::new(hoist_core::accounts::MemorySecrets::default()),
+        )
+        .await
+        .expect("boot")
+    }
+
     #[test]
     fn bindings_are_fresh() {
         let generated = dto::typescript();
@@ -811,13 +834,7 @@ mod tests {
         let files = tempfile::tempdir().expect("tempdir");
         let png = files.path().join("logo.png");
         std::fs::write(&png, include_bytes!("../../icons/128x128.png")).expect("write");
-        let shell = boot(
-            state.path().to_path_buf(),
-            false,
-            Arc::new(hoist_core::accounts::MemorySecrets::default()),
-        )
-        .await
-        .expect("boot");
+        let shell = boot_with_memory_keys(state.path()).await;
         shell
             .add_paths(std::slice::from_ref(&png))
             .await
@@ -896,13 +913,7 @@ mod tests {
             )
             .expect("write");
         }
-        let shell = boot(
-            state.path().to_path_buf(),
-            false,
-            Arc::new(hoist_core::accounts::MemorySecrets::default()),
-        )
-        .await
-        .expect("boot");
+        let shell = boot_with_memory_keys(state.path()).await;
         let mut events = shell.engine.subscribe();
         let url = shell.sandbox_url.clone().expect("sandbox runs");
         assert!(url.starts_with("http://127.0.0.1:"));

@@ -47,7 +47,7 @@ function setup(initial: JobView[]) {
         case "library_thumbnail":
           return null;
         case "list_jobs":
-          return jobs;
+          return jobs.slice(a.offset as number, (a.offset as number) + (a.limit as number));
         case "get_jobs":
           return jobs.filter((j) => (a.ids as number[]).includes(j.id));
         case "thumbnail":

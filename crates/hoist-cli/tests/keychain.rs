@@ -51,24 +51,6 @@ async fn ls_finds_an_accounts_key_in_the_keychain() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 
     // And the key never landed in a file of the state dir.
-    for entry in walkdir(state.path()) {
-        let bytes = std::fs::read(&entry).unwrap_or_default();
-        assert!(
-            !bytes.windows(17).any(|w| w == b"sk_cli_keychain_7"),
-            "{entry:?}"
-        );
-    }
-}
-
-fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walkdir(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
+    let leaks = hoist_testkit::files_containing(state.path(), "sk_cli_keychain_7");
+    assert!(leaks.is_empty(), "{leaks:?}");
 }

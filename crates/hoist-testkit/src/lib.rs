@@ -147,6 +147,24 @@ pub fn sha256_file(path: &Path) -> String {
     sha256_hex(&std::fs::read(path).expect("read fixture"))
 }
 
+/// Every file below `dir` whose bytes contain `needle` (e.g. a secret that
+/// must never be written to disk).
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_containing(&p, needle));
+        } else if std::fs::read(&p)
+            .map(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            .unwrap_or(false)
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// `n` files of random content and size in `sizes` (bytes), named
 /// `<folder>-NNNN.jpg` (unique across folders; a type every provider accepts),
 /// reproducible from `seed`.

@@ -17,7 +17,8 @@ export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
   /** Queue events from the shell (state changes, batched progress). */
   subscribe: (onEvent: (e: UiEvent) => void) => listen<UiEvent>("hoist://queue", (e) => onEvent(e.payload)),
-  listJobs: () => invoke<JobView[]>("list_jobs"),
+  /** A page of the queue, in order. */
+  listJobs: (offset: number, limit: number) => invoke<JobView[]>("list_jobs", { offset, limit }),
   getJobs: (ids: number[]) => invoke<JobView[]>("get_jobs", { ids }),
   thumbnail: (id: number) => invoke<string | null>("thumbnail", { id }),
   getSettings: () => invoke<SettingsView>("get_settings"),
@@ -29,7 +30,8 @@ export const api = {
   retry: (ids: number[] | null) => invoke<number>("retry", { ids }),
   clearFinished: () => invoke<number>("clear_finished"),
   /** Bench mode only: the first queue render is on screen. */
-  benchReport: (rows: number, firstRenderMs: number) => invoke<null>("bench_report", { rows, firstRenderMs }),
+  benchReport: (rows: number, firstRenderMs: number, listRenderMs: number) =>
+    invoke<null>("bench_report", { rows, firstRenderMs, listRenderMs }),
   listAccounts: () => invoke<AccountsView>("list_accounts"),
   /** Checks the account with a real call to the provider before saving it. */
   saveAccount: (account: AccountInput) => invoke<AccountsView>("save_account", { account }),

@@ -25,6 +25,10 @@ export interface Totals {
   bytesSent: number;
 }
 
+/** Rows fetched before the first paint, then per later request. */
+export const FIRST_PAGE = 500;
+export const PAGE = 20_000;
+
 export class QueueStore {
   /** Bumped on every change; read it to depend on the queue. */
   version = $state(0);
@@ -33,10 +37,12 @@ export class QueueStore {
   private samples = new Map<number, Sample>();
   totalSpeed = $state(0);
   private lastTotal: { t: number; bytes: number } | null = null;
+  /** Counts reloads, so a slower, older one stops adding rows. */
+  private loads = 0;
 
   constructor(
     private fetchJobs: (ids: number[]) => Promise<JobView[]>,
-    private listJobs: () => Promise<JobView[]>,
+    private listJobs: (offset: number, limit: number) => Promise<JobView[]>,
     private now: () => number = () => performance.now(),
   ) {}
 
@@ -84,11 +90,48 @@ export class QueueStore {
     return this.samples.get(id)?.speed ?? 0;
   }
 
-  async reload(): Promise<void> {
-    const rows = await this.listJobs();
-    this.rows = rows;
-    this.index = new Map(rows.map((r, i) => [r.id, i]));
+  /**
+   * Read the whole queue again. The first rows are painted before the rest
+   * arrive (a queue of 100,000 is about 25 MB of JSON); later pages only add
+   * rows that queue events have not already brought, which are newer.
+   */
+  async reload(onFirstPage?: () => void): Promise<void> {
+    const generation = ++this.loads;
+    const first = await this.listJobs(0, FIRST_PAGE);
+    if (generation !== this.loads) return;
+    this.rows = first;
+    this.index = new Map(first.map((r, i) => [r.id, i]));
     this.version++;
+    onFirstPage?.();
+    let offset = first.length;
+    let more = first.length === FIRST_PAGE;
+    while (more) {
+      const page = await this.listJobs(offset, PAGE);
+      more = page.length === PAGE;
+      if (generation !== this.loads) return;
+      offset += page.length;
+      const rows = this.rows.slice();
+      for (const job of page) {
+        if (this.index.has(job.id)) continue;
+        this.index.set(job.id, rows.length);
+        rows.push(job);
+      }
+      this.rows = rows;
+      this.resort();
+      this.version++;
+    }
+  }
+
+  /** Queue order is id order; rows that came out of order are put back. */
+  private resort(): void {
+    const rows = this.rows;
+    for (let i = 1; i < rows.length; i++) {
+      if (rows[i].id < rows[i - 1].id) {
+        rows.sort((a, b) => a.id - b.id);
+        this.index = new Map(rows.map((r, j) => [r.id, j]));
+        return;
+      }
+    }
   }
 
   upsert(jobs: JobView[]): void {

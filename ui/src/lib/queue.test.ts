@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { QueueStore } from "./queue.svelte";
+import { FIRST_PAGE, QueueStore } from "./queue.svelte";
 import { job } from "./fixtures";
 
 describe("QueueStore", () => {
@@ -45,24 +45,50 @@ describe("QueueStore", () => {
   });
 
   it("reloads everything when the queue changed wholesale", async () => {
-    const list = vi.fn(async () => [job({ id: 7 }), job({ id: 9 })]);
+    const list = vi.fn(async (_offset: number, _limit: number) => [job({ id: 7 }), job({ id: 9 })]);
     const store = new QueueStore(async () => [], list);
     await store.apply({ type: "queue_changed" });
     expect(list).toHaveBeenCalledOnce();
     expect(store.all().map((j) => j.id)).toEqual([7, 9]);
   });
 
-  it("handles 100,000 rows and a progress batch quickly", async () => {
+  it("loads 100,000 rows page by page, painting the first page before the rest", async () => {
     const rows = Array.from({ length: 100_000 }, (_, i) => job({ id: i + 1, state: i % 10 === 0 ? "failed" : "queued" }));
-    const store = new QueueStore(async () => [], async () => rows);
+    const calls: Array<[number, number]> = [];
+    const sizes: number[] = [];
+    const store = new QueueStore(
+      async () => [],
+      async (offset, limit) => {
+        calls.push([offset, limit]);
+        sizes.push(store.size);
+        return rows.slice(offset, offset + limit);
+      },
+    );
     await store.reload();
-    const start = performance.now();
+    expect(calls[0]).toEqual([0, FIRST_PAGE]);
+    expect(sizes[1]).toBe(FIRST_PAGE); // the first page was in the store before the second request
+    // 500, then pages of 20,000 until a short one: 4 full pages and 19,500.
+    expect(calls.length).toBe(6);
+    expect(calls.at(-1)).toEqual([80_500, 20_000]);
     await store.apply({ type: "progress", items: [{ id: 5, bytesSent: 10, size: 2_000_000 }] });
-    const totals = store.totals();
-    const failed = store.filtered("failed");
-    const elapsed = performance.now() - start;
-    expect(totals.all).toBe(100_000);
-    expect(failed.length).toBe(10_000);
-    expect(elapsed).toBeLessThan(200);
+    expect(store.totals().all).toBe(100_000);
+    expect(store.filtered("failed").length).toBe(10_000);
+    expect(store.all().every((r, i) => r.id === i + 1)).toBe(true);
+  });
+
+  it("keeps a row an event brought while the pages were loading", async () => {
+    const rows = Array.from({ length: FIRST_PAGE + 10 }, (_, i) => job({ id: i + 1, state: "queued" }));
+    let store: QueueStore;
+    store = new QueueStore(
+      async () => [],
+      async (offset, limit) => {
+        if (offset > 0) store.upsert([job({ id: FIRST_PAGE + 3, state: "ready" })]);
+        return rows.slice(offset, offset + limit);
+      },
+    );
+    await store.reload();
+    expect(store.size).toBe(FIRST_PAGE + 10);
+    expect(store.get(FIRST_PAGE + 3)?.state).toBe("ready");
+    expect(store.all().every((r, i) => r.id === i + 1)).toBe(true);
   });
 });
