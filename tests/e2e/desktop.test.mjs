@@ -3,11 +3,11 @@
 // notification, the window comes back where it was left.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { until } from "./webdriver.mjs";
-import { APP, WORK, h, makeFolder, openWindow, sandboxAssets, shot, startApp, stopApp, waitRows } from "./harness.mjs";
+import { APP, h, makeFolder, openWindow, sandboxAssets, shot, startApp, stopApp, waitRows } from "./harness.mjs";
 
 const CONFIG = process.env.XDG_CONFIG_HOME;
 
@@ -96,51 +96,5 @@ describe("Hoist on the desktop", () => {
     assert.equal(rect.width, 900, JSON.stringify(rect));
     assert.equal(rect.height, 640, JSON.stringify(rect));
     await shot("20-window-restored");
-  });
-
-  it("previews every kind of file a shoot holds, right after the drop (the README screenshot)", async () => {
-    const dir = join(WORK, "Shoot 2026-11-22");
-    mkdirSync(dir, { recursive: true });
-    // Real photos-like images (ImageMagick is installed for the benchmarks).
-    const looks = ["plasma:orange-purple", "plasma:skyblue-seagreen", "plasma:gold-firebrick", "gradient:navy-pink", "plasma:teal-khaki", "plasma:tomato-steelblue"];
-    looks.forEach((look, i) => {
-      execFileSync("convert", ["-size", "1800x1200", "-seed", String(i + 7), look, "-blur", "0x3", "-quality", "88", join(dir, `DSC_${4410 + i}.jpg`)]);
-    });
-    const fixtures = new URL("../fixtures/thumbs/", import.meta.url);
-    for (const f of ["sample.heic", "sample.avif", "sample.mp4", "sample.pdf"]) {
-      copyFileSync(new URL(f, fixtures), join(dir, f.replace("sample", "shoot")));
-    }
-    // Something large, so progress shows under a speed limit.
-    writeFileSync(join(dir, "interview-A-cam.mov"), Buffer.alloc(24_000_000, 7));
-    const settings = await h.app.execAsync(() => window.__TAURI_INTERNALS__.invoke("get_settings"));
-    await h.app.execAsync((s) => window.__TAURI_INTERNALS__.invoke("save_settings", { settings: { ...s, concurrency: 3, bandwidthLimit: 4_000_000 } }), settings);
-    try {
-      await h.app.click("[data-testid=clear-finished]");
-      await h.app.execAsync((d) => window.__hoistE2E.drop([d]), dir);
-      const previewed = await until(
-        "a preview for every image, HEIC, AVIF, video and PDF",
-        () =>
-          h.app.exec(() => {
-            const names = ["DSC_4410.jpg", "DSC_4415.jpg", "shoot.heic", "shoot.avif", "shoot.mp4", "shoot.pdf"];
-            const ok = names.filter((n) => {
-              const img = document.querySelector(`[data-name="${n}"] .thumb img`);
-              return img && img.complete && img.naturalWidth > 0;
-            });
-            return ok.length === names.length ? ok : null;
-          }),
-        20_000,
-      );
-      assert.equal(previewed.length, 6);
-      await new Promise((r) => setTimeout(r, 1500));
-      await shot("readme-queue");
-    } finally {
-      await h.app.execAsync((s) => window.__TAURI_INTERNALS__.invoke("save_settings", { settings: s }), settings);
-    }
-    await waitRows(
-      "the shoot to finish",
-      (x) => /^(DSC_|shoot\.|interview-)/.test(x.name),
-      (r) => r.length === 11 && r.every((x) => x.state === "ready"),
-      90_000,
-    );
   });
 });
