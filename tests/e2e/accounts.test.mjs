@@ -40,6 +40,12 @@ function filesUnder(dir) {
   return out;
 }
 
+/** Close the accounts panel (it takes room from the queue while open). */
+async function closeAccounts() {
+  await h.app.click('button[aria-label="Close accounts"]');
+  await until("the accounts panel to close", () => h.app.exec(() => !document.querySelector("#accounts-panel")));
+}
+
 const text = (css) => h.app.exec((c) => document.querySelector(c)?.textContent ?? null, css);
 
 before(async () => {
@@ -89,8 +95,7 @@ describe("Accounts, library and settings", () => {
     }
     const accounts = JSON.parse(readFileSync(join(STATE, "accounts.json"), "utf8"));
     assert.equal(accounts.accounts.length, 1);
-    await h.app.exec(() => document.activeElement?.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true })));
-    await h.app.exec(() => document.activeElement?.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true })));
+    await closeAccounts();
     await until("the header to name the account", async () => /Studio FLORA/.test(await text("[data-testid=destination]")));
   });
 
@@ -102,10 +107,19 @@ describe("Accounts, library and settings", () => {
     copyFileSync(new URL("../../icons/icon.png", import.meta.url), join(dir, "studio-logo.png"));
     const localBefore = (await sandboxAssets()).length;
     await h.app.execAsync((d) => window.__hoistE2E.drop([d]), dir);
-    await waitRows(
+    const names3 = ["studio-a.mov", "studio-b.jpg", "studio-logo.png"];
+    await until(
       "the files to reach the account",
+      async () => {
+        const a = await sandboxAssets(remoteBase);
+        return names3.every((n) => a.some((x) => x.name === n && x.status === "ready"));
+      },
+      60_000,
+    );
+    await waitRows(
+      "the rows to say Done for the account",
       (x) => x.name.startsWith("studio-"),
-      (r) => r.length === 3 && r.every((x) => x.state === "ready"),
+      (r) => r.length >= 1 && r.every((x) => x.state === "ready" && /ws_studio/.test(x.text)),
     );
     const remoteAssets = await sandboxAssets(remoteBase);
     for (const n of ["studio-a.mov", "studio-b.jpg", "studio-logo.png"]) {
@@ -144,7 +158,7 @@ describe("Accounts, library and settings", () => {
     await until("the account to be gone", () => h.app.exec(() => document.querySelectorAll("li.account").length === 1));
     const accounts = JSON.parse(readFileSync(join(STATE, "accounts.json"), "utf8"));
     assert.equal(accounts.accounts.length, 0);
-    await h.app.exec(() => document.activeElement?.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true })));
+    await closeAccounts();
     await until("the header to say Local sandbox", async () => /Local sandbox/.test(await text("[data-testid=destination]")));
   });
 
