@@ -19,6 +19,7 @@ pub fn routes() -> Router<Shared> {
         .route("/assets", get(assets))
         .route("/assets/{dialect}/{id}/fail", post(fail_asset))
         .route("/uploads", get(uploads))
+        .route("/credentials", get(credentials))
         .route("/stats", get(stats))
         .route("/faults", get(get_faults).put(put_faults))
         .route("/reset", delete(reset))
@@ -99,6 +100,16 @@ async fn uploads(State(st): State<Shared>) -> Response {
     Json(list).into_response()
 }
 
+/// Every distinct API credential presented, by dialect.
+async fn credentials(State(st): State<Shared>) -> Response {
+    let seen = st
+        .credentials_seen
+        .lock()
+        .map(|s| s.clone())
+        .unwrap_or_default();
+    Json(seen).into_response()
+}
+
 async fn stats(State(st): State<Shared>) -> Response {
     let routes = st.routes.lock().map(|r| r.clone()).unwrap_or_default();
     let uploads = st.uploads.lock().map(|u| u.len()).unwrap_or(0);
@@ -137,6 +148,9 @@ async fn reset(State(st): State<Shared>) -> Response {
     }
     if let Ok(mut u) = st.uploads.lock() {
         u.clear();
+    }
+    if let Ok(mut c) = st.credentials_seen.lock() {
+        c.clear();
     }
     if let Ok(mut r) = st.routes.lock() {
         r.clear();

@@ -54,9 +54,16 @@ pub async fn require_auth(State(ctx): State<Ctx>, req: Request, next: Next) -> R
     let d = ctx.dialect;
     match credential(d, req.headers()) {
         Err(e) => e.into_response(),
-        Ok(key) => match &ctx.st.api_key {
-            Some(expected) if *expected != key => ApiError::invalid_api_key(d).into_response(),
-            _ => next.run(req).await,
-        },
+        Ok(key) => {
+            if let Ok(mut seen) = ctx.st.credentials_seen.lock() {
+                seen.entry(d.as_str().to_string())
+                    .or_default()
+                    .insert(key.clone());
+            }
+            match &ctx.st.api_key {
+                Some(expected) if *expected != key => ApiError::invalid_api_key(d).into_response(),
+                _ => next.run(req).await,
+            }
+        }
     }
 }

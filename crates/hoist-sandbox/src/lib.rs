@@ -233,6 +233,7 @@ impl Sandbox {
             s3,
             routes: Mutex::new(BTreeMap::new()),
             uploads: Mutex::new(Vec::new()),
+            credentials_seen: Mutex::new(BTreeMap::new()),
             inflight: Mutex::new(HashSet::new()),
         });
         let app = router(state.clone());

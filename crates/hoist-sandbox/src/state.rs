@@ -1,6 +1,6 @@
 //! Shared server state and the storage-mode dispatch (local disk vs S3).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -34,6 +34,9 @@ pub struct AppState {
     pub s3: Option<S3Client>,
     pub routes: Mutex<BTreeMap<String, u64>>,
     pub uploads: Mutex<Vec<UploadRecord>>,
+    /// Every distinct API credential presented, by dialect: tests prove with
+    /// it that a server never saw another account's key.
+    pub credentials_seen: Mutex<BTreeMap<String, BTreeSet<String>>>,
     /// Idempotency keys whose first request is still running.
     pub inflight: Mutex<HashSet<(Dialect, String)>>,
 }

@@ -74,6 +74,14 @@ impl TestSandbox {
         get_json(&format!("{}/_sandbox/uploads", self.base())).await
     }
 
+    /// Every distinct API credential this sandbox was presented, by dialect
+    /// (`flora`, `runflow`, `segmentflow`).
+    pub async fn credentials_seen(
+        &self,
+    ) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+        get_json(&format!("{}/_sandbox/credentials", self.base())).await
+    }
+
     pub async fn stats(&self) -> serde_json::Value {
         get_json(&format!("{}/_sandbox/stats", self.base())).await
     }
