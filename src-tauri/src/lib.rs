@@ -102,8 +102,8 @@ impl Shell {
     /// Queue dropped or picked paths. The native drop handler, the pickers and
     /// the end-to-end injection hook all end here.
     pub async fn add_paths(&self, paths: &[PathBuf]) -> Result<AddSummary, CoreError> {
-        let destination = self.selected().destination;
-        let report = self.engine.add(paths, &destination).await?;
+        let target = self.selected().job_target();
+        let report = self.engine.add(paths, &target).await?;
         let reused = report.jobs.iter().filter(|j| j.reused).count();
         Ok(AddSummary {
             added: u32::try_from(report.jobs.len() - reused).unwrap_or(u32::MAX),

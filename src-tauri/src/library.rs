@@ -45,7 +45,7 @@ pub async fn page(
     let target = resolve(shell, account_id)?;
     let page = shell
         .engine
-        .remote_page(&target.destination, cursor.as_deref(), PAGE_SIZE)
+        .remote_page(&target.job_target(), cursor.as_deref(), PAGE_SIZE)
         .await
         .map_err(|e| {
             let mut err = crate::accounts::access_error(&target.destination, &e);
@@ -101,7 +101,7 @@ pub async fn thumbnail(
         Some(a) => a,
         None => match shell
             .engine
-            .remote_asset(&target.destination, asset_id)
+            .remote_asset(&target.job_target(), asset_id)
             .await
         {
             Ok(a) => a,

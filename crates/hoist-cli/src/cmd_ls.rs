@@ -3,6 +3,7 @@
 use crate::dest::DestinationArgs;
 use crate::output::{human_bytes, one_line, print_json_line};
 use clap::Args;
+use hoist_core::engine::Credentials;
 
 #[derive(Args, Debug)]
 pub struct LsArgs {
@@ -16,8 +17,11 @@ pub struct LsArgs {
 }
 
 pub async fn run(args: LsArgs) -> anyhow::Result<u8> {
-    let destination = args.dest.destination()?;
-    let key = args.dest.api_key(&destination)?;
+    let (target, credentials) = args.dest.resolve()?;
+    let destination = target.destination.clone();
+    let key = credentials
+        .api_key(&target.account, &destination)
+        .ok_or_else(|| crate::UsageError(format!("no API key for {}", destination.label())))?;
     let provider = hoist_core::provider::for_destination(&destination, &key, reqwest_client()?)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut cursor: Option<String> = None;

@@ -48,7 +48,9 @@ enum QueueAction {
     },
     /// Work the queue until nothing is left to do (resumes after a crash).
     Run {
-        /// API key for the queued destinations (else HOIST_API_KEY).
+        /// The API key an earlier `hoist upload` was given (else HOIST_API_KEY). It is
+        /// used only for the jobs queued with that key for their destination;
+        /// saved accounts use their own key from the keychain.
         #[arg(long, env = "HOIST_API_KEY", hide_env_values = true)]
         api_key: Option<String>,
         #[arg(long, default_value_t = 4)]
@@ -201,6 +203,7 @@ async fn run_queue(
     let before = engine.queue().counts().await?;
     let started = std::time::Instant::now();
     engine.run_until_settled().await?;
+    let waiting_for_key = engine.accounts_without_key();
     engine.shutdown().await;
     let counts = engine.queue().counts().await?;
     let count = |s: JobState| {
@@ -211,6 +214,15 @@ async fn run_queue(
             .unwrap_or(0)
     };
     let failed = count(JobState::Failed);
+    // Jobs of accounts this process had no key for are still queued: each
+    // one's row says why. They are not done, so the run did not succeed.
+    let mut keyless = 0;
+    for account in &waiting_for_key {
+        keyless += engine
+            .queue()
+            .unfinished_for_account(account.clone())
+            .await?;
+    }
     if json {
         let rows = engine
             .queue()
@@ -238,5 +250,10 @@ async fn run_queue(
             worked
         );
     }
-    Ok(if failed > 0 { 1 } else { 0 })
+    if keyless > 0 && !json {
+        eprintln!(
+            "{keyless} file(s) wait for an API key this Hoist was not given; `hoist queue list` says whose"
+        );
+    }
+    Ok(if failed > 0 || keyless > 0 { 1 } else { 0 })
 }

@@ -4,7 +4,7 @@ use crate::dest::DestinationArgs;
 use crate::output::{human_bytes, job_json, one_line, print_json_line};
 use anyhow::Context;
 use clap::Args;
-use hoist_core::engine::{add_scanned, AddReport, DuplicatePolicy, EngineConfig, StaticKey};
+use hoist_core::engine::{add_scanned, AddReport, DuplicatePolicy, EngineConfig};
 use hoist_core::queue::{JobFilter, JobRow, Queue};
 use hoist_core::{CoreError, Engine, JobId, JobState};
 use std::collections::HashSet;
@@ -35,10 +35,11 @@ pub struct UploadArgs {
 }
 
 pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
-    let destination = args.dest.destination()?;
-    let key = args.dest.api_key(&destination)?;
+    // The key given here serves this destination's jobs only; other jobs in
+    // the shared queue use their own account's key, or wait for it.
+    let (target, credentials) = args.dest.resolve()?;
     let state_dir = hoist_core::state_dir::default_state_dir();
-    let mut config = EngineConfig::new(&state_dir, Arc::new(StaticKey(Some(key))));
+    let mut config = EngineConfig::new(&state_dir, Arc::new(credentials));
     config.concurrency = usize::from(args.concurrency);
     config.bandwidth_limit = args.bwlimit;
     config.duplicates = args.duplicates;
@@ -58,12 +59,12 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
         None => Queue::open(&state_dir)?,
     };
     let report = match &engine {
-        Some(e) => e.add(&args.paths, &destination).await?,
+        Some(e) => e.add(&args.paths, &target).await?,
         None => {
             let paths = args.paths.clone();
             let scanned =
                 tokio::task::spawn_blocking(move || hoist_core::scan::scan(&paths)).await?;
-            add_scanned(&queue, scanned, &destination).await?
+            add_scanned(&queue, scanned, &target).await?
         }
     };
     let mut failed = report_problems(&report, args.json);

@@ -14,14 +14,14 @@ pub fn job_json(row: &JobRow) -> serde_json::Value {
         "url": row.url,
         "bytes": row.size,
     });
-    if row.state == JobState::Failed
-        || row.state == JobState::Paused
-        || row.state == JobState::Cancelled
-    {
-        v["error"] = json!(row
-            .last_error
-            .clone()
-            .unwrap_or_else(|| row.state.to_string()));
+    // Why a job failed, stopped or waits (a queued job may wait for a key).
+    if let Some(e) = row.last_error.as_ref().filter(|_| !row.state.is_success()) {
+        v["error"] = json!(e);
+    } else if matches!(
+        row.state,
+        JobState::Failed | JobState::Paused | JobState::Cancelled
+    ) {
+        v["error"] = json!(row.state.to_string());
     }
     v["id"] = json!(row.id);
     v

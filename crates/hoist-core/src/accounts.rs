@@ -90,18 +90,6 @@ impl AccountStore {
             .ok_or_else(|| AccountError::NotFound(id.to_string()))
     }
 
-    /// The account whose destination is exactly `destination`.
-    pub fn find_by_destination(
-        &self,
-        destination: &Destination,
-    ) -> Result<Option<Account>, AccountError> {
-        let key = destination.key();
-        Ok(self
-            .list()?
-            .into_iter()
-            .find(|a| a.destination.key() == key))
-    }
-
     /// Add the account, or replace the one with the same id.
     pub fn upsert(&self, account: Account) -> Result<(), AccountError> {
         let mut all = self.list()?;
@@ -229,8 +217,93 @@ impl MemorySecrets {
     }
 }
 
-/// The engine's key source for accounts: looks the job's destination up in
-/// `accounts.json` and its key in the secret store.
+/// Prefix of the identity of a key given ad hoc (a CLI flag or the
+/// environment) rather than stored with a saved account.
+pub const ADHOC_PREFIX: &str = "key_";
+
+/// Identity of jobs queued before accounts had one (schema version 1). They
+/// are adopted by the saved account for their destination when exactly one
+/// matches; otherwise they wait for a key (see `Credentials`).
+pub const LEGACY_ACCOUNT: &str = "legacy";
+
+/// The identity of "this destination, reached with this key", for a key that
+/// is not stored with a saved account.
+///
+/// Jobs, adapters and the dedupe index are keyed by account identity, so two
+/// keys for one destination (two Segmentflow accounts without a website, say)
+/// never share jobs or dedupe records. The identity is a keyed BLAKE3 digest
+/// of the destination and the key, truncated to 128 bits: it lets a later
+/// `hoist queue run` with the same key recognise the jobs that key was given
+/// for, and no other, without the key itself ever being written anywhere.
+pub fn adhoc_account_id(destination: &Destination, api_key: &str) -> String {
+    let mut h = blake3::Hasher::new_derive_key("hoist 2026-12 ad-hoc account identity v1");
+    h.update(destination.key().as_bytes());
+    h.update(&[0]);
+    h.update(api_key.trim().as_bytes());
+    let digest = h.finalize();
+    format!("{ADHOC_PREFIX}{}", &digest.to_hex()[..32])
+}
+
+/// Keys given on a command line or in the environment, each for the one
+/// destination it was given for.
+#[derive(Default)]
+pub struct GivenKeys {
+    keys: Vec<String>,
+}
+
+impl GivenKeys {
+    pub fn new(keys: impl IntoIterator<Item = String>) -> Self {
+        GivenKeys {
+            keys: keys
+                .into_iter()
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty())
+                .collect(),
+        }
+    }
+
+    /// The given key whose ad-hoc identity (with this destination) is
+    /// `account`: a key is never handed to a job it was not given for.
+    pub fn key_for(&self, account: &str, destination: &Destination) -> Option<String> {
+        if !account.starts_with(ADHOC_PREFIX) {
+            return None;
+        }
+        self.keys
+            .iter()
+            .find(|k| adhoc_account_id(destination, k) == account)
+            .cloned()
+    }
+}
+
+impl Credentials for GivenKeys {
+    fn api_key(&self, account: &str, destination: &Destination) -> Option<String> {
+        self.key_for(account, destination)
+    }
+}
+
+impl std::fmt::Debug for GivenKeys {
+    // Hand-written so no key can reach a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GivenKeys({} keys)", self.keys.len())
+    }
+}
+
+/// Which saved accounts point at `destination`: more than one means a person
+/// must say which (their keys differ, so they are different accounts).
+pub fn accounts_for(
+    store: &AccountStore,
+    destination: &Destination,
+) -> Result<Vec<Account>, AccountError> {
+    let key = destination.key();
+    Ok(store
+        .list()?
+        .into_iter()
+        .filter(|a| a.destination.key() == key)
+        .collect())
+}
+
+/// The engine's key source for saved accounts: an account's key is looked up
+/// by the account's id in the secret store, and only for that account.
 pub struct AccountCredentials {
     accounts: AccountStore,
     secrets: Arc<dyn SecretStore>,
@@ -241,25 +314,49 @@ impl AccountCredentials {
         AccountCredentials { accounts, secrets }
     }
 
-    pub fn key_for(&self, destination: &Destination) -> Result<Option<String>, AccountError> {
-        match self.accounts.find_by_destination(destination)? {
-            Some(account) => self.secrets.get(&account.id),
-            None => Ok(None),
+    /// The key of saved account `account`, if it still exists and still
+    /// points at `destination` (an account re-pointed elsewhere must not
+    /// lend its key to jobs queued for its old destination).
+    pub fn key_for(
+        &self,
+        account: &str,
+        destination: &Destination,
+    ) -> Result<Option<String>, AccountError> {
+        let found = match self.accounts.get(account) {
+            Ok(a) => a,
+            Err(AccountError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if found.destination.key() != destination.key() {
+            return Ok(None);
+        }
+        self.secrets.get(&found.id)
+    }
+
+    /// The one saved account for `destination`, if exactly one points there.
+    pub fn sole_account_for(&self, destination: &Destination) -> Option<String> {
+        match accounts_for(&self.accounts, destination) {
+            Ok(found) if found.len() == 1 => found.into_iter().next().map(|a| a.id),
+            _ => None,
         }
     }
 }
 
 impl Credentials for AccountCredentials {
-    fn api_key(&self, destination: &Destination) -> Option<String> {
-        // The engine asks once per destination (it keeps the adapter), so a
+    fn api_key(&self, account: &str, destination: &Destination) -> Option<String> {
+        // The engine asks once per account (it keeps the adapter), so a
         // short blocking keychain call here is acceptable.
-        match self.key_for(destination) {
+        match self.key_for(account, destination) {
             Ok(k) => k,
             Err(e) => {
                 tracing::warn!(destination = %destination.label(), error = %e, "no key from the keychain");
                 None
             }
         }
+    }
+
+    fn adopt_legacy(&self, destination: &Destination) -> Option<String> {
+        self.sole_account_for(destination)
     }
 }
 
@@ -290,11 +387,12 @@ mod tests {
         assert_eq!(all.len(), 2);
         assert_eq!(all[0], a);
         assert_eq!(
-            store
-                .find_by_destination(&dest("ws_2"))
+            accounts_for(&store, &dest("ws_2"))
                 .expect("find")
-                .map(|x| x.label),
-            Some("Other".to_string())
+                .into_iter()
+                .map(|x| x.label)
+                .collect::<Vec<_>>(),
+            vec!["Other".to_string()]
         );
         store.remove(&a.id).expect("remove");
         assert_eq!(store.list().expect("list").len(), 1);
@@ -314,12 +412,48 @@ mod tests {
         secrets.set(&a.id, "sk_live_very_secret").expect("set");
         let creds = AccountCredentials::new(store, secrets);
         assert_eq!(
-            creds.api_key(&dest("ws_1")).as_deref(),
+            creds.api_key(&a.id, &dest("ws_1")).as_deref(),
             Some("sk_live_very_secret")
         );
-        assert_eq!(creds.api_key(&dest("ws_other")), None);
+        // Not for another destination, not for another account id.
+        assert_eq!(creds.api_key(&a.id, &dest("ws_other")), None);
+        assert_eq!(creds.api_key("acc_other", &dest("ws_1")), None);
         let text = std::fs::read_to_string(dir.path().join("accounts.json")).expect("file");
         assert!(!text.contains("sk_live"), "{text}");
+    }
+
+    #[test]
+    fn adhoc_identity_separates_keys_and_destinations() {
+        let a = adhoc_account_id(&dest("ws_1"), "sk_A");
+        assert!(a.starts_with(ADHOC_PREFIX));
+        assert_eq!(a, adhoc_account_id(&dest("ws_1"), " sk_A\n"));
+        assert_ne!(a, adhoc_account_id(&dest("ws_1"), "sk_B"));
+        assert_ne!(a, adhoc_account_id(&dest("ws_2"), "sk_A"));
+        assert!(!a.contains("sk_A"));
+    }
+
+    #[test]
+    fn a_given_key_serves_only_the_identity_it_was_given_for() {
+        let given = GivenKeys::new(["sk_A".to_string(), "sk_B".to_string()]);
+        let id_b = adhoc_account_id(&dest("ws_2"), "sk_B");
+        assert_eq!(given.key_for(&id_b, &dest("ws_2")).as_deref(), Some("sk_B"));
+        // The same identity named with another destination matches no key.
+        assert_eq!(given.key_for(&id_b, &dest("ws_1")), None);
+        // Saved accounts and legacy jobs never get a given key.
+        assert_eq!(given.key_for("acc_x", &dest("ws_2")), None);
+        assert_eq!(given.key_for(LEGACY_ACCOUNT, &dest("ws_2")), None);
+        assert!(!format!("{given:?}").contains("sk_"));
+    }
+
+    #[test]
+    fn two_accounts_at_one_destination_are_both_found() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = AccountStore::new(dir.path());
+        store.upsert(Account::new("A", dest("ws_1"))).expect("add");
+        store.upsert(Account::new("B", dest("ws_1"))).expect("add");
+        assert_eq!(accounts_for(&store, &dest("ws_1")).expect("list").len(), 2);
+        let creds = AccountCredentials::new(store, Arc::new(MemorySecrets::default()));
+        assert_eq!(creds.sole_account_for(&dest("ws_1")), None);
     }
 
     #[test]

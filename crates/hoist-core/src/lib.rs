@@ -26,4 +26,4 @@ pub use hoist_thumbs as thumbs;
 
 pub use engine::{Engine, EngineConfig, EngineEvent};
 pub use error::{ApiError, CoreError};
-pub use model::{Destination, JobId, JobSnapshot, JobState, ProviderKind, RemoteAsset};
+pub use model::{Destination, JobId, JobSnapshot, JobState, JobTarget, ProviderKind, RemoteAsset};

@@ -138,6 +138,43 @@ impl Destination {
     }
 }
 
+/// Who a job is for: the account identity that keys its credentials,
+/// adapter, concurrency and dedupe, and the destination it points at.
+///
+/// The account is a saved account's id (`acc_…`), the desktop's built-in
+/// sandbox, or for a key given ad hoc (a CLI flag, `HOIST_API_KEY`) a
+/// fingerprint of destination and key ([`crate::accounts::adhoc_account_id`]).
+/// Two accounts at one destination never share jobs, keys or dedupe records.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct JobTarget {
+    pub account: String,
+    pub destination: Destination,
+}
+
+impl JobTarget {
+    pub fn new(account: impl Into<String>, destination: Destination) -> Self {
+        JobTarget {
+            account: account.into(),
+            destination,
+        }
+    }
+
+    /// A destination reached with a key that is not stored with an account.
+    pub fn adhoc(destination: Destination, api_key: &str) -> Self {
+        let account = crate::accounts::adhoc_account_id(&destination, api_key);
+        JobTarget {
+            account,
+            destination,
+        }
+    }
+
+    /// The queue's scope for concurrency, job reuse and dedupe: account and
+    /// destination together (an account re-pointed elsewhere starts afresh).
+    pub fn scope(&self) -> String {
+        format!("{} {}", self.account, self.destination.key())
+    }
+}
+
 /// Where a job stands. Terminal states: ready, failed, cancelled, duplicate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -229,6 +266,8 @@ pub struct JobSnapshot {
     pub size: u64,
     pub content_type: String,
     pub destination: Destination,
+    /// The account identity the job uploads as (see [`JobTarget`]).
+    pub account: String,
     pub state: JobState,
     pub bytes_sent: u64,
     pub attempts: u32,

@@ -12,6 +12,9 @@ pub struct ScannedFile {
     pub path: PathBuf,
     pub size: u64,
     pub mtime_ns: i64,
+    /// Inode change time and number: see [`FileIdentity`].
+    pub ctime_ns: i64,
+    pub inode: u64,
 }
 
 /// A path that could not be scanned, with a reason a person can read.
@@ -124,6 +127,8 @@ fn push_file(
         path: abs,
         size: id.size,
         mtime_ns: id.mtime_ns,
+        ctime_ns: id.ctime_ns,
+        inode: id.inode,
     });
 }
 

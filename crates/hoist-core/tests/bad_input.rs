@@ -47,7 +47,7 @@ async fn each_bad_file_gets_its_own_clear_error_and_the_rest_arrive() {
                 unreadable.clone(),
                 dir.path().join("missing.jpg"),
             ],
-            &destination(&sb, ProviderKind::Flora),
+            &target(&destination(&sb, ProviderKind::Flora)),
         )
         .await
         .unwrap();
@@ -125,7 +125,7 @@ async fn a_file_changing_during_upload_is_resent_never_torn() {
     engine
         .add(
             std::slice::from_ref(&path),
-            &destination(&sb, ProviderKind::Flora),
+            &target(&destination(&sb, ProviderKind::Flora)),
         )
         .await
         .unwrap();
@@ -194,7 +194,7 @@ async fn html_garbage_and_wrong_shapes_fail_with_a_message_naming_them() {
         let mut dest = hoist_core::Destination::new(ProviderKind::Flora, endpoint);
         dest.workspace = Some("ws_x".into());
         engine
-            .add(&[dir.path().to_path_buf()], &dest)
+            .add(&[dir.path().to_path_buf()], &target(&dest))
             .await
             .unwrap();
         wait_settled(&engine).await;

@@ -1099,7 +1099,7 @@ async fn wrong_provider_or_endpoint_gets_one_clear_message() {
             let state = tempfile::tempdir().unwrap();
             let engine = engine(state.path(), |c| c.retry.max_attempts = 2).await;
             engine
-                .add(&[dir.path().to_path_buf()], &dest)
+                .add(&[dir.path().to_path_buf()], &target(&dest))
                 .await
                 .unwrap();
             wait_settled(&engine).await;
@@ -1153,7 +1153,7 @@ async fn wrong_provider_or_endpoint_gets_one_clear_message() {
         dest.workspace = Some("ws_1".into());
         let state = tempfile::tempdir().unwrap();
         let engine = engine(state.path(), |_| {}).await;
-        engine.add(&[dir.path().to_path_buf()], &dest).await.unwrap();
+        engine.add(&[dir.path().to_path_buf()], &target(&dest)).await.unwrap();
         wait_settled(&engine).await;
         let rows = all_jobs(&engine).await;
         let err = rows[0].last_error.clone().unwrap_or_default();

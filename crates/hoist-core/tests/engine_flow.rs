@@ -16,7 +16,10 @@ async fn folder_arrives_exactly_once_without_credentials_at_storage() {
         let state = tempfile::tempdir().unwrap();
         let engine = engine(state.path(), |_| {}).await;
         let report = engine
-            .add(&[dir.path().join("shots")], &destination(&sb, provider))
+            .add(
+                &[dir.path().join("shots")],
+                &target(&destination(&sb, provider)),
+            )
             .await
             .unwrap();
         assert_eq!(report.jobs.len(), 40);
@@ -57,7 +60,10 @@ async fn faults_end_ready_exactly_once_with_bounded_retries() {
         let state = tempfile::tempdir().unwrap();
         let engine = engine(state.path(), |c| c.retry.max_attempts = 30).await;
         engine
-            .add(&[dir.path().join("f")], &destination(&sb, provider))
+            .add(
+                &[dir.path().join("f")],
+                &target(&destination(&sb, provider)),
+            )
             .await
             .unwrap();
         wait_settled(&engine).await;
@@ -99,11 +105,27 @@ async fn expired_url_is_renewed_not_failed() {
         // 1 byte/s: the first chunk goes, then the transfer stalls past expiry.
         let engine = engine(state.path(), |c| c.bandwidth_limit = 1).await;
         engine
-            .add(&[dir.path().join("f")], &destination(&sb, provider))
+            .add(
+                &[dir.path().join("f")],
+                &target(&destination(&sb, provider)),
+            )
             .await
             .unwrap();
-        // Let every job reserve and start, then pause them all.
-        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        // Let every job reserve and start (however slow the machine), then
+        // pause them all.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !all_jobs(&engine)
+            .await
+            .iter()
+            .all(|r| r.reservation.is_some() && r.state == JobState::Uploading)
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "jobs never all reached uploading: {:#?}",
+                all_jobs(&engine).await
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
         engine.pause(None).await.unwrap();
         let rows = all_jobs(&engine).await;
         assert!(
@@ -154,7 +176,7 @@ async fn same_content_is_not_uploaded_twice_unless_asked() {
         let engine = engine(state.path(), |_| {}).await;
         let dest = destination(&sb, provider);
         engine
-            .add(&[dir.path().to_path_buf()], &dest)
+            .add(&[dir.path().to_path_buf()], &target(&dest))
             .await
             .unwrap();
         wait_settled(&engine).await;
@@ -186,7 +208,7 @@ async fn pause_cancel_and_retry_are_honoured() {
     let report = engine
         .add(
             &[dir.path().to_path_buf()],
-            &destination(&sb, hoist_core::ProviderKind::Flora),
+            &target(&destination(&sb, hoist_core::ProviderKind::Flora)),
         )
         .await
         .unwrap();
@@ -224,7 +246,10 @@ async fn lost_confirmation_answer_is_recovered_by_lookup_not_reupload() {
         let state = tempfile::tempdir().unwrap();
         let engine = engine(state.path(), |_| {}).await;
         engine
-            .add(&[dir.path().to_path_buf()], &destination(&sb, provider))
+            .add(
+                &[dir.path().to_path_buf()],
+                &target(&destination(&sb, provider)),
+            )
             .await
             .unwrap();
         wait_settled(&engine).await;

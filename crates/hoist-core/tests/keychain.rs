@@ -52,9 +52,12 @@ fn the_engine_gets_an_accounts_key_from_the_keychain_and_the_file_never_holds_it
     kc.set(&account.id, "rf_secret_key_123").expect("set");
 
     let creds = AccountCredentials::new(store, kc.clone());
-    assert_eq!(creds.api_key(&dest).as_deref(), Some("rf_secret_key_123"));
+    assert_eq!(
+        creds.api_key(&account.id, &dest).as_deref(),
+        Some("rf_secret_key_123")
+    );
     let file = std::fs::read_to_string(state.path().join("accounts.json")).expect("file");
     assert!(!file.contains("rf_secret"), "{file}");
     kc.delete(&account.id).expect("clean up");
-    assert_eq!(creds.api_key(&dest), None);
+    assert_eq!(creds.api_key(&account.id, &dest), None);
 }

@@ -10,14 +10,14 @@ mod hashing;
 mod worker;
 
 use crate::error::{ApiError, CoreError};
-use crate::model::{Destination, JobId, JobSnapshot, JobState};
+use crate::model::{Destination, JobId, JobSnapshot, JobState, JobTarget};
 use crate::provider::{self, Provider};
 use crate::queue::{self, EngineLock, Enqueued, JobFilter, JobRow, Queue};
 use crate::retry::RetryPolicy;
 use crate::scan::{self, ScanProblem};
 use crate::transfer::BandwidthLimiter;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -26,17 +26,17 @@ use tokio::sync::{broadcast, Notify};
 
 pub use hashing::hash_file;
 
-/// Where API keys come from (keychain, environment, a flag).
+/// Where API keys come from (keychain, environment, a flag). A key is asked
+/// for by account identity and handed only to that account's jobs: a key
+/// given for one destination never reaches another account's server.
 pub trait Credentials: Send + Sync {
-    fn api_key(&self, destination: &Destination) -> Option<String>;
-}
+    /// The key of `account`, which points at `destination`.
+    fn api_key(&self, account: &str, destination: &Destination) -> Option<String>;
 
-/// One key for every destination (the CLI's `--api-key` / `HOIST_API_KEY`).
-pub struct StaticKey(pub Option<String>);
-
-impl Credentials for StaticKey {
-    fn api_key(&self, _destination: &Destination) -> Option<String> {
-        self.0.clone()
+    /// For jobs queued before accounts had identities: the account that
+    /// takes them over, if one clearly owns `destination`.
+    fn adopt_legacy(&self, _destination: &Destination) -> Option<String> {
+        None
     }
 }
 
@@ -124,6 +124,7 @@ pub struct AddReport {
 }
 
 struct Active {
+    /// The job's scope (account + destination): the unit of concurrency.
     dest_key: String,
     size: u64,
     progress: Arc<AtomicU64>,
@@ -142,7 +143,10 @@ pub(crate) struct Inner {
     paused_all: AtomicBool,
     stopping: AtomicBool,
     active: Mutex<HashMap<JobId, Active>>,
+    /// Adapters by scope (account + destination), each with its account's key.
     providers: Mutex<HashMap<String, Arc<dyn Provider>>>,
+    /// Accounts this process has no key for: their jobs wait, with a reason.
+    without_key: Mutex<HashSet<String>>,
     credentials: Arc<dyn Credentials>,
     api_client: reqwest::Client,
     poll_interval: Duration,
@@ -191,6 +195,7 @@ impl Engine {
         if recovered > 0 {
             tracing::info!(recovered, "resuming jobs interrupted by a previous stop");
         }
+        adopt_legacy_jobs(&queue, config.credentials.as_ref()).await?;
         let paused_all = queue.paused_all().await?;
         let (api_client, storage_client) = http_clients()?;
         let (events, _) = broadcast::channel(4096);
@@ -207,6 +212,7 @@ impl Engine {
             stopping: AtomicBool::new(false),
             active: Mutex::new(HashMap::new()),
             providers: Mutex::new(HashMap::new()),
+            without_key: Mutex::new(HashSet::new()),
             credentials: config.credentials,
             api_client,
             poll_interval: config.poll_interval,
@@ -225,18 +231,17 @@ impl Engine {
         &self.inner.queue
     }
 
-    /// Scan `paths` (files and folders) and queue every file for `destination`.
-    pub async fn add(
-        &self,
-        paths: &[PathBuf],
-        destination: &Destination,
-    ) -> Result<AddReport, CoreError> {
-        provider::http::check_endpoint(&destination.endpoint)?;
+    /// Scan `paths` (files and folders) and queue every file for `target`.
+    pub async fn add(&self, paths: &[PathBuf], target: &JobTarget) -> Result<AddReport, CoreError> {
+        provider::http::check_endpoint(&target.destination.endpoint)?;
         let paths = paths.to_vec();
         let scanned = tokio::task::spawn_blocking(move || scan::scan(&paths))
             .await
             .map_err(|e| CoreError::Config(format!("scan failed: {e}")))?;
-        let report = add_scanned(&self.inner.queue, scanned, destination).await?;
+        // The account may have been without a key a moment ago (a key just
+        // saved, a CLI that brought one): look again.
+        self.inner.without_key_lock().remove(&target.account);
+        let report = add_scanned(&self.inner.queue, scanned, target).await?;
         let ids = report.jobs.iter().map(|j| j.id).collect();
         self.inner.emit(EngineEvent::JobsAdded { ids });
         self.inner.wake.notify_one();
@@ -350,34 +355,44 @@ impl Engine {
         p.list(None, 1).await.map(|_| ())
     }
 
-    /// One page of the remote library of `destination`, newest first.
+    /// One page of the remote library of `target`, newest first.
     pub async fn remote_page(
         &self,
-        destination: &Destination,
+        target: &JobTarget,
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<crate::model::Page<crate::model::RemoteAsset>, ApiError> {
-        let p = self.inner.provider(destination)?;
+        let p = self.inner.provider(target)?;
         p.list(cursor, limit).await
     }
 
-    /// One asset of the remote library of `destination`.
+    /// One asset of the remote library of `target`.
     pub async fn remote_asset(
         &self,
-        destination: &Destination,
+        target: &JobTarget,
         id: &str,
     ) -> Result<crate::model::RemoteAsset, ApiError> {
-        self.inner.provider(destination)?.get(id).await
+        self.inner.provider(target)?.get(id).await
     }
 
     /// Keys changed (an account was edited or removed): build adapters anew
-    /// on next use. In-flight jobs keep theirs until they finish.
+    /// on next use, and look again for keys that were missing. In-flight
+    /// jobs keep theirs until they finish.
     pub fn forget_credentials(&self) {
         self.inner
             .providers
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        self.inner.without_key_lock().clear();
+        self.inner.wake.notify_one();
+    }
+
+    /// Accounts whose jobs wait because this process has no key for them.
+    pub fn accounts_without_key(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.inner.without_key_lock().iter().cloned().collect();
+        v.sort();
+        v
     }
 
     /// The HTTP client for storage hosts: never carries provider credentials.
@@ -385,15 +400,15 @@ impl Engine {
         self.inner.storage_client.clone()
     }
 
-    /// Jobs for `destination` that have not finished (anything but ready,
+    /// Jobs of `account` that have not finished (anything but ready,
     /// duplicate, cancelled, failed).
-    pub async fn unfinished_for(&self, destination: &Destination) -> Result<usize, CoreError> {
-        let key = destination.key();
-        let rows = self.inner.queue.list(JobFilter::default()).await?;
-        Ok(rows
-            .iter()
-            .filter(|r| r.dest_key == key && !r.state.is_terminal())
-            .count())
+    pub async fn unfinished_for(&self, account: &str) -> Result<usize, CoreError> {
+        let n = self
+            .inner
+            .queue
+            .unfinished_for_account(account.to_string())
+            .await?;
+        Ok(n as usize)
     }
 
     /// Wait until every job in `ids` is terminal or paused; returns their rows.
@@ -422,10 +437,10 @@ impl Engine {
     pub async fn run_until_settled(&self) -> Result<(), CoreError> {
         let mut events = self.subscribe();
         loop {
-            let counts = self.inner.queue.counts().await?;
-            let pending = counts
-                .iter()
-                .any(|(s, n)| *n > 0 && !s.is_terminal() && *s != JobState::Paused);
+            // Jobs of accounts this process has no key for cannot settle
+            // here; they wait, with their reason, for a process that has it.
+            let blocked = self.accounts_without_key();
+            let pending = self.inner.queue.pending_count(blocked).await? > 0;
             // The queue's setting, not the cached flag: the scheduler may
             // still hold a value it read just before a resume.
             let paused_all = self.inner.queue.paused_all().await?;
@@ -475,11 +490,11 @@ async fn wait_for_event(events: &mut broadcast::Receiver<EngineEvent>) {
 pub async fn add_scanned(
     queue: &Queue,
     scanned: scan::ScanResult,
-    destination: &Destination,
+    target: &JobTarget,
 ) -> Result<AddReport, CoreError> {
     let batch = format!("b{}", queue::now_millis());
     let jobs = queue
-        .enqueue(&batch, destination, scanned.files, content_type_of)
+        .enqueue(&batch, target, scanned.files, content_type_of)
         .await?;
     Ok(AddReport {
         batch,
@@ -514,30 +529,121 @@ impl Inner {
         }
     }
 
-    /// The adapter for a destination, built once.
-    pub(crate) fn provider(
-        &self,
-        destination: &Destination,
-    ) -> Result<Arc<dyn Provider>, ApiError> {
-        let key = destination.key();
-        let mut cache = self.providers.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(p) = cache.get(&key) {
-            return Ok(p.clone());
+    fn without_key_lock(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.without_key.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The adapter for an account's destination, built once with that
+    /// account's key and no other.
+    pub(crate) fn provider(&self, target: &JobTarget) -> Result<Arc<dyn Provider>, ApiError> {
+        let scope = target.scope();
+        if let Some(p) = self.cached_provider(&scope) {
+            return Ok(p);
         }
-        let api_key = self.credentials.api_key(destination).ok_or_else(|| {
-            ApiError::local(
-                "missing_api_key",
-                format!(
-                    "no API key for {}: pass --api-key, set HOIST_API_KEY, or add the account in Hoist",
-                    destination.label()
-                ),
-            )
-        })?;
+        let api_key = self
+            .credentials
+            .api_key(&target.account, &target.destination)
+            .ok_or_else(|| ApiError::local("missing_api_key", missing_key_reason(target)))?;
         let p: Arc<dyn Provider> =
-            provider::for_destination(destination, &api_key, self.api_client.clone())?.into();
-        cache.insert(key, p.clone());
+            provider::for_destination(&target.destination, &api_key, self.api_client.clone())?
+                .into();
+        self.providers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(scope, p.clone());
         Ok(p)
     }
+
+    fn cached_provider(&self, scope: &str) -> Option<Arc<dyn Provider>> {
+        self.providers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(scope)
+            .cloned()
+    }
+
+    /// Whether this process can work `row` (it has the account's key). A
+    /// job it cannot work waits, with the reason on the row, for a process
+    /// that can; it never borrows another account's key.
+    async fn can_work(self: &Arc<Self>, row: &JobRow) -> bool {
+        if self.without_key_lock().contains(&row.account) {
+            return false;
+        }
+        if self.cached_provider(&row.dest_key).is_some() {
+            return true;
+        }
+        let target = row.target();
+        let me = self.clone();
+        // The keychain is a blocking D-Bus call.
+        let built = tokio::task::spawn_blocking(move || me.provider(&target)).await;
+        match built {
+            Ok(Ok(_)) => true,
+            Ok(Err(e)) if e.code.as_deref() == Some("missing_api_key") => {
+                self.without_key_lock().insert(row.account.clone());
+                tracing::info!(account = %row.account, "no key here for this account; its jobs wait");
+                match self
+                    .queue
+                    .note_missing_key(row.account.clone(), e.message)
+                    .await
+                {
+                    Ok(ids) => {
+                        for id in ids {
+                            self.emit_job(id).await;
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not record the missing key"),
+                }
+                false
+            }
+            // Anything else (a bad endpoint) fails the job in its worker,
+            // with the reason.
+            Ok(Err(_)) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "key lookup crashed");
+                false
+            }
+        }
+    }
+}
+
+/// Why a job waits without a key, in words for a person.
+fn missing_key_reason(target: &JobTarget) -> String {
+    let label = target.destination.label();
+    let account = target.account.as_str();
+    if account.starts_with(crate::accounts::ADHOC_PREFIX) {
+        format!(
+            "waiting for its API key: {label} was given a key by the command that queued it, \
+             and this Hoist does not have it; run that command again with the same key"
+        )
+    } else if account == crate::accounts::LEGACY_ACCOUNT {
+        format!(
+            "waiting for an API key: queued for {label} by an earlier Hoist, and no single \
+             saved account points there; add the account in Hoist or upload the files again"
+        )
+    } else {
+        format!(
+            "waiting for an API key: the account for {label} has no key stored, or was \
+             removed or pointed elsewhere; add its key in Hoist's Accounts"
+        )
+    }
+}
+
+/// Jobs from before accounts had identities go to the account that clearly
+/// owns their destination; the rest wait, with a reason, rather than borrow
+/// a key that may belong to another account.
+async fn adopt_legacy_jobs(queue: &Queue, credentials: &dyn Credentials) -> Result<(), CoreError> {
+    for (scope, destination) in queue.legacy_destinations().await? {
+        if let Some(account) = credentials.adopt_legacy(&destination) {
+            let n = queue
+                .adopt(scope, JobTarget::new(account, destination))
+                .await?;
+            tracing::info!(
+                jobs = n,
+                "jobs from an earlier Hoist adopted by their account"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Removes a worker from the active set however it ends (done or aborted).
@@ -592,9 +698,16 @@ async fn fill_slots(inner: &Arc<Inner>) -> Result<usize, CoreError> {
         return Ok(0);
     }
     let limit = inner.concurrency.load(Ordering::SeqCst);
-    let candidates = inner.queue.runnable(queue::now_millis(), 512).await?;
+    let blocked: Vec<String> = inner.without_key_lock().iter().cloned().collect();
+    let candidates = inner
+        .queue
+        .runnable(queue::now_millis(), 512, blocked)
+        .await?;
     let mut started = 0;
     for row in candidates {
+        if !inner.can_work(&row).await {
+            continue;
+        }
         let mut active = inner.active_lock();
         if active.contains_key(&row.id) {
             continue;

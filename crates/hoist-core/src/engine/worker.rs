@@ -158,10 +158,19 @@ impl Job {
     }
 
     async fn pipeline(&mut self) -> Result<(), Halt> {
-        let provider = self
-            .inner
-            .provider(&self.row.destination)
-            .map_err(|e| Halt::Fail(e.message))?;
+        let provider = match self.inner.provider(&self.row.target()) {
+            Ok(p) => p,
+            // The key went away between the scheduler's check and now: wait
+            // for it like the account's other jobs, without using attempts.
+            Err(e) if e.code.as_deref() == Some("missing_api_key") => {
+                return Err(Halt::Retry {
+                    reason: e.message,
+                    retry_after: Some(5.0),
+                    counts: false,
+                })
+            }
+            Err(e) => return Err(Halt::Fail(e.message)),
+        };
         self.identify().await?;
         if self.row.reservation.is_none() {
             self.dedupe().await?;
@@ -196,7 +205,8 @@ impl Job {
                 )))
             }
         };
-        let same = now.size == self.row.size && now.mtime_ns == self.row.mtime_ns;
+        // Size, mtime, inode change time and inode: see `FileIdentity`.
+        let same = now == self.row.identity();
         if same && self.row.hash.is_some() {
             return Ok(());
         }
@@ -223,7 +233,7 @@ impl Job {
         let content_changed = self.row.hash.as_deref().is_some_and(|h| h != hash);
         let mut changes = Changes {
             hash: Some(Some(hash.clone())),
-            identity: Some((identity.size, identity.mtime_ns)),
+            identity: Some(identity),
             ..Default::default()
         };
         if content_changed && self.row.uploaded {
@@ -235,6 +245,8 @@ impl Job {
         self.row.hash = Some(hash);
         self.row.size = identity.size;
         self.row.mtime_ns = identity.mtime_ns;
+        self.row.ctime_ns = identity.ctime_ns;
+        self.row.inode = identity.inode;
         Ok(())
     }
 
@@ -400,10 +412,7 @@ impl Job {
                     path: &self.row.path,
                     file_name: &self.row.name,
                     content_type: &self.row.content_type,
-                    expected: FileIdentity {
-                        size: self.row.size,
-                        mtime_ns: self.row.mtime_ns,
-                    },
+                    expected: self.row.identity(),
                     progress: self.progress.clone(),
                     limiter: self.inner.limiter.clone(),
                 },

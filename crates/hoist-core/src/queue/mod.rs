@@ -6,15 +6,18 @@
 //! worker can never lose them; the state itself only moves if it is still
 //! the one the worker expects ([`Queue::advance`]).
 
+mod adopt;
 mod lock;
+mod paths;
 mod schema;
 
 pub use lock::{EngineLock, LockError};
 
 use crate::error::CoreError;
-use crate::model::{Destination, JobId, JobSnapshot, JobState};
+use crate::model::{Destination, JobId, JobSnapshot, JobState, JobTarget};
 use crate::provider::Reservation;
 use crate::scan::ScannedFile;
+use crate::transfer::FileIdentity;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -37,8 +40,15 @@ pub struct JobRow {
     pub name: String,
     pub size: u64,
     pub mtime_ns: i64,
+    /// Inode change time and number when queued or last hashed.
+    pub ctime_ns: i64,
+    pub inode: u64,
     pub content_type: String,
+    /// Account and destination together ([`JobTarget::scope`]): the unit of
+    /// concurrency, job reuse and dedupe.
     pub dest_key: String,
+    /// The account identity whose key this job may use.
+    pub account: String,
     pub destination: Destination,
     pub state: JobState,
     pub hash: Option<String>,
@@ -57,6 +67,20 @@ pub struct JobRow {
 }
 
 impl JobRow {
+    /// The identity of the file version this job holds.
+    pub fn identity(&self) -> FileIdentity {
+        FileIdentity {
+            size: self.size,
+            mtime_ns: self.mtime_ns,
+            ctime_ns: self.ctime_ns,
+            inode: self.inode,
+        }
+    }
+
+    pub fn target(&self) -> JobTarget {
+        JobTarget::new(self.account.clone(), self.destination.clone())
+    }
+
     pub fn snapshot(&self, bytes_sent: u64) -> JobSnapshot {
         JobSnapshot {
             id: self.id,
@@ -66,6 +90,7 @@ impl JobRow {
             size: self.size,
             content_type: self.content_type.clone(),
             destination: self.destination.clone(),
+            account: self.account.clone(),
             state: self.state,
             bytes_sent: if self.state.is_success() || self.uploaded {
                 self.size
@@ -123,7 +148,7 @@ pub struct JobFilter {
 #[derive(Clone, Debug, Default)]
 pub struct Changes {
     pub hash: Option<Option<String>>,
-    pub identity: Option<(u64, i64)>,
+    pub identity: Option<FileIdentity>,
     pub step_key: Option<Option<String>>,
     pub key_seq: Option<i64>,
     pub reservation: Option<Option<Reservation>>,
@@ -164,7 +189,7 @@ pub fn now_secs() -> i64 {
 const COLUMNS: &str =
     "id, uuid, batch, path, name, size, mtime_ns, content_type, dest_key, destination, \
     state, hash, step_key, key_seq, reservation, uploaded, asset_id, url, duplicate_of, attempts, \
-    next_attempt_at, last_error, created_at, updated_at";
+    next_attempt_at, last_error, created_at, updated_at, account, ctime_ns, inode";
 
 fn row_to_job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     let bad = |i: usize, what: &str| {
@@ -181,7 +206,7 @@ fn row_to_job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
         id: r.get(0)?,
         uuid: r.get(1)?,
         batch: r.get(2)?,
-        path: PathBuf::from(r.get::<_, String>(3)?),
+        path: paths::from_sql(r.get_ref(3)?).map_err(|_| bad(3, "path"))?,
         name: r.get(4)?,
         size: r.get::<_, i64>(5)? as u64,
         mtime_ns: r.get(6)?,
@@ -205,6 +230,9 @@ fn row_to_job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
         last_error: r.get(21)?,
         created_at: r.get(22)?,
         updated_at: r.get(23)?,
+        account: r.get(24)?,
+        ctime_ns: r.get(25)?,
+        inode: r.get::<_, i64>(26)? as u64,
     })
 }
 
@@ -261,12 +289,13 @@ impl Queue {
     pub async fn enqueue(
         &self,
         batch: &str,
-        destination: &Destination,
+        target: &JobTarget,
         files: Vec<ScannedFile>,
         content_type_of: fn(&Path) -> String,
     ) -> Result<Vec<Enqueued>, CoreError> {
-        let dest_key = destination.key();
-        let dest_json = serde_json::to_string(destination)
+        let dest_key = target.scope();
+        let account = target.account.clone();
+        let dest_json = serde_json::to_string(&target.destination)
             .map_err(|e| CoreError::Config(format!("destination: {e}")))?;
         let batch = batch.to_string();
         self.call(move |conn| {
@@ -289,7 +318,7 @@ impl Queue {
             {
                 let mut find = tx.prepare_cached(
                     "SELECT id, state FROM jobs WHERE dest_key=?1 AND path=?2 AND size=?3 AND mtime_ns=?4 \
-                     ORDER BY id DESC LIMIT 1",
+                     AND ctime_ns=?5 AND inode=?6 ORDER BY id DESC LIMIT 1",
                 )?;
                 let mut requeue = tx.prepare_cached(
                     "UPDATE jobs SET state=?4, attempts=0, next_attempt_at=NULL, last_error=NULL, \
@@ -297,14 +326,22 @@ impl Queue {
                 )?;
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO jobs (uuid, batch, path, name, size, mtime_ns, content_type, dest_key, \
-                     destination, state, created_at, updated_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?10, ?10)",
+                     destination, state, created_at, updated_at, account, ctime_ns, inode) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?10, ?10, ?12, ?13, ?14)",
                 )?;
                 for f in files {
                     let path_text = f.path.to_string_lossy().into_owned();
+                    let path_bytes = paths::to_sql(&f.path);
                     let existing: Option<(JobId, String)> = find
                         .query_row(
-                            params![dest_key, path_text, f.size as i64, f.mtime_ns],
+                            params![
+                                dest_key,
+                                path_bytes,
+                                f.size as i64,
+                                f.mtime_ns,
+                                f.ctime_ns,
+                                f.inode as i64
+                            ],
                             |r| Ok((r.get(0)?, r.get(1)?)),
                         )
                         .optional()?;
@@ -328,7 +365,7 @@ impl Queue {
                             insert.execute(params![
                                 uuid::Uuid::new_v4().to_string(),
                                 batch,
-                                path_text,
+                                path_bytes,
                                 name,
                                 f.size as i64,
                                 f.mtime_ns,
@@ -336,7 +373,10 @@ impl Queue {
                                 dest_key,
                                 dest_json,
                                 now,
-                                initial
+                                initial,
+                                account,
+                                f.ctime_ns,
+                                f.inode as i64
                             ])?;
                             out.push(Enqueued {
                                 id: tx.last_insert_rowid(),
@@ -434,13 +474,22 @@ impl Queue {
     }
 
     /// Runnable jobs, oldest first; `now` and `next_attempt_at` are Unix ms.
-    pub async fn runnable(&self, now: i64, limit: usize) -> Result<Vec<JobRow>, CoreError> {
+    /// Jobs of the accounts in `without_key` are left out: this process has
+    /// no key for them, and they must not hide runnable jobs behind them.
+    pub async fn runnable(
+        &self,
+        now: i64,
+        limit: usize,
+        without_key: Vec<String>,
+    ) -> Result<Vec<JobRow>, CoreError> {
         self.call(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM jobs WHERE state IN ('queued','waiting_retry') \
-                 AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY id LIMIT ?2"
+                 AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) \
+                 AND account NOT IN (SELECT value FROM json_each(?3)) ORDER BY id LIMIT ?2"
             ))?;
-            let rows = stmt.query_map(params![now, limit as i64], row_to_job)?;
+            let blocked = serde_json::to_string(&without_key).unwrap_or_else(|_| "[]".into());
+            let rows = stmt.query_map(params![now, limit as i64, blocked], row_to_job)?;
             rows.collect()
         })
         .await
@@ -728,9 +777,11 @@ fn apply_changes(tx: &rusqlite::Transaction<'_>, id: JobId, c: &Changes) -> rusq
     if let Some(h) = &c.hash {
         set("hash", h.clone().into());
     }
-    if let Some((size, mtime)) = c.identity {
-        set("size", (size as i64).into());
-        set("mtime_ns", mtime.into());
+    if let Some(id) = c.identity {
+        set("size", (id.size as i64).into());
+        set("mtime_ns", id.mtime_ns.into());
+        set("ctime_ns", id.ctime_ns.into());
+        set("inode", (id.inode as i64).into());
     }
     if let Some(k) = &c.step_key {
         set("step_key", k.clone().into());

@@ -2,7 +2,8 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[r#"
+pub(super) const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE jobs (
     id              INTEGER PRIMARY KEY,
     uuid            TEXT    NOT NULL UNIQUE,   -- stem of every idempotency key
@@ -49,7 +50,20 @@ CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-"#];
+"#,
+    // 2: jobs belong to an account identity, not to a destination alone
+    // (two accounts at one destination must not share keys, jobs or dedupe);
+    // file identity gains the inode change time and number; paths are kept
+    // as the OS's bytes (a non-UTF-8 name must name the same file later).
+    // Rows from schema 1 are "legacy" until an account adopts them.
+    r#"
+ALTER TABLE jobs ADD COLUMN account  TEXT    NOT NULL DEFAULT 'legacy';
+ALTER TABLE jobs ADD COLUMN ctime_ns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN inode    INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET path = CAST(path AS BLOB) WHERE typeof(path) = 'text';
+CREATE INDEX jobs_account ON jobs(account, state);
+"#,
+];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // WAL + NORMAL: commits survive a killed process (the WAL is in the OS

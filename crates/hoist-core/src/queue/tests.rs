@@ -2,10 +2,14 @@ use super::*;
 use crate::model::ProviderKind;
 use crate::provider::{UploadMethod, UploadTarget};
 
-fn dest() -> Destination {
+fn flora() -> Destination {
     let mut d = Destination::new(ProviderKind::Flora, "http://127.0.0.1:1/flora/api/v1");
     d.workspace = Some("ws_1".into());
     d
+}
+
+fn dest() -> JobTarget {
+    JobTarget::new("acc_test", flora())
 }
 
 fn file(name: &str, size: u64) -> ScannedFile {
@@ -13,6 +17,8 @@ fn file(name: &str, size: u64) -> ScannedFile {
         path: PathBuf::from(format!("/data/{name}")),
         size,
         mtime_ns: 7,
+        ctime_ns: 7,
+        inode: 1,
     }
 }
 
@@ -142,7 +148,7 @@ async fn recover_requeues_interrupted_jobs_and_runnable_respects_time() {
     .unwrap();
     assert_eq!(q.recover_interrupted().await.unwrap(), 1);
     let at_999: Vec<_> = q
-        .runnable(999, 10)
+        .runnable(999, 10, vec![])
         .await
         .unwrap()
         .iter()
@@ -150,7 +156,7 @@ async fn recover_requeues_interrupted_jobs_and_runnable_respects_time() {
         .collect();
     assert_eq!(at_999, vec![ids[0], ids[2]]);
     let at_1000: Vec<_> = q
-        .runnable(1000, 10)
+        .runnable(1000, 10, vec![])
         .await
         .unwrap()
         .iter()
@@ -184,7 +190,7 @@ async fn ready_jobs_feed_the_dedupe_index_which_survives_clearing() {
         .unwrap();
     }
     // The lower id goes first; the other waits for it, never the reverse.
-    let claim = |id| q.claim_content(id, JobState::Hashing, dest().key(), "h1".into());
+    let claim = |id| q.claim_content(id, JobState::Hashing, dest().scope(), "h1".into());
     assert_eq!(claim(ids[1]).await.unwrap(), Claim::WaitFor(ids[0]));
     assert_eq!(claim(ids[0]).await.unwrap(), Claim::Claimed);
     assert!(q
@@ -192,12 +198,14 @@ async fn ready_jobs_feed_the_dedupe_index_which_survives_clearing() {
         .await
         .unwrap());
     assert_eq!(
-        q.uploaded_content(dest().key(), "h1".into()).await.unwrap(),
+        q.uploaded_content(dest().scope(), "h1".into())
+            .await
+            .unwrap(),
         Some(("asset_9".into(), None))
     );
     assert_eq!(q.clear_finished().await.unwrap(), 1);
     assert!(q
-        .uploaded_content(dest().key(), "h1".into())
+        .uploaded_content(dest().scope(), "h1".into())
         .await
         .unwrap()
         .is_some());
@@ -247,4 +255,164 @@ async fn queue_survives_reopen() {
     assert_eq!(q.setting("paused").await.unwrap().as_deref(), Some("1"));
     let counts = q.counts().await.unwrap();
     assert_eq!(counts, vec![(JobState::Queued, 1)]);
+}
+
+#[tokio::test]
+async fn two_accounts_at_one_destination_never_share_jobs_or_dedupe() {
+    let (_d, q) = queue().await;
+    let a = JobTarget::new("acc_a", flora());
+    let b = JobTarget::new("acc_b", flora());
+    let ja = q.enqueue("b", &a, vec![file("x", 1)], ct).await.unwrap();
+    let jb = q.enqueue("b", &b, vec![file("x", 1)], ct).await.unwrap();
+    assert_ne!(
+        ja[0].id, jb[0].id,
+        "the same file for another account is its own job"
+    );
+    assert!(!jb[0].reused);
+    // A's delivery is not B's.
+    let claim = q
+        .claim_content(ja[0].id, JobState::Queued, a.scope(), "h".into())
+        .await
+        .unwrap();
+    assert_eq!(claim, Claim::Claimed);
+    assert!(q
+        .finish_ready(ja[0].id, JobState::Reserving, "asset_a".into(), None)
+        .await
+        .unwrap());
+    let claim_b = q
+        .claim_content(jb[0].id, JobState::Queued, b.scope(), "h".into())
+        .await
+        .unwrap();
+    assert_eq!(claim_b, Claim::Claimed, "B must upload its own copy");
+    let row_b = q.get(jb[0].id).await.unwrap().unwrap();
+    assert_eq!(row_b.account, "acc_b");
+    assert_eq!(row_b.target(), b);
+}
+
+#[tokio::test]
+async fn jobs_of_accounts_without_a_key_are_skipped_not_starved() {
+    let (_d, q) = queue().await;
+    let keyless = JobTarget::new("acc_nokey", flora());
+    // More keyless jobs than one scheduler page, queued first.
+    let many: Vec<ScannedFile> = (0..20).map(|i| file(&format!("k{i}"), 1)).collect();
+    q.enqueue("b", &keyless, many, ct).await.unwrap();
+    let mine = q
+        .enqueue("b", &dest(), vec![file("m", 1)], ct)
+        .await
+        .unwrap();
+    let got = q
+        .runnable(now_millis(), 5, vec!["acc_nokey".into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        got.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![mine[0].id]
+    );
+    assert_eq!(q.pending_count(vec!["acc_nokey".into()]).await.unwrap(), 1);
+    assert_eq!(q.pending_count(vec![]).await.unwrap(), 21);
+    let noted = q
+        .note_missing_key("acc_nokey".into(), "waiting for an API key".into())
+        .await
+        .unwrap();
+    assert_eq!(noted.len(), 20);
+    // Noting the same reason again changes nothing (no event storm).
+    assert!(q
+        .note_missing_key("acc_nokey".into(), "waiting for an API key".into())
+        .await
+        .unwrap()
+        .is_empty());
+    let row = q.get(noted[0]).await.unwrap().unwrap();
+    assert_eq!(row.state, JobState::Queued);
+    assert_eq!(row.last_error.as_deref(), Some("waiting for an API key"));
+}
+
+#[tokio::test]
+async fn a_changed_inode_or_change_time_is_a_new_job() {
+    let (_d, q) = queue().await;
+    let first = q
+        .enqueue("b", &dest(), vec![file("a", 1)], ct)
+        .await
+        .unwrap();
+    // Same size and mtime (rsync -t, touch -r), new change time.
+    let mut touched = file("a", 1);
+    touched.ctime_ns = 99;
+    let second = q.enqueue("b", &dest(), vec![touched], ct).await.unwrap();
+    assert!(!second[0].reused);
+    assert_ne!(second[0].id, first[0].id);
+    let mut replaced = file("a", 1);
+    replaced.inode = 2;
+    let third = q.enqueue("b", &dest(), vec![replaced], ct).await.unwrap();
+    assert!(!third[0].reused);
+    let row = q.get(third[0].id).await.unwrap().unwrap();
+    assert_eq!((row.ctime_ns, row.inode), (7, 2));
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn non_utf8_paths_are_kept_byte_for_byte() {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let (_d, q) = queue().await;
+    let raw = b"/data/caf\xe9-\xff.jpg".to_vec();
+    let mut f = file("x", 1);
+    f.path = PathBuf::from(std::ffi::OsString::from_vec(raw.clone()));
+    let got = q.enqueue("b", &dest(), vec![f.clone()], ct).await.unwrap();
+    let row = q.get(got[0].id).await.unwrap().unwrap();
+    assert_eq!(row.path.as_os_str().as_bytes(), &raw[..]);
+    // Shown lossily, stored exactly; the same file again is the same job.
+    assert!(row.snapshot(0).path.contains('\u{fffd}'));
+    let again = q.enqueue("b", &dest(), vec![f], ct).await.unwrap();
+    assert!(again[0].reused);
+}
+
+#[tokio::test]
+async fn a_schema_1_queue_is_migrated_and_adopted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let old_scope = flora().key();
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO jobs (uuid, batch, path, name, size, mtime_ns, content_type, dest_key, \
+             destination, state, created_at, updated_at) \
+             VALUES ('u1', 'b', '/data/old.png', 'old.png', 5, 9, 'image/png', ?1, ?2, 'queued', 1, 1)",
+            params![old_scope, serde_json::to_string(&flora()).unwrap()],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO uploaded_content (dest_key, hash, asset_id, url, at) VALUES (?1, 'h', 'asset_1', NULL, 1)",
+            params![old_scope],
+        )
+        .unwrap();
+    }
+    let q = Queue::open(dir.path()).unwrap();
+    let rows = q.list(JobFilter::default()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].path, PathBuf::from("/data/old.png"));
+    assert_eq!(rows[0].account, crate::accounts::LEGACY_ACCOUNT);
+    // A legacy job is nobody's until adopted: no key may be guessed for it.
+    assert_eq!(
+        q.legacy_destinations().await.unwrap(),
+        vec![(old_scope.clone(), flora())]
+    );
+    assert_eq!(q.adopt(old_scope, dest()).await.unwrap(), 1);
+    let row = q.get(rows[0].id).await.unwrap().unwrap();
+    assert_eq!(row.target(), dest());
+    assert_eq!(row.dest_key, dest().scope());
+    // Its dedupe memory moved with it.
+    assert_eq!(
+        q.uploaded_content(dest().scope(), "h".into())
+            .await
+            .unwrap(),
+        Some(("asset_1".into(), None))
+    );
+    assert!(q.legacy_destinations().await.unwrap().is_empty());
+    // The same text path, enqueued again, is the same job (stored as bytes).
+    let mut f = file("old.png", 5);
+    f.mtime_ns = 9;
+    f.ctime_ns = 0;
+    f.inode = 0;
+    let again = q.enqueue("b2", &dest(), vec![f], ct).await.unwrap();
+    assert_eq!(again[0].id, rows[0].id);
 }

@@ -26,12 +26,17 @@ use tokio::io::AsyncReadExt;
 /// (tokio's 4 KiB default costs several times more CPU on big files).
 pub const CHUNK: usize = 256 * 1024;
 
-/// What identifies a version of a file cheaply: if either moved, the content
-/// may have changed (the same rule rsync and rclone use).
+/// What identifies a version of a file cheaply. Size and mtime are the rule
+/// rsync and rclone use, but `rsync -t`, `touch -r` and restores put back an
+/// old mtime on new content; the inode change time cannot be set from user
+/// space, and the inode number changes when a writer replaces the file by
+/// rename. If any of the four moved, the content may have changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FileIdentity {
     pub size: u64,
     pub mtime_ns: i64,
+    pub ctime_ns: i64,
+    pub inode: u64,
 }
 
 impl FileIdentity {
@@ -53,11 +58,29 @@ impl FileIdentity {
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|d| d.as_nanos() as i64)
             .unwrap_or(0);
+        let (ctime_ns, inode) = change_time_and_inode(meta);
         FileIdentity {
             size: meta.len(),
             mtime_ns,
+            ctime_ns,
+            inode,
         }
     }
+}
+
+#[cfg(unix)]
+fn change_time_and_inode(meta: &std::fs::Metadata) -> (i64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (
+        meta.ctime().saturating_mul(1_000_000_000) + meta.ctime_nsec(),
+        meta.ino(),
+    )
+}
+
+#[cfg(not(unix))]
+fn change_time_and_inode(_meta: &std::fs::Metadata) -> (i64, u64) {
+    // No inode change time or inode number to read: size and mtime only.
+    (0, 0)
 }
 
 /// Why a transfer did not succeed.

@@ -2,10 +2,11 @@
 
 #![allow(dead_code)]
 
-use hoist_core::engine::{EngineConfig, StaticKey};
+use hoist_core::accounts::GivenKeys;
+use hoist_core::engine::EngineConfig;
 use hoist_core::queue::JobFilter;
 use hoist_core::retry::RetryPolicy;
-use hoist_core::{Destination, Engine, JobState, ProviderKind};
+use hoist_core::{Destination, Engine, JobState, JobTarget, ProviderKind};
 use hoist_testkit::TestSandbox;
 use std::path::Path;
 use std::sync::Arc;
@@ -30,8 +31,16 @@ pub fn destination(sb: &TestSandbox, provider: ProviderKind) -> Destination {
     d
 }
 
+/// The key the tests' engines are given (the sandbox accepts any).
+pub const TEST_KEY: &str = "sk_test_key";
+
+/// `d`, reached with [`TEST_KEY`]: what `hoist upload --api-key` queues.
+pub fn target(d: &Destination) -> JobTarget {
+    JobTarget::adhoc(d.clone(), TEST_KEY)
+}
+
 pub async fn engine(state: &Path, tweak: impl FnOnce(&mut EngineConfig)) -> Engine {
-    let mut config = EngineConfig::new(state, Arc::new(StaticKey(Some("sk_test_key".into()))));
+    let mut config = EngineConfig::new(state, Arc::new(GivenKeys::new([TEST_KEY.to_string()])));
     config.retry = RetryPolicy::fast();
     config.poll_interval = std::time::Duration::from_millis(200);
     tweak(&mut config);

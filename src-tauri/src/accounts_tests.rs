@@ -1,0 +1,260 @@
+//! Tests of the desktop accounts: real keychain (Secret Service), real sandboxes.
+
+use super::*;
+use hoist_core::accounts::Keychain;
+use hoist_testkit::TestSandbox;
+
+/// The real OS keychain, in a namespace of this test run's own.
+fn test_keychain() -> Arc<dyn SecretStore> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    Arc::new(Keychain::with_service(format!(
+        "app.hoist.test.shell.{}.{nanos}",
+        std::process::id()
+    )))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_is_kept_only_when_its_key_opens_it_and_files_then_go_there() {
+    let remote = TestSandbox::start_with("", |c| c.api_key = Some("sk_right_key_42".into())).await;
+    let state = tempfile::tempdir().expect("tempdir");
+    let secrets = test_keychain();
+    let shell = crate::boot(state.path().to_path_buf(), false, secrets.clone())
+        .await
+        .expect("boot");
+    let mut form = AccountInput {
+        id: None,
+        label: "Studio".into(),
+        provider: "flora".into(),
+        endpoint: remote.endpoint("flora"),
+        workspace: Some("ws_studio".into()),
+        folder: None,
+        project: None,
+        org: None,
+        website: None,
+        api_key: Some("sk_wrong".into()),
+    };
+    let err = save(&shell, form.clone()).await.expect_err("wrong key");
+    assert_eq!(err.code, "auth", "{err:?}");
+    assert!(shell.accounts.list().expect("list").is_empty());
+
+    form.api_key = Some("sk_right_key_42".into());
+    let view = save(&shell, form).await.expect("saved");
+    let acc = view
+        .accounts
+        .iter()
+        .find(|a| !a.built_in)
+        .expect("the new account")
+        .clone();
+    assert!(acc.has_key);
+    assert_eq!(view.selected, acc.id, "a new account is selected");
+    assert_eq!(
+        secrets.get(&acc.id).expect("keychain").as_deref(),
+        Some("sk_right_key_42")
+    );
+    assert!(
+        hoist_testkit::files_containing(state.path(), "sk_right_key_42").is_empty(),
+        "the key must live only in the keychain"
+    );
+
+    // Files now go to the account's server, with its key.
+    let files = tempfile::tempdir().expect("tempdir");
+    let shot = files.path().join("shot.jpg");
+    std::fs::write(&shot, b"pixels").expect("write");
+    shell
+        .add_paths(std::slice::from_ref(&shot))
+        .await
+        .expect("add");
+    tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        shell.engine.run_until_settled(),
+    )
+    .await
+    .expect("settles")
+    .expect("engine");
+    let assets = remote.assets().await;
+    assert_eq!(assets.len(), 1, "{assets:#?}");
+
+    // Removal waits for queued files, then takes the key with it.
+    shell.engine.pause(None).await.expect("pause");
+    let later = files.path().join("later.jpg");
+    std::fs::write(&later, b"more pixels").expect("write");
+    shell
+        .add_paths(std::slice::from_ref(&later))
+        .await
+        .expect("add");
+    let err = remove(&shell, &acc.id).await.expect_err("in use");
+    assert_eq!(err.code, "in_use", "{err:?}");
+    shell.engine.cancel(None).await.expect("cancel");
+    let view = remove(&shell, &acc.id).await.expect("removed");
+    assert_eq!(view.accounts.len(), 1);
+    assert_eq!(view.selected, SANDBOX_ACCOUNT_ID);
+    assert_eq!(secrets.get(&acc.id).expect("keychain"), None);
+    shell.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_selected_account_survives_a_restart() {
+    let remote = TestSandbox::start("").await;
+    let state = tempfile::tempdir().expect("tempdir");
+    let secrets = test_keychain();
+    let shell = crate::boot(state.path().to_path_buf(), false, secrets.clone())
+        .await
+        .expect("boot");
+    let mut form = input("segmentflow");
+    form.label = "Site".into();
+    form.endpoint = remote.endpoint("segmentflow");
+    form.api_key = Some("sf_key".into());
+    let id = save(&shell, form).await.expect("saved").selected;
+    shell.engine.shutdown().await;
+    drop(shell);
+    let again = crate::boot(state.path().to_path_buf(), false, secrets.clone())
+        .await
+        .expect("boot again");
+    assert_eq!(again.selected().account_id, id);
+    assert_eq!(again.selected().label, "Site");
+    secrets.delete(&id).expect("clean up");
+    again.engine.shutdown().await;
+}
+
+/// Two accounts of each provider, on two servers with different keys, and
+/// files queued for both from the app: each server sees only its own key,
+/// and each account's library shows only its own files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_accounts_of_each_provider_each_get_only_their_own_key_and_files() {
+    let (key_a, key_b) = ("sk_shell_account_a", "sk_shell_account_b");
+    let a = TestSandbox::start_with("", |c| c.api_key = Some(key_a.into())).await;
+    let b = TestSandbox::start_with("", |c| c.api_key = Some(key_b.into())).await;
+    let state = tempfile::tempdir().expect("tempdir");
+    let secrets = test_keychain();
+    let shell = crate::boot(state.path().to_path_buf(), false, secrets.clone())
+        .await
+        .expect("boot");
+    let files = tempfile::tempdir().expect("tempdir");
+    let mut expected: Vec<(String, &TestSandbox, String)> = Vec::new();
+    for provider in ["flora", "runflow", "segmentflow"] {
+        for (sb, key, tag) in [(&a, key_a, "a"), (&b, key_b, "b")] {
+            let mut form = input(provider);
+            form.label = format!("{provider} {tag}");
+            form.endpoint = sb.endpoint(provider);
+            form.org = None;
+            if provider == "flora" {
+                form.workspace = Some("ws_shared".into());
+            }
+            form.api_key = Some(key.into());
+            let id = save(&shell, form).await.expect("saved").selected;
+            // The new account is selected: files dropped now go to it.
+            let name = format!("{provider}-{tag}.jpg");
+            let path = files.path().join(&name);
+            std::fs::write(&path, format!("bytes of {name}")).expect("write");
+            shell
+                .add_paths(std::slice::from_ref(&path))
+                .await
+                .expect("add");
+            expected.push((id, sb, name));
+        }
+    }
+    tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        shell.engine.run_until_settled(),
+    )
+    .await
+    .expect("settles")
+    .expect("engine");
+    let jobs = shell
+        .engine
+        .jobs(hoist_core::queue::JobFilter::default())
+        .await
+        .expect("jobs");
+    assert!(
+        jobs.iter().all(|j| j.state == hoist_core::JobState::Ready),
+        "{jobs:#?}"
+    );
+    for (sb, key) in [(&a, key_a), (&b, key_b)] {
+        let seen: std::collections::BTreeSet<String> = sb
+            .credentials_seen()
+            .await
+            .into_values()
+            .flatten()
+            .collect();
+        assert_eq!(seen, std::collections::BTreeSet::from([key.to_string()]));
+    }
+    for (id, sb, name) in &expected {
+        let listed = crate::library::page(&shell, id, None)
+            .await
+            .expect("library");
+        let names: Vec<_> = listed.items.iter().map(|i| i.name.clone()).collect();
+        // A server holds both of its accounts' providers' files; an
+        // account's library is its provider's listing there: only its file.
+        assert_eq!(names, vec![name.clone()], "library of {id}");
+        assert!(sb
+            .assets()
+            .await
+            .iter()
+            .any(|x| x.name.as_deref() == Some(name.as_str())));
+    }
+    for (id, _, _) in &expected {
+        secrets.delete(id).expect("clean up");
+    }
+    shell.engine.shutdown().await;
+}
+
+fn input(provider: &str) -> AccountInput {
+    AccountInput {
+        id: None,
+        label: String::new(),
+        provider: provider.into(),
+        endpoint: String::new(),
+        workspace: None,
+        folder: Some("  ".into()),
+        project: None,
+        org: Some(" org_1 ".into()),
+        website: None,
+        api_key: None,
+    }
+}
+
+#[test]
+fn the_form_becomes_a_destination_with_provider_fields_only() {
+    let d = destination_from(&input("runflow")).expect("runflow");
+    assert_eq!(d.endpoint, "https://api.runflow.io");
+    assert_eq!(d.org.as_deref(), Some("org_1"));
+    assert_eq!(d.folder, None, "blank fields are dropped");
+    let mut f = input("flora");
+    let err = destination_from(&f).expect_err("workspace required");
+    assert!(err.message.contains("workspace"), "{err:?}");
+    f.workspace = Some("ws_9".into());
+    let d = destination_from(&f).expect("flora");
+    assert_eq!(d.org, None, "Runflow's org does not leak into FLORA");
+    assert_eq!(d.workspace.as_deref(), Some("ws_9"));
+}
+
+#[test]
+fn bad_addresses_and_providers_are_refused_in_words() {
+    let mut i = input("segmentflow");
+    i.endpoint = "http://assets.example.com".into();
+    assert_eq!(
+        destination_from(&i).expect_err("plain http").code,
+        "invalid"
+    );
+    i.endpoint = "not a url".into();
+    assert!(destination_from(&i)
+        .expect_err("garbage")
+        .message
+        .contains("web address"));
+    assert!(destination_from(&input("dropbox")).is_err());
+}
+
+#[test]
+fn refused_keys_and_dead_endpoints_get_distinct_codes() {
+    let d = Destination::new(ProviderKind::Flora, "https://app.flora.ai/api/v1");
+    let mut e = ApiError::network("connection refused");
+    assert_eq!(access_error(&d, &e).code, "unreachable");
+    e.status = 401;
+    e.message = "invalid api key".into();
+    let err = access_error(&d, &e);
+    assert_eq!(err.code, "auth");
+    assert!(err.message.contains("refused the key"), "{err:?}");
+}
