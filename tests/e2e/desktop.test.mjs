@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { until } from "./webdriver.mjs";
-import { APP, h, makeFolder, openWindow, sandboxAssets, shot, startApp, stopApp, waitRows } from "./harness.mjs";
+import { APP, h, makeFolder, openWindow, sandboxAssets, shot, startApp, stopApp, waitAppGone, waitRows } from "./harness.mjs";
 
 const CONFIG = process.env.XDG_CONFIG_HOME;
 
@@ -82,6 +82,7 @@ describe("Hoist on the desktop", () => {
     // geometry left by the last session is what the next window opens with.
     const before = await h.app.cmd("GET", "/window/rect");
     await h.app.end();
+    await waitAppGone();
     const stateFile = join(CONFIG, "app.hoist.desktop", ".window-state.json");
     await until("the window state to be saved", () => existsSync(stateFile), 10_000);
     const saved = JSON.parse(readFileSync(stateFile, "utf8"));
