@@ -29,8 +29,26 @@ pub fn job_json(row: &JobRow) -> serde_json::Value {
 
 pub fn print_json_line(v: &serde_json::Value) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{v}");
+    let _ = writeln!(out, "{}", json_line(v));
     let _ = out.flush();
+}
+
+/// `v` as one JSON line that a terminal can show safely. serde_json escapes
+/// C0 controls (ESC becomes `\u001b`) but writes DEL, C1 controls (U+009B is
+/// a CSI to some terminals) and bidi overrides raw; those are escaped here
+/// too. They can only occur inside strings, where `\uXXXX` means the same
+/// character, so scripts still read the server's exact text.
+pub fn json_line(v: &serde_json::Value) -> String {
+    let text = v.to_string();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// 1536 -> "1.5 KB" (decimal units, like file managers).
