@@ -1,7 +1,7 @@
 //! `hoist ls`: what is already in the remote library.
 
 use crate::dest::DestinationArgs;
-use crate::output::{human_bytes, one_line, print_json_line};
+use crate::output::{human_bytes, print_json_line, terminal_safe};
 use clap::Args;
 use hoist_core::engine::Credentials;
 
@@ -38,10 +38,10 @@ pub async fn run(args: LsArgs) -> anyhow::Result<u8> {
             } else {
                 println!(
                     "{:<40} {:<15} {:>9}  {}",
-                    a.id,
-                    a.status,
+                    terminal_safe(&a.id),
+                    terminal_safe(&a.status),
                     a.size.map(human_bytes).unwrap_or_default(),
-                    one_line(a.name.as_deref().unwrap_or(""))
+                    terminal_safe(a.name.as_deref().unwrap_or(""))
                 );
             }
             shown += 1;
@@ -57,8 +57,7 @@ pub async fn run(args: LsArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// The engine's API client rules: same-origin redirects only, capped bodies.
 fn reqwest_client() -> anyhow::Result<hoist_core::provider::http::HttpClient> {
-    Ok(hoist_core::provider::http::HttpClient::builder()
-        .user_agent(concat!("hoist/", env!("CARGO_PKG_VERSION")))
-        .build()?)
+    Ok(hoist_core::provider::http::api_client_builder().build()?)
 }

@@ -1,6 +1,6 @@
 //! `hoist queue list|run|retry|pause|resume|cancel`.
 
-use crate::output::{human_bytes, job_json, one_line, print_json_line};
+use crate::output::{human_bytes, job_json, print_json_line, terminal_safe};
 use crate::UsageError;
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -93,10 +93,10 @@ pub async fn run(args: QueueArgs) -> anyhow::Result<u8> {
                         r.id,
                         r.state.as_str(),
                         human_bytes(r.size),
-                        one_line(&r.path.to_string_lossy())
+                        terminal_safe(&r.path.to_string_lossy())
                     );
                     if let Some(e) = &r.last_error {
-                        line.push_str(&format!("  ({})", one_line(e)));
+                        line.push_str(&format!("  ({})", terminal_safe(e)));
                     }
                     println!("{line}");
                 }

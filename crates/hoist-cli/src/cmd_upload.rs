@@ -1,7 +1,7 @@
 //! `hoist upload`: queue files, work the queue until they are ready or failed.
 
 use crate::dest::DestinationArgs;
-use crate::output::{human_bytes, job_json, one_line, print_json_line};
+use crate::output::{human_bytes, job_json, print_json_line, terminal_safe};
 use anyhow::Context;
 use clap::Args;
 use hoist_core::engine::{add_scanned, AddReport, DuplicatePolicy, EngineConfig};
@@ -86,8 +86,8 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
                 if !args.json {
                     eprintln!(
                         "failed: {}: {}",
-                        one_line(&row.path.to_string_lossy()),
-                        one_line(row.last_error.as_deref().unwrap_or(row.state.as_str()))
+                        terminal_safe(&row.path.to_string_lossy()),
+                        terminal_safe(row.last_error.as_deref().unwrap_or(row.state.as_str()))
                     );
                 }
             }
@@ -121,8 +121,8 @@ fn report_problems(report: &AddReport, json: bool) -> usize {
         } else {
             eprintln!(
                 "failed: {}: {}",
-                one_line(&p.path.to_string_lossy()),
-                p.reason
+                terminal_safe(&p.path.to_string_lossy()),
+                terminal_safe(&p.reason)
             );
         }
     }

@@ -96,7 +96,8 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             let usage = e.downcast_ref::<UsageError>().is_some();
-            eprintln!("hoist: {e:#}");
+            // The chain may quote a server (an API error, an asset name).
+            eprintln!("hoist: {}", output::terminal_safe(&format!("{e:#}")));
             ExitCode::from(if usage { 2 } else { 1 })
         }
     }

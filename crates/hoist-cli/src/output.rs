@@ -29,8 +29,26 @@ pub fn job_json(row: &JobRow) -> serde_json::Value {
 
 pub fn print_json_line(v: &serde_json::Value) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{v}");
+    let _ = writeln!(out, "{}", json_line(v));
     let _ = out.flush();
+}
+
+/// `v` as one JSON line that a terminal can show safely. serde_json escapes
+/// C0 controls (ESC becomes `\u001b`) but writes DEL, C1 controls (U+009B is
+/// a CSI to some terminals) and bidi overrides raw; those are escaped here
+/// too. They can only occur inside strings, where `\uXXXX` means the same
+/// character, so scripts still read the server's exact text.
+pub fn json_line(v: &serde_json::Value) -> String {
+    let text = v.to_string();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// 1536 -> "1.5 KB" (decimal units, like file managers).
@@ -49,9 +67,14 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
-/// A path or name made safe for one terminal line (newlines in file names).
-pub fn one_line(s: &str) -> String {
-    s.replace('\n', "\\n").replace('\r', "\\r")
+/// Any text made safe for one terminal line: asset names, ids and error
+/// messages from servers, and file paths. Every human-readable line the CLI
+/// prints passes through here. Line breaks (newlines in file names) show as
+/// `\n` and `\r`; escape sequences, other control characters and bidi
+/// overrides are removed ([`hoist_core::text::printable`]), so a server can
+/// not recolour, retitle, clear or hyperlink the user's terminal.
+pub fn terminal_safe(s: &str) -> String {
+    hoist_core::text::printable(&s.replace('\n', "\\n").replace('\r', "\\r"))
 }
 
 #[cfg(test)]
@@ -63,6 +86,29 @@ mod tests {
         assert_eq!(human_bytes(999), "999 B");
         assert_eq!(human_bytes(1500), "1.5 KB");
         assert_eq!(human_bytes(1_073_741_824), "1.1 GB");
-        assert_eq!(one_line("a\nb"), "a\\nb");
+        assert_eq!(terminal_safe("a\nb"), "a\\nb");
+    }
+
+    #[test]
+    fn server_text_cannot_reach_the_terminal_raw() {
+        let hostile = "\u{1b}]8;;https://evil.example\u{7}photo\u{1b}]8;;\u{7}\u{1b}[2J\u{9b}31m\u{202e}gnp.exe\u{7f}";
+        let shown = terminal_safe(hostile);
+        assert_eq!(shown, "photognp.exe");
+        assert_eq!(terminal_safe("Café\r\n写真.jpg"), "Café\\r\\n写真.jpg");
+    }
+
+    #[test]
+    fn json_lines_escape_control_characters() {
+        // serde_json writes U+001B as \u001b: a --json line never carries a
+        // raw escape, and a script still gets the server's exact text back.
+        let name = "\u{1b}]0;pwned\u{7}a\u{1b}[31mb\u{9b}c";
+        let line = serde_json::json!({ "name": name }).to_string();
+        assert!(
+            !line.contains('\u{1b}') && !line.contains('\u{7}'),
+            "{line:?}"
+        );
+        assert!(line.contains("\\u001b"), "{line}");
+        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back["name"], name);
     }
 }

@@ -52,7 +52,14 @@ impl ApiError {
         matches!(status, 0 | 408 | 429 | 500 | 502 | 503 | 504)
     }
 
+    /// The one-line text shown to people and stored as a job's reason.
+    /// Printable whatever the server put in code, message or request id (the
+    /// adapters quote server text in many places; this is the last gate).
     fn describe(&self) -> String {
+        crate::text::printable(&self.describe_raw())
+    }
+
+    fn describe_raw(&self) -> String {
         let mut s = String::new();
         if self.status != 0 {
             s.push_str(&format!("HTTP {}", self.status));

@@ -5,6 +5,7 @@
 //! * [`transfer`] streams a file to a signed storage URL.
 //! * [`queue`] is the persistent SQLite queue with write-ahead state changes.
 //! * [`accounts`] names destinations; their keys live in the OS keychain.
+//! * [`text`] makes server text (names, error messages) safe to print.
 //! * [`engine`] runs the queue: one [`Engine`] handle, commands in, events out,
 //!   shared unchanged by the CLI and the desktop shell.
 
@@ -18,6 +19,7 @@ pub mod queue;
 pub mod retry;
 pub mod scan;
 pub mod state_dir;
+pub mod text;
 pub mod transfer;
 
 /// Local thumbnails (a pool and a disk cache). A crate of its own so its

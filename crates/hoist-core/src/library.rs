@@ -7,12 +7,15 @@
 //! instant and works offline.
 
 use crate::model::{Destination, RemoteAsset};
+use crate::provider::http::check_storage_url;
 use futures::StreamExt;
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 
 /// Larger assets get a type icon instead of a download just for a preview.
 pub const MAX_PREVIEW_SOURCE_BYTES: u64 = 64 * 1024 * 1024;
+/// A preview download that takes longer than this is stalled, not slow.
+const PREVIEW_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum LibraryError {
@@ -39,12 +42,15 @@ pub fn preview_stem(destination: &Destination, asset_id: &str) -> String {
 }
 
 /// The URL to fetch for a preview: the provider's thumbnail when it has one.
+/// Only https, or plain http to loopback (the storage rule,
+/// [`check_storage_url`]): a preview is never fetched in clear text over a
+/// network.
 pub fn preview_source(asset: &RemoteAsset) -> Option<&str> {
     asset
         .thumbnail_url
         .as_deref()
         .or(asset.url.as_deref())
-        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .filter(|u| check_storage_url(u).is_ok())
 }
 
 /// Download `url` to `dest` (through a temp file, so a half download never
@@ -55,8 +61,10 @@ pub async fn fetch_to_file(
     dest: &Path,
     max_bytes: u64,
 ) -> Result<PathBuf, LibraryError> {
+    check_storage_url(url).map_err(|e| LibraryError::Fetch(e.message))?;
     let resp = client
         .get(url)
+        .timeout(PREVIEW_DEADLINE)
         .send()
         .await
         .map_err(|e| LibraryError::Fetch(e.without_url().to_string()))?;
@@ -117,5 +125,13 @@ mod tests {
         );
         asset.thumbnail_url = Some("file:///etc/passwd".into());
         assert_eq!(preview_source(&asset), None);
+        // Plain http only to loopback, like every other transfer.
+        asset.thumbnail_url = Some("http://cdn.example/small.jpg".into());
+        assert_eq!(preview_source(&asset), None);
+        asset.thumbnail_url = Some("http://127.0.0.1:8787/small.jpg".into());
+        assert_eq!(
+            preview_source(&asset),
+            Some("http://127.0.0.1:8787/small.jpg")
+        );
     }
 }

@@ -1,6 +1,9 @@
 //! Helpers for integration tests: start the real sandbox on loopback, make
 //! fixture files, and read the sandbox's introspection routes to check what
-//! actually arrived. Nothing here fakes a server or a result.
+//! actually arrived. Nothing here fakes a server or a result, except
+//! [`hostile`]: a deliberately misbehaving server for the hostile-server suite.
+
+pub mod hostile;
 
 use rand::{Rng, RngCore, SeedableRng};
 use serde::Deserialize;

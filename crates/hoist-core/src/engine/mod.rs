@@ -169,17 +169,13 @@ pub fn content_type_of(path: &Path) -> String {
 }
 
 fn http_clients() -> Result<(reqwest::Client, reqwest::Client), CoreError> {
-    let build = |b: reqwest::ClientBuilder| {
-        b.user_agent(concat!("hoist/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(15))
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| CoreError::Config(format!("HTTP client: {e}")))
+    let built = |r: reqwest::Result<reqwest::Client>| {
+        r.map_err(|e| CoreError::Config(format!("HTTP client: {e}")))
     };
-    let api = build(reqwest::Client::builder())?;
     // Storage gets its own client: no credentials can leak through shared
-    // state, and a stalled upload is cut after 2 minutes of silence.
-    let storage = build(reqwest::Client::builder().read_timeout(Duration::from_secs(120)))?;
+    // state. The redirect rules, timeouts and body caps are in provider::http.
+    let api = built(provider::http::api_client_builder().build())?;
+    let storage = built(provider::http::storage_client_builder().build())?;
     Ok((api, storage))
 }
 

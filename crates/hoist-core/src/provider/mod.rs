@@ -163,7 +163,9 @@ pub(crate) fn path_segment(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 
-/// Build the adapter for a destination.
+/// Build the adapter for a destination. `client` should come from
+/// [`http::api_client_builder`]: its redirect rule is what keeps the key on
+/// the endpoint's host.
 pub fn for_destination(
     destination: &Destination,
     api_key: &str,

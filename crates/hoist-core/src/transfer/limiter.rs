@@ -44,25 +44,29 @@ impl BandwidthLimiter {
     /// Wait until `n` bytes may be sent. Tokens may go into debt, so a chunk
     /// larger than the burst still passes after the right pause.
     pub async fn acquire(&self, n: u64) {
-        let rate = self.rate();
-        if rate == 0 {
-            return;
-        }
-        let wait = {
-            let mut b = self.bucket.lock().await;
-            let now = Instant::now();
-            let elapsed = now.duration_since(b.last).as_secs_f64();
-            b.last = now;
-            b.tokens = (b.tokens + elapsed * rate as f64).min(rate as f64);
-            b.tokens -= n as f64;
-            if b.tokens < 0.0 {
-                Duration::from_secs_f64(-b.tokens / rate as f64)
-            } else {
-                Duration::ZERO
-            }
-        };
+        let wait = self.take(n).await;
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Take `n` bytes' worth of tokens; returns how long to wait before
+    /// sending them (so the caller can note the wait before sleeping).
+    pub async fn take(&self, n: u64) -> Duration {
+        let rate = self.rate();
+        if rate == 0 {
+            return Duration::ZERO;
+        }
+        let mut b = self.bucket.lock().await;
+        let now = Instant::now();
+        let elapsed = now.duration_since(b.last).as_secs_f64();
+        b.last = now;
+        b.tokens = (b.tokens + elapsed * rate as f64).min(rate as f64);
+        b.tokens -= n as f64;
+        if b.tokens < 0.0 {
+            Duration::from_secs_f64(-b.tokens / rate as f64)
+        } else {
+            Duration::ZERO
         }
     }
 }

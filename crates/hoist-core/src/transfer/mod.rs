@@ -5,21 +5,27 @@
 //! * Sends only the headers the target names: never the provider's credentials.
 //! * Detects a file that changes while it is sent (size or mtime moved, or it
 //!   ended early) so a torn file is resent instead of confirmed.
+//! * Refuses plain-http targets that are not loopback before any byte is sent.
+//! * Reads at most [`STORAGE_MAX_BODY`] of the storage host's answer, and ends
+//!   any transfer that outlives its total deadline (see `deadline.rs`).
 
+pub mod deadline;
 mod limiter;
 mod multipart;
 
 pub use limiter::BandwidthLimiter;
 
 use crate::error::ApiError;
-use crate::provider::http::{excerpt, network_error};
+use crate::provider::http::{check_storage_url, excerpt, network_error, read_capped};
 use crate::provider::{UploadMethod, UploadTarget};
 use bytes::{Bytes, BytesMut};
+use deadline::Throttled;
 use futures::StreamExt;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::io::AsyncReadExt;
 
 /// Bytes read from disk per chunk. Larger chunks cut per-chunk overhead
@@ -112,8 +118,59 @@ pub struct Upload<'a> {
     pub limiter: Arc<BandwidthLimiter>,
 }
 
-/// Send the file. `client` must carry no default credentials.
+/// The most of a storage host's answer Hoist reads. Storage answers with a
+/// few bytes (an ETag, a short XML error); the rest is never needed.
+pub const STORAGE_MAX_BODY: usize = 64 * 1024;
+
+/// Send the file, within the total deadline for its size
+/// ([`deadline::budget_for`]). `client` must carry no default credentials.
 pub async fn send(client: &reqwest::Client, up: Upload<'_>) -> Result<(), TransferError> {
+    let budget = deadline::budget_for(up.expected.size);
+    send_within(client, up, budget).await
+}
+
+/// [`send`] with an explicit total budget.
+pub async fn send_within(
+    client: &reqwest::Client,
+    up: Upload<'_>,
+    budget: Duration,
+) -> Result<(), TransferError> {
+    // Before opening the file: a refused target never gets a byte.
+    let url = check_storage_url(&up.target.url).map_err(TransferError::Network)?;
+    let host = url
+        .host_str()
+        .map(|h| match url.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        })
+        .unwrap_or_default();
+    let throttled = Arc::new(Throttled::default());
+    let watch = throttled.clone();
+    match deadline::within(budget, &watch, attempt(client, up, throttled, &host)).await {
+        Some(result) => result,
+        None => Err(TransferError::Network(ApiError::network(format!(
+            "the upload to {host} did not finish within {} (a transfer gets 10 minutes plus \
+             1 second per 16 KiB of the file); it is stalled",
+            human_duration(budget)
+        )))),
+    }
+}
+
+fn human_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
+async fn attempt(
+    client: &reqwest::Client,
+    up: Upload<'_>,
+    throttled: Arc<Throttled>,
+    host: &str,
+) -> Result<(), TransferError> {
     let read_err = |source| TransferError::Read {
         path: up.path.to_path_buf(),
         source,
@@ -130,6 +187,7 @@ pub async fn send(client: &reqwest::Client, up: Upload<'_>) -> Result<(), Transf
         up.expected.size,
         up.progress.clone(),
         up.limiter.clone(),
+        throttled,
         changed.clone(),
     );
 
@@ -170,28 +228,39 @@ pub async fn send(client: &reqwest::Client, up: Upload<'_>) -> Result<(), Transf
     };
     // Storage hosts get no cookies, no auth: the builder starts from a bare client.
     req = req.header("Accept", "*/*");
-    let host = url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
 
     let result = req.send().await;
     if changed.load(Ordering::Relaxed) {
         return Err(TransferError::Changed);
     }
-    let resp = result.map_err(|e| TransferError::Network(network_error(&host, &e)))?;
+    let resp = result.map_err(|e| TransferError::Network(network_error(host, &e)))?;
     let status = resp.status().as_u16();
-    // Read the whole answer so the connection can be reused, and so a
-    // connection dropped mid-answer counts as a failure.
-    let body = resp
-        .bytes()
+    // Read the whole answer (up to the cap) so the connection can be reused,
+    // and so a connection dropped mid-answer counts as a failure.
+    let body = read_capped(resp, STORAGE_MAX_BODY)
         .await
-        .map_err(|e| TransferError::Network(network_error(&host, &e)))?;
+        .map_err(|e| TransferError::Network(network_error(host, &e)))?;
     if !(200..300).contains(&status) {
-        return Err(TransferError::Status {
-            status,
-            body: excerpt(&body),
-        });
+        let body = if body.bytes.is_empty() && !body.complete {
+            format!(
+                "(a body larger than {} KiB, not read)",
+                STORAGE_MAX_BODY / 1024
+            )
+        } else {
+            excerpt(&body.bytes)
+        };
+        return Err(TransferError::Status { status, body });
+    }
+    if !body.complete {
+        return Err(TransferError::Network(ApiError::local(
+            "response_too_large",
+            format!(
+                "{host} answered the upload with HTTP {status} and a body larger than {} KiB \
+                 (storage answers with a few bytes); Hoist stopped reading and does not count \
+                 this upload as done",
+                STORAGE_MAX_BODY / 1024
+            ),
+        )));
     }
     let after = FileIdentity::of(up.path).map_err(read_err)?;
     if after != up.expected {
@@ -206,11 +275,13 @@ fn file_chunks(
     size: u64,
     progress: Arc<AtomicU64>,
     limiter: Arc<BandwidthLimiter>,
+    throttled: Arc<Throttled>,
     changed: Arc<AtomicBool>,
 ) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     futures::stream::unfold((file, size), move |(mut file, remaining)| {
         let progress = progress.clone();
         let limiter = limiter.clone();
+        let throttled = throttled.clone();
         let changed = changed.clone();
         async move {
             if remaining == 0 {
@@ -233,7 +304,13 @@ fn file_chunks(
                     Err(e) => return Some((Err(e), (file, 0))),
                 }
             }
-            limiter.acquire(want as u64).await;
+            // The wait the user's limit asks for does not count against the
+            // transfer's deadline: note it before sleeping.
+            let wait = limiter.take(want as u64).await;
+            if !wait.is_zero() {
+                throttled.add(wait);
+                tokio::time::sleep(wait).await;
+            }
             progress.fetch_add(want as u64, Ordering::Relaxed);
             Some((Ok(buf.freeze()), (file, remaining - want as u64)))
         }

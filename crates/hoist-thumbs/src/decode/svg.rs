@@ -1,4 +1,11 @@
 //! SVG and SVGZ through resvg (system fonts for text, loaded once per process).
+//!
+//! An SVG can name other files (`<image href="/home/me/secret.png">`), and
+//! usvg's default loads them. SVGs come from anywhere, including a remote
+//! library's previews, so nothing outside the SVG's own bytes is ever read:
+//! no resources directory, and `<image>` hrefs that name a path or URL are
+//! dropped. Images embedded as `data:` URLs are the drawing's own bytes and
+//! still render.
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -48,8 +55,27 @@ pub(crate) fn decode(path: &Path, target: u32) -> Result<Decoded, ThumbError> {
     })
 }
 
+/// Options that read nothing but the SVG's own bytes (and system fonts).
+fn options() -> usvg::Options<'static> {
+    let mut opt = usvg::Options {
+        resources_dir: None,
+        ..usvg::Options::default()
+    };
+    opt.image_href_resolver = usvg::ImageHrefResolver {
+        // data: URLs: decoded from the SVG itself; nested SVGs get these
+        // same options, so they cannot name files either.
+        resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+        // Anything else is a path or URL: never opened.
+        resolve_string: Box::new(|href: &str, _: &usvg::Options| {
+            tracing::debug!(href, "SVG names an external image; not loaded");
+            None
+        }),
+    };
+    opt
+}
+
 fn parse(data: &[u8], with_fonts: bool) -> Result<usvg::Tree, ThumbError> {
-    let mut opt = usvg::Options::default();
+    let mut opt = options();
     if with_fonts {
         opt.fontdb = fonts();
     }
