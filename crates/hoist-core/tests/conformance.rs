@@ -722,6 +722,7 @@ async fn adapter_runflow_requests_and_every_documented_response_variant() {
             ("GET /v1/assets/00000000-0000-4000-8000-00000000000e", 422, "", json!({"code": "VALIDATION_ERROR", "message": "Invalid request", "errors": [{"field": "id", "message": "must be a UUID"}]}).to_string()),
             ("GET /v1/assets/", 200, "", runflow_record_full()),
             ("GET /v1/assets?limit=2&pq=p2", 200, "", json!({"items": [], "next_pq": null, "prev_pq": "p1"}).to_string()),
+            ("GET /v1/assets?limit=500&pq=p2", 200, "", json!({"items": [], "next_pq": null, "prev_pq": "p1"}).to_string()),
             ("GET /v1/assets?", 200, "", json!({"items": [serde_json::from_str::<Value>(&runflow_record_full()).unwrap()], "next_pq": "p2", "prev_pq": null}).to_string()),
         ],
     )
