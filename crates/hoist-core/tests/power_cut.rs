@@ -91,8 +91,9 @@ async fn every_file_ends_ready_exactly_once_after_a_power_cut_at_any_write() {
         .await;
         check(provider, "clean run", &files, &sb.assets().await);
         let writes = power.writes();
+        let durable = power.durable_commits();
         assert!(
-            power.durable_commits() >= 1 + 2 * 3,
+            power.durable_commits() > 2 * 3,
             "{provider}: enqueue, then per file the reserve key, the reservation and the \
              confirmation are durable ({} durable of {writes} writes)",
             power.durable_commits()
@@ -140,8 +141,12 @@ async fn every_file_ends_ready_exactly_once_after_a_power_cut_at_any_write() {
             engine.shutdown().await;
             restored += 1;
         }
+        eprintln!(
+            "{provider}: {writes} writes, {durable} durable; {restored} cuts rolled back and rerun",
+        );
+        // Every cut after the enqueue became durable is rolled back and rerun.
         assert!(
-            restored as u64 >= writes - 1,
+            restored as u64 > writes.saturating_sub(2),
             "{provider}: {restored} restores"
         );
     }
