@@ -1,4 +1,4 @@
-//! `hoist queue list|run|retry|pause|resume|cancel`.
+//! `hoist queue list|run|retry|pause|resume|cancel|clear`.
 
 use crate::output::{human_bytes, job_json, print_json_line, terminal_safe};
 use crate::UsageError;
@@ -64,8 +64,14 @@ enum QueueAction {
     Pause(Target),
     /// Resume a paused job, or --all.
     Resume(Target),
-    /// Cancel a job, or --all unfinished jobs.
+    /// Cancel a job (a failed one too), or --all unfinished jobs.
     Cancel(Target),
+    /// Drop finished, failed and cancelled jobs from the queue (what already
+    /// arrived is still remembered, so it is not sent twice).
+    Clear {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn run(args: QueueArgs) -> anyhow::Result<u8> {
@@ -134,6 +140,17 @@ pub async fn run(args: QueueArgs) -> anyhow::Result<u8> {
                 Box::pin(async move { q.cancel(ids).await })
             })
             .await
+        }
+        QueueAction::Clear { json } => {
+            // Straight on the database, like the other steering commands:
+            // these jobs have no worker, wherever the engine runs.
+            let cleared = Queue::open(&state_dir)?.clear_done().await?;
+            if json {
+                print_json_line(&serde_json::json!({ "cleared": cleared }));
+            } else {
+                eprintln!("{cleared} job(s) cleared");
+            }
+            Ok(0)
         }
     }
 }

@@ -12,7 +12,9 @@
 mod common;
 
 use common::*;
-use hoist_core::provider::{for_destination, FileSpec, Provider, Reservation, UploadMethod};
+use hoist_core::provider::{
+    for_destination, FileSpec, Lookup, Provider, Reservation, UploadMethod,
+};
 use hoist_core::{Destination, JobState, ProviderKind};
 use hoist_testkit::TestSandbox;
 use serde_json::{json, Value};
@@ -720,6 +722,7 @@ async fn adapter_runflow_requests_and_every_documented_response_variant() {
             ("GET /v1/assets/00000000-0000-4000-8000-00000000000e", 422, "", json!({"code": "VALIDATION_ERROR", "message": "Invalid request", "errors": [{"field": "id", "message": "must be a UUID"}]}).to_string()),
             ("GET /v1/assets/", 200, "", runflow_record_full()),
             ("GET /v1/assets?limit=2&pq=p2", 200, "", json!({"items": [], "next_pq": null, "prev_pq": "p1"}).to_string()),
+            ("GET /v1/assets?limit=500&pq=p2", 200, "", json!({"items": [], "next_pq": null, "prev_pq": "p1"}).to_string()),
             ("GET /v1/assets?", 200, "", json!({"items": [serde_json::from_str::<Value>(&runflow_record_full()).unwrap()], "next_pq": "p2", "prev_pq": null}).to_string()),
         ],
     )
@@ -773,10 +776,30 @@ async fn adapter_runflow_requests_and_every_documented_response_variant() {
         remote_id: "00000000-0000-4000-8000-00000000000b".into(),
         ..r.clone()
     };
+    // 404 by id, then the library by name, size and time: the only a.jpg
+    // of 123 bytes is from 2023, before this reservation, so nothing is ours...
+    let now = hoist_core::queue::now_millis();
     assert_eq!(
-        p.find(&missing).await.unwrap(),
-        None,
-        "404 means not confirmed"
+        p.find(&missing, &jpeg("a.jpg", 123), now).await.unwrap(),
+        Lookup::Absent,
+        "not confirmed"
+    );
+    // ...but for a reservation made before it, that asset is the one.
+    let since_2023 = 1_699_000_000_000;
+    match p
+        .find(&missing, &jpeg("a.jpg", 123), since_2023)
+        .await
+        .unwrap()
+    {
+        Lookup::Found(a) => assert_eq!(a.id, RUNFLOW_ID),
+        other => panic!("expected the listed asset, got {other:?}"),
+    }
+    assert_eq!(
+        p.find(&missing, &jpeg("a.jpg", 124), since_2023)
+            .await
+            .unwrap(),
+        Lookup::Absent,
+        "another size is another file"
     );
     let e = p
         .get("00000000-0000-4000-8000-00000000000c")
@@ -928,20 +951,24 @@ async fn adapter_segmentflow_requests_and_every_documented_response_variant() {
         (None, None, Some(1_699_335_116))
     );
 
-    // find pages through the listing for the reserved key.
+    // find pages through the listing; an s3Key, where listed, settles it.
     let old = Reservation {
         remote_id: "k/old.jpg".into(),
         ..r.clone()
     };
-    assert_eq!(
-        p.find(&old).await.unwrap().map(|a| a.id),
-        Some("as_old".into())
-    );
+    match p.find(&old, &spec, 0).await.unwrap() {
+        Lookup::Found(a) => assert_eq!(a.id, "as_old"),
+        other => panic!("expected as_old, got {other:?}"),
+    }
     let never = Reservation {
         remote_id: "k/never.jpg".into(),
         ..r.clone()
     };
-    assert_eq!(p.find(&never).await.unwrap(), None);
+    assert_eq!(
+        p.find(&never, &spec, 0).await.unwrap(),
+        Lookup::Absent,
+        "every listed a.jpg belongs to another s3Key"
+    );
 
     assert_eq!(p.get("as_1").await.unwrap().name.as_deref(), Some("a.jpg"));
     let e = p.get("gone").await.unwrap_err();

@@ -1,7 +1,7 @@
 //! Fault injection: the [`FaultSpec`] parsed from `key=value,...` and the runtime
 //! [`Faults`] that rolls the dice for each request.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::{Mutex, RwLock};
@@ -27,6 +27,12 @@ pub const DEFAULT_EXPIRY: Duration = Duration::from_secs(3600);
 /// | `expiry` | signed-URL lifetime (default `1h`) |
 /// | `latency` | delay added to every request |
 /// | `seed` | RNG seed, for reproducible runs |
+/// | `drop_confirm` | the next N confirmations (FLORA complete, Runflow confirmation, Segmentflow finalize) are committed, then the connection is dropped |
+/// | `lost_confirm` | the next N Runflow confirmations are committed, then answered 409 `ALREADY_CONFIRMED`; the next `GET` of each such asset answers 404 (a record id that differs from the upload's) |
+/// | `attach_refused` | the next N FLORA project attaches answer 403 |
+/// | `hide_s3key` | `1`: Segmentflow listings carry no `s3Key` |
+///
+/// The last four are counts (one-shot faults) rather than fractions.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FaultSpec {
     pub error: f64,
@@ -38,6 +44,10 @@ pub struct FaultSpec {
     pub expiry: Duration,
     pub latency: Duration,
     pub seed: Option<u64>,
+    pub drop_confirm: u32,
+    pub lost_confirm: u32,
+    pub attach_refused: u32,
+    pub hide_s3key: bool,
 }
 
 impl Default for FaultSpec {
@@ -52,6 +62,10 @@ impl Default for FaultSpec {
             expiry: DEFAULT_EXPIRY,
             latency: Duration::ZERO,
             seed: None,
+            drop_confirm: 0,
+            lost_confirm: 0,
+            attach_refused: 0,
+            hide_s3key: false,
         }
     }
 }
@@ -67,6 +81,11 @@ impl FaultSpec {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("invalid fault spec: {0}")]
 pub struct FaultSpecError(pub String);
+
+fn parse_count(key: &str, v: &str) -> Result<u32, FaultSpecError> {
+    v.parse()
+        .map_err(|_| FaultSpecError(format!("`{key}={v}`: expected a count (0, 1, 2, ...)")))
+}
 
 fn parse_fraction(key: &str, v: &str) -> Result<f64, FaultSpecError> {
     let f: f64 = v
@@ -144,6 +163,10 @@ impl FromStr for FaultSpec {
                     spec.expiry = d;
                 }
                 "latency" => spec.latency = parse_duration(key, value)?,
+                "drop_confirm" => spec.drop_confirm = parse_count(key, value)?,
+                "lost_confirm" => spec.lost_confirm = parse_count(key, value)?,
+                "attach_refused" => spec.attach_refused = parse_count(key, value)?,
+                "hide_s3key" => spec.hide_s3key = parse_count(key, value)? > 0,
                 "seed" => {
                     spec.seed = Some(value.parse().map_err(|_| {
                         FaultSpecError(format!("`{item}`: seed must be an unsigned integer"))
@@ -152,7 +175,8 @@ impl FromStr for FaultSpec {
                 other => {
                     return Err(FaultSpecError(format!(
                         "unknown fault key `{other}` (known: error, error_after, rate_limit, \
-                         rate_limit_bare, drop, drop_response, expiry, latency, seed)"
+                         rate_limit_bare, drop, drop_response, expiry, latency, seed, \
+                         drop_confirm, lost_confirm, attach_refused, hide_s3key)"
                     )))
                 }
             }
@@ -185,6 +209,16 @@ impl fmt::Display for FaultSpec {
         if let Some(seed) = self.seed {
             parts.push(format!("seed={seed}"));
         }
+        for (k, n) in [
+            ("drop_confirm", self.drop_confirm),
+            ("lost_confirm", self.lost_confirm),
+            ("attach_refused", self.attach_refused),
+            ("hide_s3key", u32::from(self.hide_s3key)),
+        ] {
+            if n > 0 {
+                parts.push(format!("{k}={n}"));
+            }
+        }
         f.write_str(&parts.join(","))
     }
 }
@@ -207,11 +241,41 @@ pub enum After {
     DropResponse,
 }
 
+/// The one-shot faults (counts in the spec, used up as they fire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OneShot {
+    DropConfirm,
+    LostConfirm,
+    AttachRefused,
+}
+
+impl OneShot {
+    fn name(self) -> &'static str {
+        match self {
+            OneShot::DropConfirm => "drop_confirm",
+            OneShot::LostConfirm => "lost_confirm",
+            OneShot::AttachRefused => "attach_refused",
+        }
+    }
+}
+
+fn one_shots(spec: &FaultSpec) -> BTreeMap<OneShot, u32> {
+    BTreeMap::from([
+        (OneShot::DropConfirm, spec.drop_confirm),
+        (OneShot::LostConfirm, spec.lost_confirm),
+        (OneShot::AttachRefused, spec.attach_refused),
+    ])
+}
+
 /// Runtime fault state: the current spec, a (seedable) RNG and counters per injected fault.
 pub struct Faults {
     spec: RwLock<FaultSpec>,
     rng: Mutex<StdRng>,
     counts: Mutex<BTreeMap<&'static str, u64>>,
+    /// What is left of the one-shot faults.
+    left: Mutex<BTreeMap<OneShot, u32>>,
+    /// Asset ids whose next `GET` answers 404 (`lost_confirm`).
+    hidden_once: Mutex<HashSet<String>>,
 }
 
 fn rng_for(spec: &FaultSpec) -> StdRng {
@@ -225,6 +289,8 @@ impl Faults {
     pub fn new(spec: FaultSpec) -> Self {
         Faults {
             rng: Mutex::new(rng_for(&spec)),
+            left: Mutex::new(one_shots(&spec)),
+            hidden_once: Mutex::new(HashSet::new()),
             spec: RwLock::new(spec),
             counts: Mutex::new(BTreeMap::new()),
         }
@@ -238,6 +304,9 @@ impl Faults {
     pub fn set(&self, spec: FaultSpec) {
         if let Ok(mut rng) = self.rng.lock() {
             *rng = rng_for(&spec);
+        }
+        if let Ok(mut left) = self.left.lock() {
+            *left = one_shots(&spec);
         }
         if let Ok(mut s) = self.spec.write() {
             *s = spec;
@@ -316,6 +385,39 @@ impl Faults {
         }
     }
 
+    /// Whether a one-shot fault fires now (using one up, and counting it).
+    pub fn once(&self, which: OneShot) -> bool {
+        let fired = match self.left.lock() {
+            Ok(mut left) => match left.get_mut(&which) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    true
+                }
+                _ => false,
+            },
+            Err(_) => false,
+        };
+        if fired {
+            self.count(which.name());
+        }
+        fired
+    }
+
+    /// Answer 404 to the next `GET` of asset `id`.
+    pub fn hide_once(&self, id: &str) {
+        if let Ok(mut h) = self.hidden_once.lock() {
+            h.insert(id.to_ascii_lowercase());
+        }
+    }
+
+    /// Whether this `GET` of asset `id` is the hidden one (then it no longer is).
+    pub fn take_hidden(&self, id: &str) -> bool {
+        self.hidden_once
+            .lock()
+            .map(|mut h| h.remove(&id.to_ascii_lowercase()))
+            .unwrap_or(false)
+    }
+
     pub fn drop_upload(&self) -> bool {
         let p = self.spec().drop;
         let d = self.roll(p);
@@ -352,6 +454,24 @@ mod tests {
         assert_eq!(s.seed, Some(7));
         let again: FaultSpec = s.to_string().parse().expect("round trip");
         assert_eq!(again, s);
+    }
+
+    #[test]
+    fn one_shot_faults_fire_as_often_as_asked() {
+        let s: FaultSpec = "drop_confirm=2,lost_confirm=1,attach_refused=1,hide_s3key=1"
+            .parse()
+            .expect("valid");
+        assert!(s.hide_s3key);
+        let again: FaultSpec = s.to_string().parse().expect("round trip");
+        assert_eq!(again, s);
+        let f = Faults::new(s);
+        assert!(f.once(OneShot::DropConfirm) && f.once(OneShot::DropConfirm));
+        assert!(!f.once(OneShot::DropConfirm));
+        assert!(f.once(OneShot::LostConfirm) && !f.once(OneShot::LostConfirm));
+        assert_eq!(f.counts().get("drop_confirm"), Some(&2));
+        f.hide_once("ABC");
+        assert!(f.take_hidden("abc") && !f.take_hidden("abc"));
+        assert!("drop_confirm=0.5".parse::<FaultSpec>().is_err());
     }
 
     #[test]

@@ -69,7 +69,8 @@
 //! ## Faults
 //!
 //! [`FaultSpec`] keys: `error`, `error_after`, `rate_limit`, `rate_limit_bare`, `drop`,
-//! `drop_response`, `expiry`, `latency`, `seed` (see its docs). API faults apply to the API
+//! `drop_response`, `expiry`, `latency`, `seed`, and the one-shot `drop_confirm`, `lost_confirm`,
+//! `attach_refused`, `hide_s3key` (see its docs). API faults apply to the API
 //! routes of all dialects; `drop` applies to storage uploads; `latency` to everything but
 //! `/_sandbox`.
 //!

@@ -6,7 +6,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
-use crate::faults::{abort_connection, After, Before};
+use crate::error::Dialect;
+use crate::faults::{abort_connection, After, Before, OneShot};
 use crate::state::{Ctx, Shared};
 
 /// Adds `request-id: req_…` to every response.
@@ -38,6 +39,11 @@ pub async fn track(State(st): State<Shared>, req: Request, next: Next) -> Respon
 /// `error_after`, `drop_response` after it (the handler's work is committed by then).
 pub async fn api_faults(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
     let d = ctx.dialect;
+    let path = req.uri().path().to_string();
+    let confirm = req.method() == Method::POST && is_confirmation(d, &path);
+    if let Some(resp) = one_shot_before(&ctx, &req, &path) {
+        return resp;
+    }
     match ctx.st.faults.before() {
         Before::Pass => {}
         Before::Error500 => {
@@ -51,6 +57,23 @@ pub async fn api_faults(State(ctx): State<Ctx>, req: Request, next: Next) -> Res
     }
     let is_post = req.method() == Method::POST;
     let resp = next.run(req).await;
+    if confirm && resp.status().is_success() {
+        if ctx.st.faults.once(OneShot::DropConfirm) {
+            tracing::debug!("dropping the connection after a confirmation was committed");
+            abort_connection()
+        }
+        if d == Dialect::Runflow && ctx.st.faults.once(OneShot::LostConfirm) {
+            if let Some(id) = path.rsplit('/').nth(1) {
+                ctx.st.faults.hide_once(id);
+            }
+            return ApiError::conflict(
+                d,
+                "ALREADY_CONFIRMED",
+                "asset upload was already confirmed (injected fault: the confirmation was committed)",
+            )
+            .into_response();
+        }
+    }
     match ctx.st.faults.after(is_post) {
         After::Pass => resp,
         After::Error500 => {
@@ -62,4 +85,46 @@ pub async fn api_faults(State(ctx): State<Ctx>, req: Request, next: Next) -> Res
             abort_connection()
         }
     }
+}
+
+/// The request that turns an upload into an asset, per dialect.
+fn is_confirmation(d: Dialect, path: &str) -> bool {
+    match d {
+        Dialect::Flora => path.ends_with("/complete"),
+        Dialect::Runflow => path.ends_with("/confirmations"),
+        Dialect::Segmentflow => path.trim_end_matches('/').ends_with("/api/v1/assets"),
+    }
+}
+
+/// One-shot faults that answer instead of the handler.
+fn one_shot_before(ctx: &Ctx, req: &Request, path: &str) -> Option<Response> {
+    let d = ctx.dialect;
+    let faults = &ctx.st.faults;
+    if d == Dialect::Flora
+        && req.method() == Method::POST
+        && path.contains("/projects/")
+        && path.ends_with("/attach")
+        && faults.once(OneShot::AttachRefused)
+    {
+        return Some(
+            ApiError::new(
+                d,
+                axum::http::StatusCode::FORBIDDEN,
+                "forbidden",
+                "this key may not change the project (injected fault)",
+            )
+            .into_response(),
+        );
+    }
+    if d == Dialect::Runflow && req.method() == Method::GET {
+        if let Some(id) = path.split("/v1/assets/").nth(1) {
+            if faults.take_hidden(id.trim_end_matches('/')) {
+                return Some(
+                    ApiError::not_found(d, format!("asset `{id}` not found (injected fault)"))
+                        .into_response(),
+                );
+            }
+        }
+    }
+    None
 }

@@ -387,6 +387,18 @@ async fn list(
     } else {
         None
     };
-    let assets: Vec<Value> = rows.iter().map(|r| asset_json(&st, r)).collect();
+    let hide_key = st.faults.spec().hide_s3key;
+    let assets: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let mut a = asset_json(&st, r);
+            if hide_key {
+                if let Some(m) = a.as_object_mut() {
+                    m.remove("s3Key");
+                }
+            }
+            a
+        })
+        .collect();
     Ok(Json(json!({ "success": true, "assets": assets, "nextCursor": next })).into_response())
 }

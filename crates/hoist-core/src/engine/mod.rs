@@ -301,6 +301,14 @@ impl Engine {
         Ok(n)
     }
 
+    /// Forget every job that will not run again: finished, failed and
+    /// cancelled (`hoist queue clear`). Dedupe memory stays.
+    pub async fn clear_done(&self) -> Result<usize, CoreError> {
+        let n = self.inner.queue.clear_done().await?;
+        self.inner.emit(EngineEvent::QueueChanged);
+        Ok(n)
+    }
+
     pub fn is_paused_all(&self) -> bool {
         self.inner.paused_all.load(Ordering::SeqCst)
     }

@@ -5,7 +5,7 @@
 
 use super::http::ApiClient;
 use super::json::{any, opt_str, opt_u32, opt_u64, req_str, timestamp, timestamp_ms};
-use super::{path_segment, FileSpec, Provider, Reservation, UploadMethod, UploadTarget};
+use super::{path_segment, FileSpec, Lookup, Provider, Reservation, UploadMethod, UploadTarget};
 use crate::error::ApiError;
 use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
 use async_trait::async_trait;
@@ -206,24 +206,46 @@ impl Provider for Flora {
                 })
             }
         }
-        if let Some(project) = &self.destination.project {
-            let path = format!(
-                "/projects/{}/assets/{}/attach",
-                path_segment(project),
-                path_segment(&asset.id)
-            );
-            let attach_key = format!("{key}-attach");
-            self.api
-                .request(Method::POST, &path, &[], None, Some(&attach_key))
-                .await?;
-        }
         Ok(asset)
     }
 
-    async fn find(&self, reservation: &Reservation) -> Result<Option<RemoteAsset>, ApiError> {
+    /// `/retry` keeps the asset id: renewing never makes a second asset.
+    fn renew_is_new_reservation(&self) -> bool {
+        false
+    }
+
+    fn attach_target(&self) -> Option<String> {
+        self.destination.project.clone()
+    }
+
+    /// Attaching is its own recorded step (the worker's), so a ready asset is
+    /// never left unattached silently.
+    async fn attach(&self, asset_id: &str, key: &str) -> Result<(), ApiError> {
+        let Some(project) = &self.destination.project else {
+            return Ok(());
+        };
+        let path = format!(
+            "/projects/{}/assets/{}/attach",
+            path_segment(project),
+            path_segment(asset_id)
+        );
+        self.api
+            .request(Method::POST, &path, &[], None, Some(key))
+            .await?;
+        Ok(())
+    }
+
+    /// The asset id is FLORA's from the reservation on, and FLORA documents
+    /// 404 for a missing asset: that answer is proof of absence.
+    async fn find(
+        &self,
+        reservation: &Reservation,
+        _file: &FileSpec,
+        _since_ms: i64,
+    ) -> Result<Lookup, ApiError> {
         match self.get(&reservation.remote_id).await {
-            Ok(a) => Ok(Some(a)),
-            Err(e) if e.status == 404 => Ok(None),
+            Ok(a) => Ok(Lookup::Found(a)),
+            Err(e) if e.status == 404 => Ok(Lookup::Absent),
             Err(e) => Err(e),
         }
     }

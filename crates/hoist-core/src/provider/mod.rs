@@ -4,6 +4,7 @@
 mod flora;
 pub mod http;
 mod json;
+mod lookup;
 pub mod runflow;
 pub mod segmentflow;
 
@@ -70,6 +71,19 @@ pub struct Reservation {
     pub extra: serde_json::Value,
 }
 
+/// What looking for the asset of a reservation found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lookup {
+    /// This is the asset.
+    Found(RemoteAsset),
+    /// The server shows no asset for it (the vendor's own evidence; see each
+    /// adapter for what that evidence is).
+    Absent,
+    /// Nobody can tell from what the server shows (several candidates, or an
+    /// answer that contradicts itself): a person must look.
+    Ambiguous(String),
+}
+
 /// How to read a failed storage request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StorageVerdict {
@@ -113,9 +127,30 @@ pub trait Provider: Send + Sync {
         idempotency_key: &str,
     ) -> Result<RemoteAsset, ApiError>;
 
-    /// Look up an asset, e.g. after a confirm whose answer was lost.
-    /// Returns `Ok(None)` when the server says it does not exist.
-    async fn find(&self, reservation: &Reservation) -> Result<Option<RemoteAsset>, ApiError>;
+    /// Look for the asset made from `reservation` (asked for at `since_ms`,
+    /// Unix ms), e.g. after a confirm whose answer was lost.
+    async fn find(
+        &self,
+        reservation: &Reservation,
+        file: &FileSpec,
+        since_ms: i64,
+    ) -> Result<Lookup, ApiError>;
+
+    /// Whether `renew` makes a new reservation, which becomes a second asset
+    /// if the first one was confirmed after all (Runflow, Segmentflow).
+    fn renew_is_new_reservation(&self) -> bool {
+        true
+    }
+
+    /// The project a ready asset must still be attached to, if any.
+    fn attach_target(&self) -> Option<String> {
+        None
+    }
+
+    /// Attach a ready asset to [`Provider::attach_target`].
+    async fn attach(&self, _asset_id: &str, _idempotency_key: &str) -> Result<(), ApiError> {
+        Ok(())
+    }
 
     async fn get(&self, id: &str) -> Result<RemoteAsset, ApiError>;
 

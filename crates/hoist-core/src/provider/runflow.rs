@@ -4,11 +4,18 @@
 //!
 //! Runflow documents no idempotency keys, so none are sent. What prevents a
 //! duplicate is the queue's write-ahead bookkeeping: the reservation is stored
-//! before any byte goes out, and a confirmation whose answer was lost is
-//! recovered by the worker through [`Provider::find`] (409 `ALREADY_CONFIRMED`
-//! -> `GET /v1/assets/{id}`), never by confirming a second upload. A
+//! durably (fsynced) before any byte goes out, and so is the fact that a
+//! confirmation was sent, before it is. A confirmation whose answer was lost
+//! is recovered through [`Provider::find`], never by a second upload. A
 //! reservation abandoned before it was stored (crash between request and
 //! commit) or on renewal leaves no asset: records exist only once confirmed.
+//!
+//! What counts as proof that no asset came from a reservation: Runflow
+//! documents neither what a confirmation answers for an upload it forgot nor
+//! that the record's id equals the upload's `asset_id`. So `find` asks
+//! `GET /v1/assets/{id}` first and, on 404, reads the library newest first
+//! for an asset with the same name and size created since the reservation;
+//! one is the asset, none is absence, several are a question for a person.
 //!
 //! A 403 from storage means the presigned URL expired (documented); renewal
 //! is a fresh reservation with a new id. The URL's TTL is undocumented; when
@@ -18,7 +25,8 @@
 use super::http::ApiClient;
 use super::json::{any, opt_str, opt_u32, opt_u64, req_str, timestamp};
 use super::{
-    check_size, path_segment, FileSpec, Provider, Reservation, UploadMethod, UploadTarget,
+    check_size, lookup, path_segment, FileSpec, Lookup, Provider, Reservation, UploadMethod,
+    UploadTarget,
 };
 use crate::error::ApiError;
 use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
@@ -189,14 +197,30 @@ impl Provider for Runflow {
         parse_asset(&resp.json, Some(&reservation.remote_id), self.api.host())
     }
 
-    /// The asset created from this upload, if it was confirmed. (The sandbox
-    /// and the SDK agree that the record's id is the upload's `asset_id`.)
-    async fn find(&self, reservation: &Reservation) -> Result<Option<RemoteAsset>, ApiError> {
+    /// The asset created from this upload, if it was confirmed: by id (the
+    /// sandbox and the SDK agree that the record's id is the upload's
+    /// `asset_id`), else by name, size and time (see the module docs).
+    async fn find(
+        &self,
+        reservation: &Reservation,
+        file: &FileSpec,
+        since_ms: i64,
+    ) -> Result<Lookup, ApiError> {
         match self.get(&reservation.remote_id).await {
-            Ok(a) => Ok(Some(a)),
-            Err(e) if e.status == 404 => Ok(None),
-            Err(e) => Err(e),
+            Ok(a) => return Ok(Lookup::Found(a)),
+            Err(e) if e.status == 404 => {}
+            Err(e) => return Err(e),
         }
+        let found = lookup::scan(
+            |cursor| async move { self.list(cursor.as_deref(), MAX_LIMIT).await },
+            since_ms,
+            |a| lookup::plausible(a, file, since_ms),
+        )
+        .await?;
+        Ok(match found {
+            Ok(candidates) => lookup::verdict(candidates, file),
+            Err(why) => Lookup::Ambiguous(why),
+        })
     }
 
     async fn get(&self, id: &str) -> Result<RemoteAsset, ApiError> {

@@ -9,14 +9,19 @@
 //! by requesting a new one, which yields a new key.
 //!
 //! Finding the asset of a reservation: the documented API has no lookup by
-//! key, so [`Provider::find`] pages through `GET /api/v1/assets` (inferred
-//! path, newest first in the sandbox) for the asset whose `s3Key` is the
-//! reserved key. An asset for the key exists only once it was finalized.
+//! key, and three behaviours nothing documents (the idempotency window, a 409
+//! on a second finalize of one `s3Key`, `s3Key` in listings) must not carry
+//! the weight. So [`Provider::find`] pages through `GET /api/v1/assets`
+//! (inferred path, newest first) for assets with the file's name and size
+//! created since the reservation. An `s3Key`, where a listing carries one,
+//! only settles or rules out a candidate. One candidate is the asset, none is
+//! absence, several are a question for a person: never a guess.
 
 use super::http::ApiClient;
 use super::json::{opt_str, opt_u32, opt_u64, req_str, timestamp};
 use super::{
-    check_size, path_segment, FileSpec, Provider, Reservation, UploadMethod, UploadTarget,
+    check_size, lookup, path_segment, FileSpec, Lookup, Provider, Reservation, UploadMethod,
+    UploadTarget,
 };
 use crate::error::ApiError;
 use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
@@ -35,8 +40,6 @@ pub const CONTENT_TYPES: [&str; 5] = [
     "application/vnd.ms-excel",
     "application/pdf",
 ];
-/// Pages `find` reads before giving up (100 assets each).
-const FIND_MAX_PAGES: usize = 200;
 
 pub struct Segmentflow {
     api: ApiClient,
@@ -268,30 +271,47 @@ impl Provider for Segmentflow {
         parse_wrapped_asset(&resp.json, self.api.host())
     }
 
-    /// The asset finalized from this reservation's key, if any.
-    async fn find(&self, reservation: &Reservation) -> Result<Option<RemoteAsset>, ApiError> {
+    /// The asset finalized from this reservation (see the module docs).
+    async fn find(
+        &self,
+        reservation: &Reservation,
+        file: &FileSpec,
+        since_ms: i64,
+    ) -> Result<Lookup, ApiError> {
+        let key = reservation.remote_id.as_str();
         let mut cursor: Option<String> = None;
-        for _ in 0..FIND_MAX_PAGES {
-            let (items, next) = self.page(cursor.as_deref(), 100).await?;
-            if let Some((asset, _)) = items
-                .into_iter()
-                .find(|(_, k)| k.as_deref() == Some(reservation.remote_id.as_str()))
-            {
-                return Ok(Some(asset));
+        let mut candidates = Vec::new();
+        for _ in 0..lookup::MAX_PAGES {
+            let (items, next) = match self.page(cursor.as_deref(), 100).await {
+                Ok(p) => p,
+                Err(e) if e.retryable => return Err(e),
+                Err(e) => {
+                    return Ok(Lookup::Ambiguous(format!(
+                        "the library could not be searched: {e}"
+                    )))
+                }
+            };
+            let behind = items
+                .iter()
+                .any(|(a, _)| lookup::older_than_window(a, since_ms));
+            for (asset, s3_key) in items {
+                match s3_key.as_deref() {
+                    Some(k) if k == key => return Ok(Lookup::Found(asset)),
+                    // Another upload's object: not ours, whatever its name.
+                    Some(_) => {}
+                    None if lookup::plausible(&asset, file, since_ms) => candidates.push(asset),
+                    None => {}
+                }
             }
             match next {
-                Some(n) => cursor = Some(n),
-                None => return Ok(None),
+                Some(n) if !behind => cursor = Some(n),
+                _ => return Ok(lookup::verdict(candidates, file)),
             }
         }
-        Err(ApiError::local(
-            "lookup_too_long",
-            format!(
-                "could not find the asset for key {} within {} assets",
-                reservation.remote_id,
-                FIND_MAX_PAGES * 100
-            ),
-        ))
+        Ok(Lookup::Ambiguous(format!(
+            "the library is too long to search (more than {} pages since the upload began)",
+            lookup::MAX_PAGES
+        )))
     }
 
     async fn get(&self, id: &str) -> Result<RemoteAsset, ApiError> {

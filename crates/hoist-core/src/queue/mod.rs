@@ -9,9 +9,12 @@
 mod adopt;
 mod lock;
 mod paths;
+mod powercut;
 mod schema;
+mod steer;
 
 pub use lock::{EngineLock, LockError};
+pub use powercut::PowerCut;
 
 use crate::error::CoreError;
 use crate::model::{Destination, JobId, JobSnapshot, JobState, JobTarget};
@@ -64,6 +67,14 @@ pub struct JobRow {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// A confirm for the stored reservation went out (recorded durably first).
+    pub confirm_sent: bool,
+    /// Unix ms when the stored reservation was asked for.
+    pub reserved_at: Option<i64>,
+    /// Ready on the server, not yet attached to the destination's project.
+    pub attach_pending: bool,
+    /// Stopped because nobody could tell whether the file arrived.
+    pub in_doubt: bool,
 }
 
 impl JobRow {
@@ -128,8 +139,9 @@ pub enum Claim {
         asset_id: String,
         url: Option<String>,
     },
-    /// Another job carrying the same content goes first.
-    WaitFor(JobId),
+    /// Another job carrying the same content goes first; `paused` when a
+    /// person paused it (then nothing moves until they act).
+    WaitFor { job: JobId, paused: bool },
     /// Someone paused or cancelled this job meanwhile.
     Stopped,
 }
@@ -158,12 +170,30 @@ pub struct Changes {
     pub attempts: Option<u32>,
     pub next_attempt_at: Option<Option<i64>>,
     pub last_error: Option<Option<String>>,
+    pub confirm_sent: Option<bool>,
+    pub reserved_at: Option<Option<i64>>,
+    pub attach_pending: Option<bool>,
+    pub in_doubt: Option<bool>,
+    /// Commit with `synchronous=FULL`: the write survives a power cut. Used
+    /// for the records a later side effect relies on (see `worker`).
+    pub durable: bool,
 }
 
 #[derive(Clone)]
 pub struct Queue {
     conn: Arc<Mutex<Connection>>,
     path: PathBuf,
+    /// Test support: a simulated power cut (see [`PowerCut`]).
+    power: Arc<std::sync::OnceLock<Arc<PowerCut>>>,
+}
+
+/// What a queue call does to the database.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    Write,
+    /// A write committed with `synchronous=FULL`.
+    Durable,
 }
 
 impl std::fmt::Debug for Queue {
@@ -189,7 +219,8 @@ pub fn now_secs() -> i64 {
 const COLUMNS: &str =
     "id, uuid, batch, path, name, size, mtime_ns, content_type, dest_key, destination, \
     state, hash, step_key, key_seq, reservation, uploaded, asset_id, url, duplicate_of, attempts, \
-    next_attempt_at, last_error, created_at, updated_at, account, ctime_ns, inode";
+    next_attempt_at, last_error, created_at, updated_at, account, ctime_ns, inode, confirm_sent, \
+    reserved_at, attach_pending, in_doubt";
 
 fn row_to_job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     let bad = |i: usize, what: &str| {
@@ -233,6 +264,10 @@ fn row_to_job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
         account: r.get(24)?,
         ctime_ns: r.get(25)?,
         inode: r.get::<_, i64>(26)? as u64,
+        confirm_sent: r.get::<_, i64>(27)? != 0,
+        reserved_at: r.get(28)?,
+        attach_pending: r.get::<_, i64>(29)? != 0,
+        in_doubt: r.get::<_, i64>(30)? != 0,
     })
 }
 
@@ -260,6 +295,7 @@ impl Queue {
         Ok(Queue {
             conn: Arc::new(Mutex::new(conn)),
             path,
+            power: Arc::new(std::sync::OnceLock::new()),
         })
     }
 
@@ -267,16 +303,64 @@ impl Queue {
         &self.path
     }
 
-    /// Run `f` on the connection off the async runtime.
+    /// Test support: simulate a power cut (see [`PowerCut`]). Only the first
+    /// call has an effect.
+    #[doc(hidden)]
+    pub fn simulate_power_cut(&self, power: Arc<PowerCut>) {
+        let _ = self.power.set(power);
+    }
+
+    /// Read with `f` on the connection, off the async runtime.
     async fn call<T, F>(&self, f: F) -> Result<T, CoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     {
+        self.run(Access::Read, f).await
+    }
+
+    /// Write with `f` (a transaction that commits, or nothing).
+    async fn write<T, F>(&self, f: F) -> Result<T, CoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.run(Access::Write, f).await
+    }
+
+    /// Write with `f` and make it survive a power cut before returning.
+    async fn write_durable<T, F>(&self, f: F) -> Result<T, CoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.run(Access::Durable, f).await
+    }
+
+    async fn run<T, F>(&self, access: Access, f: F) -> Result<T, CoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
         let conn = self.conn.clone();
+        let power = self.power.get().cloned();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            f(&mut guard)
+            if let Some(p) = &power {
+                p.admit(access != Access::Read)?;
+            }
+            if access != Access::Durable {
+                return f(&mut guard);
+            }
+            // WAL + FULL syncs the log at this commit (and with it every
+            // earlier commit); NORMAL again for the cheap writes after.
+            guard.pragma_update(None, "synchronous", "FULL")?;
+            let out = f(&mut guard);
+            guard.pragma_update(None, "synchronous", "NORMAL")?;
+            if let (Ok(_), Some(p)) = (&out, &power) {
+                p.durable_commit(&guard);
+            }
+            out
         })
         .await
         .map_err(|e| CoreError::Config(format!("queue task failed: {e}")))?
@@ -298,9 +382,8 @@ impl Queue {
         let dest_json = serde_json::to_string(&target.destination)
             .map_err(|e| CoreError::Config(format!("destination: {e}")))?;
         let batch = batch.to_string();
-        self.call(move |conn| {
-            // Enqueue is the promise that nothing will be lost: make it durable.
-            conn.pragma_update(None, "synchronous", "FULL")?;
+        // Enqueue is the promise that nothing will be lost: make it durable.
+        self.write_durable(move |conn| {
             let now = now_secs();
             let tx = conn.transaction()?;
             // While "pause all" is on, new work arrives paused: visible, and
@@ -388,7 +471,6 @@ impl Queue {
                 }
             }
             tx.commit()?;
-            conn.pragma_update(None, "synchronous", "NORMAL")?;
             Ok(out)
         })
         .await
@@ -456,7 +538,7 @@ impl Queue {
     /// After a crash, jobs left mid-step go back to the queue; their stored
     /// reservation and idempotency key make the next attempt a resume.
     pub async fn recover_interrupted(&self) -> Result<usize, CoreError> {
-        self.call(|conn| {
+        self.write(|conn| {
             conn.execute(
                 &format!(
                     "UPDATE jobs SET state='queued', updated_at=?1 WHERE state IN ({})",
@@ -517,7 +599,12 @@ impl Queue {
         changes: Changes,
     ) -> Result<bool, CoreError> {
         let from_sql = states_sql(from);
-        self.call(move |conn| {
+        let access = if changes.durable {
+            Access::Durable
+        } else {
+            Access::Write
+        };
+        self.run(access, move |conn| {
             let tx = conn.transaction()?;
             apply_changes(&tx, id, &changes)?;
             let moved = tx.execute(
@@ -540,12 +627,12 @@ impl Queue {
         asset_id: String,
         url: Option<String>,
     ) -> Result<bool, CoreError> {
-        self.call(move |conn| {
+        self.write(move |conn| {
             let tx = conn.transaction()?;
             let now = now_secs();
             tx.execute(
                 "UPDATE jobs SET asset_id=?2, url=?3, step_key=NULL, last_error=NULL, next_attempt_at=NULL, \
-                 updated_at=?4 WHERE id=?1",
+                 attach_pending=0, in_doubt=0, updated_at=?4 WHERE id=?1",
                 params![id, asset_id, url, now],
             )?;
             let moved = tx.execute(
@@ -596,7 +683,7 @@ impl Queue {
         dest_key: String,
         hash: String,
     ) -> Result<Claim, CoreError> {
-        self.call(move |conn| {
+        self.write(move |conn| {
             let tx = conn.transaction()?;
             let delivered: Option<(String, Option<String>)> = tx
                 .query_row(
@@ -608,20 +695,23 @@ impl Queue {
             if let Some((asset_id, url)) = delivered {
                 return Ok(Claim::Delivered { asset_id, url });
             }
-            let first: Option<JobId> = tx
+            let first: Option<(JobId, String)> = tx
                 .query_row(
-                    "SELECT id FROM jobs WHERE dest_key=?1 AND hash=?2 AND id<>?3 \
+                    "SELECT id, state FROM jobs WHERE dest_key=?1 AND hash=?2 AND id<>?3 \
                      AND state NOT IN ('failed','cancelled','duplicate') \
                      AND (reservation IS NOT NULL \
                           OR state IN ('reserving','uploading','confirming','ready') \
                           OR (id<?3 AND state<>'paused')) \
                      ORDER BY id LIMIT 1",
                     params![dest_key, hash, id],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            if let Some(other) = first {
-                return Ok(Claim::WaitFor(other));
+            if let Some((other, state)) = first {
+                return Ok(Claim::WaitFor {
+                    job: other,
+                    paused: state == "paused",
+                });
             }
             let moved = tx.execute(
                 "UPDATE jobs SET state='reserving', updated_at=?3 WHERE id=?1 AND state=?2",
@@ -637,113 +727,6 @@ impl Queue {
         .await
     }
 
-    /// Move every job in `from` (optionally only `ids`) to `to`; returns the ids moved.
-    pub async fn set_state_where(
-        &self,
-        ids: Option<Vec<JobId>>,
-        from: Vec<JobState>,
-        to: JobState,
-        reset_attempts: bool,
-    ) -> Result<Vec<JobId>, CoreError> {
-        self.call(move |conn| {
-            let tx = conn.transaction()?;
-            let mut sql = format!("SELECT id FROM jobs WHERE state IN ({})", states_sql(&from));
-            if let Some(ids) = &ids {
-                let list = ids
-                    .iter()
-                    .map(|i| i.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",");
-                sql.push_str(&format!(" AND id IN ({list})"));
-            }
-            let moved: Vec<JobId> = {
-                let mut stmt = tx.prepare(&sql)?;
-                let rows = stmt.query_map([], |r| r.get(0))?;
-                rows.collect::<rusqlite::Result<_>>()?
-            };
-            {
-                let extra = if reset_attempts {
-                    ", attempts=0, next_attempt_at=NULL, last_error=NULL"
-                } else {
-                    ""
-                };
-                let mut upd = tx.prepare(&format!(
-                    "UPDATE jobs SET state=?2, updated_at=?3{extra} WHERE id=?1"
-                ))?;
-                let now = now_secs();
-                for id in &moved {
-                    upd.execute(params![id, to.as_str(), now])?;
-                }
-            }
-            tx.commit()?;
-            Ok(moved)
-        })
-        .await
-    }
-
-    /// Pause jobs that are not finished; `None` pauses all and keeps new
-    /// jobs waiting until `resume(None)`.
-    pub async fn pause(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
-        if ids.is_none() {
-            self.set_setting(PAUSED_ALL, "1".into()).await?;
-        }
-        let from = JobState::ALL
-            .into_iter()
-            .filter(|s| !s.is_terminal() && *s != JobState::Paused)
-            .collect();
-        self.set_state_where(ids, from, JobState::Paused, false)
-            .await
-    }
-
-    pub async fn resume(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
-        if ids.is_none() {
-            self.set_setting(PAUSED_ALL, "0".into()).await?;
-        }
-        self.set_state_where(ids, vec![JobState::Paused], JobState::Queued, false)
-            .await
-    }
-
-    pub async fn cancel(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
-        let from = JobState::ALL
-            .into_iter()
-            .filter(|s| !s.is_terminal())
-            .collect();
-        self.set_state_where(ids, from, JobState::Cancelled, false)
-            .await
-    }
-
-    /// Queue jobs again with a fresh attempt budget: named jobs that failed,
-    /// were cancelled or are waiting; or, for `None`, every failed job.
-    pub async fn retry(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
-        let from = if ids.is_some() {
-            vec![
-                JobState::Failed,
-                JobState::Cancelled,
-                JobState::WaitingRetry,
-            ]
-        } else {
-            vec![JobState::Failed]
-        };
-        self.set_state_where(ids, from, JobState::Queued, true)
-            .await
-    }
-
-    /// Whether "pause all" is on (shared by every process using this queue).
-    pub async fn paused_all(&self) -> Result<bool, CoreError> {
-        Ok(self.setting(PAUSED_ALL).await?.as_deref() == Some("1"))
-    }
-
-    /// Forget finished jobs (ready, duplicate, cancelled). Dedupe memory stays.
-    pub async fn clear_finished(&self) -> Result<usize, CoreError> {
-        self.call(|conn| {
-            conn.execute(
-                "DELETE FROM jobs WHERE state IN ('ready','duplicate','cancelled')",
-                [],
-            )
-        })
-        .await
-    }
-
     pub async fn setting(&self, key: &'static str) -> Result<Option<String>, CoreError> {
         self.call(move |conn| {
             conn.query_row("SELECT value FROM settings WHERE key=?1", [key], |r| {
@@ -755,7 +738,7 @@ impl Queue {
     }
 
     pub async fn set_setting(&self, key: &'static str, value: String) -> Result<(), CoreError> {
-        self.call(move |conn| {
+        self.write(move |conn| {
             conn.execute(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2) \
                  ON CONFLICT(key) DO UPDATE SET value=excluded.value",
@@ -813,6 +796,18 @@ fn apply_changes(tx: &rusqlite::Transaction<'_>, id: JobId, c: &Changes) -> rusq
     }
     if let Some(e) = &c.last_error {
         set("last_error", e.clone().into());
+    }
+    if let Some(b) = c.confirm_sent {
+        set("confirm_sent", (b as i64).into());
+    }
+    if let Some(t) = c.reserved_at {
+        set("reserved_at", t.into());
+    }
+    if let Some(b) = c.attach_pending {
+        set("attach_pending", (b as i64).into());
+    }
+    if let Some(b) = c.in_doubt {
+        set("in_doubt", (b as i64).into());
     }
     args.push(id.into());
     tx.execute(

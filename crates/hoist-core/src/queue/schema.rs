@@ -63,6 +63,19 @@ ALTER TABLE jobs ADD COLUMN inode    INTEGER NOT NULL DEFAULT 0;
 UPDATE jobs SET path = CAST(path AS BLOB) WHERE typeof(path) = 'text';
 CREATE INDEX jobs_account ON jobs(account, state);
 "#,
+    // 3: delivery bookkeeping (issue 8, items 11-14).
+    r#"
+-- A confirm for the stored reservation went out (written durably before it
+-- is sent): from then on a new reservation needs proof that no asset exists.
+ALTER TABLE jobs ADD COLUMN confirm_sent   INTEGER NOT NULL DEFAULT 0;
+-- Unix ms when the stored reservation was asked for (the look-up window).
+ALTER TABLE jobs ADD COLUMN reserved_at    INTEGER;
+-- The asset is ready but not yet attached to the destination's project.
+ALTER TABLE jobs ADD COLUMN attach_pending INTEGER NOT NULL DEFAULT 0;
+-- Stopped because nobody could tell whether the file arrived: a person
+-- checks the library; `retry` then sends it again from a fresh reservation.
+ALTER TABLE jobs ADD COLUMN in_doubt       INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -191,7 +191,13 @@ async fn ready_jobs_feed_the_dedupe_index_which_survives_clearing() {
     }
     // The lower id goes first; the other waits for it, never the reverse.
     let claim = |id| q.claim_content(id, JobState::Hashing, dest().scope(), "h1".into());
-    assert_eq!(claim(ids[1]).await.unwrap(), Claim::WaitFor(ids[0]));
+    assert_eq!(
+        claim(ids[1]).await.unwrap(),
+        Claim::WaitFor {
+            job: ids[0],
+            paused: false
+        }
+    );
     assert_eq!(claim(ids[0]).await.unwrap(), Claim::Claimed);
     assert!(q
         .finish_ready(ids[0], JobState::Reserving, "asset_9".into(), None)
@@ -415,4 +421,57 @@ async fn a_schema_1_queue_is_migrated_and_adopted() {
     f.inode = 0;
     let again = q.enqueue("b2", &dest(), vec![f], ct).await.unwrap();
     assert_eq!(again[0].id, rows[0].id);
+}
+
+/// A retry after a stop in doubt is the person's "send it again": the old
+/// reservation is dropped. Any other retry keeps it (it is a resume).
+#[tokio::test]
+async fn retry_drops_the_reservation_only_of_a_job_in_doubt() {
+    let (_d, q) = queue().await;
+    let ids: Vec<_> = q
+        .enqueue("b", &dest(), vec![file("a", 1), file("b", 2)], ct)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    let reservation = Reservation {
+        remote_id: "asset_1".into(),
+        target: UploadTarget {
+            method: UploadMethod::Put,
+            url: "http://127.0.0.1:1/put".into(),
+            headers: Vec::new(),
+            form_fields: Vec::new(),
+            file_field: String::new(),
+            expires_at_ms: None,
+        },
+        extra: serde_json::Value::Null,
+    };
+    for (id, doubt) in [(ids[0], true), (ids[1], false)] {
+        assert!(q
+            .advance(
+                id,
+                &[JobState::Queued],
+                JobState::Failed,
+                Changes {
+                    reservation: Some(Some(reservation.clone())),
+                    uploaded: Some(true),
+                    confirm_sent: Some(true),
+                    reserved_at: Some(Some(5)),
+                    in_doubt: Some(doubt),
+                    durable: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap());
+    }
+    assert_eq!(q.retry(None).await.unwrap(), ids);
+    let fresh = q.get(ids[0]).await.unwrap().unwrap();
+    assert_eq!(fresh.state, JobState::Queued);
+    assert!(fresh.reservation.is_none() && !fresh.uploaded && !fresh.confirm_sent);
+    assert!(!fresh.in_doubt && fresh.reserved_at.is_none());
+    let kept = q.get(ids[1]).await.unwrap().unwrap();
+    assert_eq!(kept.reservation, Some(reservation));
+    assert!(kept.uploaded && kept.confirm_sent);
 }

@@ -1,0 +1,398 @@
+//! One job, from file to ready asset. Every step is committed before the side
+//! effect that depends on it:
+//!
+//! 1. identity + BLAKE3 hash (`hashing`); dedupe against what already arrived;
+//! 2. an idempotency key is stored durably, then `reserve` (`reserving`); the
+//!    reservation is stored durably before any byte is sent (`upload.rs`);
+//! 3. bytes are streamed (`uploading`), renewing an expired URL;
+//! 4. a key and the fact that a confirmation goes out are stored durably,
+//!    then `confirm` (`confirming`); a lost answer is recovered by looking
+//!    the asset up first, never by reserving again without proof that no
+//!    asset came from the first reservation (`confirm.rs`);
+//! 5. where the destination has a project, attaching is its own step.
+//!
+//! "Durably" means an fsynced commit (`synchronous=FULL`): a power cut can roll
+//! the queue back only to a point from which the next request is a replay or
+//! a look-up, never a second asset. The other commits are cheap (`NORMAL`):
+//! losing them only repeats work. A key stays stored until the step's result
+//! is, so a crash or dropped connection leads to a replay of the same request
+//! (the server answers with the same asset) rather than a duplicate.
+
+mod confirm;
+mod upload;
+
+use super::{hashing, DuplicatePolicy, Inner};
+use crate::error::{ApiError, CoreError};
+use crate::model::JobState;
+use crate::provider::FileSpec;
+use crate::queue::{now_millis, Changes, Claim, JobRow, RUNNABLE};
+use crate::scan::io_reason;
+use crate::transfer::FileIdentity;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+/// Why a pipeline stopped before `ready`.
+enum Halt {
+    /// Try again later (counts against the attempt budget when `counts`).
+    Retry {
+        reason: String,
+        retry_after: Option<f64>,
+        counts: bool,
+    },
+    /// Give up; a person must act.
+    Fail(String),
+    /// Nobody can tell whether the file arrived: a person checks the library,
+    /// then retries (which sends it again) or cancels.
+    Doubt(String),
+    /// Someone paused or cancelled the job; leave it as they set it.
+    Stopped,
+    /// Finished: the job reached a terminal state.
+    Done,
+}
+
+impl From<CoreError> for Halt {
+    fn from(e: CoreError) -> Self {
+        Halt::Retry {
+            reason: format!("internal error: {e}"),
+            retry_after: None,
+            counts: true,
+        }
+    }
+}
+
+/// A server error: retryable ones keep the stored key (the retry replays it),
+/// definitive ones fail the job.
+fn api_halt(step: &str, e: ApiError) -> Halt {
+    if e.retryable {
+        Halt::Retry {
+            reason: format!("{step}: {e}"),
+            retry_after: e.retry_after_secs,
+            counts: true,
+        }
+    } else {
+        Halt::Fail(format!("{step}: {e}"))
+    }
+}
+
+struct Job {
+    inner: Arc<Inner>,
+    row: JobRow,
+    /// The state the row is in, as far as this worker knows.
+    state: JobState,
+    progress: Arc<AtomicU64>,
+    /// The reservation was made or renewed during this attempt.
+    fresh_reservation: bool,
+    /// A look-up during this attempt found no asset for the reservation.
+    looked_absent: bool,
+}
+
+pub(crate) async fn run(inner: Arc<Inner>, row: JobRow, progress: Arc<AtomicU64>) {
+    let state = row.state;
+    let id = row.id;
+    let mut job = Job {
+        inner: inner.clone(),
+        row,
+        state,
+        progress,
+        fresh_reservation: false,
+        looked_absent: false,
+    };
+    let halt = job.pipeline().await.err().unwrap_or(Halt::Done);
+    if let Err(e) = job.settle(halt).await {
+        tracing::error!(job = id, error = %e, "could not record the job's outcome");
+    }
+    inner.emit_job(id).await;
+}
+
+impl Job {
+    fn spec(&self) -> FileSpec {
+        FileSpec {
+            name: self.row.name.clone(),
+            size: self.row.size,
+            content_type: self.row.content_type.clone(),
+        }
+    }
+
+    /// Move to `to` (recording `changes`); `Stopped` if someone else moved it.
+    async fn advance(&mut self, to: JobState, changes: Changes) -> Result<(), Halt> {
+        let from: Vec<JobState> = if self.state == to {
+            vec![to]
+        } else {
+            vec![self.state]
+        };
+        let moved = self
+            .inner
+            .queue
+            .advance(self.row.id, &from, to, changes)
+            .await?;
+        if !moved {
+            return Err(Halt::Stopped);
+        }
+        if self.state != to {
+            self.state = to;
+            self.inner.emit_job(self.row.id).await;
+        }
+        Ok(())
+    }
+
+    /// A fresh idempotency key, stored before use (durably when `durable`);
+    /// or the one a previous attempt stored and never saw the answer to.
+    async fn step_key(&mut self, to: JobState, durable: bool) -> Result<String, Halt> {
+        if let Some(k) = self.row.step_key.clone() {
+            self.advance(to, Changes::default()).await?;
+            return Ok(k);
+        }
+        let seq = self.row.key_seq + 1;
+        let key = format!("hoist-{}-{seq}", self.row.uuid);
+        self.advance(
+            to,
+            Changes {
+                step_key: Some(Some(key.clone())),
+                key_seq: Some(seq),
+                durable,
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.row.step_key = Some(key.clone());
+        self.row.key_seq = seq;
+        Ok(key)
+    }
+
+    fn clear_key(&mut self) -> Changes {
+        self.row.step_key = None;
+        Changes {
+            step_key: Some(None),
+            ..Default::default()
+        }
+    }
+
+    async fn pipeline(&mut self) -> Result<(), Halt> {
+        let provider = match self.inner.provider(&self.row.target()) {
+            Ok(p) => p,
+            // The key went away between the scheduler's check and now: wait
+            // for it like the account's other jobs, without using attempts.
+            Err(e) if e.code.as_deref() == Some("missing_api_key") => {
+                return Err(Halt::Retry {
+                    reason: e.message,
+                    retry_after: Some(5.0),
+                    counts: false,
+                })
+            }
+            Err(e) => return Err(Halt::Fail(e.message)),
+        };
+        let provider = provider.as_ref();
+        if self.row.attach_pending {
+            if let Some(asset_id) = self.row.asset_id.clone() {
+                let url = self.row.url.clone();
+                return self.attach(provider, asset_id, url).await;
+            }
+        }
+        self.identify().await?;
+        if self.row.reservation.is_none() {
+            self.dedupe().await?;
+        }
+        provider
+            .preflight(&self.spec())
+            .map_err(|e| Halt::Fail(e.message))?;
+        if self.row.reservation.is_none() {
+            self.reserve(provider).await?;
+        }
+        if self.row.confirm_sent {
+            // A confirmation went out and its answer was never recorded:
+            // look before sending anything again.
+            self.look_up_lost_confirm(provider).await?;
+        }
+        if !self.row.uploaded {
+            self.upload(provider).await?;
+        }
+        self.confirm(provider).await
+    }
+
+    /// Check the file is still what was queued; hash it when new or changed.
+    async fn identify(&mut self) -> Result<(), Halt> {
+        let path = self.row.path.clone();
+        let now = match FileIdentity::of(&path) {
+            Ok(id) => id,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Halt::Fail(format!(
+                    "the file is gone: {} was moved or deleted after it was queued",
+                    path.display()
+                )))
+            }
+            Err(e) => {
+                return Err(Halt::Fail(format!(
+                    "cannot read the file: {}",
+                    io_reason(&e)
+                )))
+            }
+        };
+        // Size, mtime, inode change time and inode: see `FileIdentity`.
+        let same = now == self.row.identity();
+        if same && self.row.hash.is_some() {
+            return Ok(());
+        }
+        self.advance(JobState::Hashing, Changes::default()).await?;
+        let hashed = tokio::task::spawn_blocking(move || hashing::hash_file(&path))
+            .await
+            .map_err(|e| Halt::Fail(format!("hashing crashed: {e}")))?;
+        let (hash, identity) = match hashed {
+            Ok(h) => h,
+            Err(hashing::HashError::Changed) => {
+                return Err(Halt::Retry {
+                    reason: "the file is still being written; waiting until it is stable".into(),
+                    retry_after: None,
+                    counts: true,
+                })
+            }
+            Err(hashing::HashError::Io(e)) => {
+                return Err(Halt::Fail(format!(
+                    "cannot read the file: {}",
+                    io_reason(&e)
+                )))
+            }
+        };
+        let content_changed = self.row.hash.as_deref().is_some_and(|h| h != hash);
+        let mut changes = Changes {
+            hash: Some(Some(hash.clone())),
+            identity: Some(identity),
+            ..Default::default()
+        };
+        if content_changed && self.row.uploaded {
+            // The bytes in storage are the old version: send the new ones.
+            changes.uploaded = Some(false);
+            self.row.uploaded = false;
+        }
+        self.advance(JobState::Hashing, changes).await?;
+        self.row.hash = Some(hash);
+        self.row.size = identity.size;
+        self.row.mtime_ns = identity.mtime_ns;
+        self.row.ctime_ns = identity.ctime_ns;
+        self.row.inode = identity.inode;
+        Ok(())
+    }
+
+    /// Skip content that already reached this destination; let a twin carrying
+    /// the same content go first. Claiming moves the job to `reserving`.
+    async fn dedupe(&mut self) -> Result<(), Halt> {
+        if self.inner.duplicates != DuplicatePolicy::Skip || self.row.size == 0 {
+            return Ok(());
+        }
+        let Some(hash) = self.row.hash.clone() else {
+            return Ok(());
+        };
+        let claim = self
+            .inner
+            .queue
+            .claim_content(self.row.id, self.state, self.row.dest_key.clone(), hash)
+            .await?;
+        match claim {
+            Claim::Claimed => {
+                self.state = JobState::Reserving;
+                Ok(())
+            }
+            Claim::Delivered { asset_id, url } => {
+                self.advance(
+                    JobState::Duplicate,
+                    Changes {
+                        asset: Some((asset_id, url)),
+                        last_error: Some(None),
+                        next_attempt_at: Some(None),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                Err(Halt::Done)
+            }
+            Claim::WaitFor {
+                job: other,
+                paused: true,
+            } => {
+                // The twin waits for a person: so does this copy, visibly,
+                // and it resumes together with the twin.
+                self.advance(
+                    JobState::Paused,
+                    Changes {
+                        duplicate_of: Some(other),
+                        last_error: Some(Some(format!(
+                            "waiting for job {other} (identical content), which is paused; \
+                             resume job {other} and this one goes on with it"
+                        ))),
+                        next_attempt_at: Some(None),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                Err(Halt::Stopped)
+            }
+            Claim::WaitFor { job: other, .. } => Err(Halt::Retry {
+                reason: format!("waiting for job {other}, which carries identical content"),
+                retry_after: Some(0.25),
+                counts: false,
+            }),
+            Claim::Stopped => Err(Halt::Stopped),
+        }
+    }
+
+    /// Record how the attempt ended.
+    async fn settle(&mut self, halt: Halt) -> Result<(), CoreError> {
+        let q = &self.inner.queue;
+        let id = self.row.id;
+        let (reason, in_doubt) = match halt {
+            Halt::Done | Halt::Stopped => return Ok(()),
+            Halt::Fail(reason) => (reason, false),
+            Halt::Doubt(reason) => (reason, true),
+            Halt::Retry {
+                reason,
+                retry_after,
+                counts,
+            } => {
+                let attempts = self.row.attempts + u32::from(counts);
+                if attempts < self.inner.retry.max_attempts {
+                    let delay = self.inner.retry.delay(attempts.max(1), retry_after);
+                    tracing::debug!(job = id, %reason, ?delay, "will retry");
+                    let from: Vec<JobState> = if RUNNABLE.contains(&self.state) {
+                        RUNNABLE.to_vec()
+                    } else {
+                        vec![self.state]
+                    };
+                    let at = now_millis() + delay.as_millis() as i64;
+                    return q
+                        .advance(
+                            id,
+                            &from,
+                            JobState::WaitingRetry,
+                            Changes {
+                                attempts: Some(attempts),
+                                last_error: Some(Some(reason)),
+                                next_attempt_at: Some(Some(at)),
+                                ..Default::default()
+                            },
+                        )
+                        .await
+                        .map(|_| ());
+                }
+                self.row.attempts = attempts;
+                (
+                    format!("gave up after {attempts} attempts; last error: {reason}"),
+                    false,
+                )
+            }
+        };
+        tracing::info!(job = id, %reason, in_doubt, "upload failed");
+        q.advance(
+            id,
+            &[self.state],
+            JobState::Failed,
+            Changes {
+                attempts: Some(self.row.attempts),
+                last_error: Some(Some(reason)),
+                next_attempt_at: Some(None),
+                in_doubt: Some(in_doubt),
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+}

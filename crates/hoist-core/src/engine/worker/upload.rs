@@ -1,0 +1,280 @@
+//! Reserving, renewing and sending the bytes.
+
+use super::{api_halt, Halt, Job};
+use crate::error::ApiError;
+use crate::model::JobState;
+use crate::provider::{Lookup, Provider, Reservation, StorageVerdict};
+use crate::queue::{now_millis, Changes};
+use crate::scan::io_reason;
+use crate::transfer::{self, TransferError, Upload};
+
+/// Renewals in a row before an upload counts as a failed attempt.
+const MAX_RENEWALS: u32 = 3;
+/// Validity a stored signed URL must have left before we start sending; a URL
+/// received during this attempt is used as long as it has not expired.
+const EXPIRY_MARGIN_MS: i64 = 5_000;
+
+impl Job {
+    pub(super) async fn reserve(&mut self, provider: &dyn Provider) -> Result<(), Halt> {
+        // Durable: after a power cut the key (and with it the intent to
+        // reserve) is still there, so the request is replayed, not new.
+        let key = self.step_key(JobState::Reserving, true).await?;
+        let asked_at = now_millis();
+        let reservation = match provider.reserve(&self.spec(), &key).await {
+            Ok(r) => r,
+            Err(e) => return Err(self.step_error("reserving the upload", e).await),
+        };
+        self.store_reservation(reservation, asked_at, JobState::Uploading)
+            .await
+    }
+
+    /// Durable: once bytes go out (and surely once a confirmation does), a
+    /// power cut must not make us forget this reservation and ask again.
+    async fn store_reservation(
+        &mut self,
+        r: Reservation,
+        asked_at: i64,
+        to: JobState,
+    ) -> Result<(), Halt> {
+        self.fresh_reservation = true;
+        let mut changes = self.clear_key();
+        changes.reservation = Some(Some(r.clone()));
+        changes.uploaded = Some(false);
+        changes.confirm_sent = Some(false);
+        changes.reserved_at = Some(Some(asked_at));
+        changes.durable = true;
+        self.row.reservation = Some(r);
+        self.row.uploaded = false;
+        self.row.confirm_sent = false;
+        self.row.reserved_at = Some(asked_at);
+        self.advance(to, changes).await
+    }
+
+    /// Forget a reservation the server no longer knows; the next attempt
+    /// starts afresh. Callers have proof that no asset came from it.
+    pub(super) async fn drop_reservation(&mut self) -> Result<(), Halt> {
+        let state = self.state;
+        self.advance(
+            state,
+            Changes {
+                reservation: Some(None),
+                uploaded: Some(false),
+                confirm_sent: Some(false),
+                reserved_at: Some(None),
+                step_key: Some(None),
+                durable: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.row.reservation = None;
+        self.row.uploaded = false;
+        self.row.confirm_sent = false;
+        self.row.reserved_at = None;
+        self.row.step_key = None;
+        Ok(())
+    }
+
+    /// A definitive (non-retryable) answer means the server processed the
+    /// request: the next attempt needs a new key, so forget this one.
+    pub(super) async fn step_error(&mut self, step: &str, e: ApiError) -> Halt {
+        if !e.retryable {
+            let changes = self.clear_key();
+            let state = self.state;
+            if let Err(h) = self.advance(state, changes).await {
+                return h;
+            }
+        }
+        api_halt(step, e)
+    }
+
+    /// Fresh upload instructions. `Ok(true)` when the asset turned out ready.
+    async fn renew(&mut self, provider: &dyn Provider) -> Result<bool, Halt> {
+        let Some(old) = self.row.reservation.clone() else {
+            return Ok(false);
+        };
+        if provider.renew_is_new_reservation() && self.row.confirm_sent && !self.looked_absent {
+            // A confirmation went out for the old reservation: a new one is
+            // a second asset unless the first provably is none.
+            match self.find(provider).await? {
+                Lookup::Found(a) if a.status == "ready" => {
+                    self.deliver(provider, a).await?;
+                    return Ok(true);
+                }
+                Lookup::Ambiguous(why) => return Err(self.doubt(&why)),
+                Lookup::Found(_) | Lookup::Absent => self.looked_absent = true,
+            }
+        }
+        let state = self.state;
+        let key = self.step_key(state, true).await?;
+        let asked_at = now_millis();
+        match provider.renew(&old, &self.spec(), &key).await {
+            Ok(r) => {
+                self.store_reservation(r, asked_at, state).await?;
+                Ok(false)
+            }
+            Err(e) if e.status == 404 => {
+                self.forgotten(
+                    provider,
+                    "renewing the upload URL",
+                    e,
+                    self.row.confirm_sent,
+                )
+                .await?;
+                Ok(false)
+            }
+            Err(e) if e.status == 409 => {
+                // Not renewable: maybe it already completed in an earlier run.
+                let changes = self.clear_key();
+                self.advance(state, changes).await?;
+                match self.find(provider).await? {
+                    Lookup::Found(a) if a.status == "ready" => {
+                        self.deliver(provider, a).await?;
+                        Ok(true)
+                    }
+                    Lookup::Found(a)
+                        if a.upload_expires_at_ms.is_some_and(|t| t > now_millis()) =>
+                    {
+                        // The server renewed in an earlier attempt whose answer
+                        // was lost: its URL is unknown to us. Wait until it
+                        // lapses, then renew again; waiting is not a failure.
+                        let wait_ms = a.upload_expires_at_ms.unwrap_or(0) - now_millis() + 250;
+                        Err(Halt::Retry {
+                            reason: "waiting for the server's previous upload URL to lapse before renewing".into(),
+                            retry_after: Some(wait_ms as f64 / 1000.0),
+                            counts: false,
+                        })
+                    }
+                    _ => Err(Halt::Retry {
+                        reason: format!(
+                            "the signed upload URL expired and could not be renewed ({e})"
+                        ),
+                        retry_after: None,
+                        counts: true,
+                    }),
+                }
+            }
+            Err(e) => Err(self.step_error("renewing the upload URL", e).await),
+        }
+    }
+
+    pub(super) async fn upload(&mut self, provider: &dyn Provider) -> Result<(), Halt> {
+        let mut renewals = 0;
+        loop {
+            let margin = if renewals == 0 && !self.fresh_reservation {
+                EXPIRY_MARGIN_MS
+            } else {
+                0
+            };
+            let expired = self
+                .row
+                .reservation
+                .as_ref()
+                .is_some_and(|r| r.target.expired(now_millis(), margin));
+            if expired {
+                if renewals >= MAX_RENEWALS {
+                    return Err(Halt::Retry {
+                        reason: "the signed upload URL expired again before it could be used"
+                            .into(),
+                        retry_after: None,
+                        counts: true,
+                    });
+                }
+                renewals += 1;
+                if self.renew(provider).await? {
+                    return Err(Halt::Done);
+                }
+            }
+            self.advance(JobState::Uploading, Changes::default())
+                .await?;
+            let Some(reservation) = self.row.reservation.clone() else {
+                return Err(Halt::Fail(
+                    "internal error: no reservation to upload to".into(),
+                ));
+            };
+            let result = transfer::send(
+                &self.inner.storage_client,
+                Upload {
+                    target: &reservation.target,
+                    path: &self.row.path,
+                    file_name: &self.row.name,
+                    content_type: &self.row.content_type,
+                    expected: self.row.identity(),
+                    progress: self.progress.clone(),
+                    limiter: self.inner.limiter.clone(),
+                },
+            )
+            .await;
+            match result {
+                Ok(()) => break,
+                Err(TransferError::Changed) => {
+                    // Never confirm a torn file: hash again and resend.
+                    self.advance(
+                        JobState::Uploading,
+                        Changes {
+                            hash: Some(None),
+                            uploaded: Some(false),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                    return Err(Halt::Retry {
+                        reason: TransferError::Changed.to_string(),
+                        retry_after: None,
+                        counts: true,
+                    });
+                }
+                Err(TransferError::Read { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound =>
+                {
+                    return Err(Halt::Fail(
+                        "the file was moved or deleted while it was being uploaded".into(),
+                    ))
+                }
+                Err(TransferError::Read { source, .. }) => {
+                    return Err(Halt::Fail(format!(
+                        "cannot read the file: {}",
+                        io_reason(&source)
+                    )))
+                }
+                Err(TransferError::Network(e)) => return Err(api_halt("sending the bytes", e)),
+                Err(TransferError::Status { status, body }) => {
+                    match provider.storage_verdict(status) {
+                        StorageVerdict::Expired if renewals < MAX_RENEWALS => {
+                            renewals += 1;
+                            tracing::info!(
+                                job = self.row.id,
+                                status,
+                                "storage refused the signed URL; renewing"
+                            );
+                            if self.renew(provider).await? {
+                                return Err(Halt::Done);
+                            }
+                        }
+                        StorageVerdict::Retry | StorageVerdict::Expired => {
+                            return Err(Halt::Retry {
+                                reason: format!("storage answered HTTP {status}: {body}"),
+                                retry_after: None,
+                                counts: true,
+                            })
+                        }
+                        StorageVerdict::Fatal => {
+                            return Err(Halt::Fail(format!(
+                                "storage refused the file with HTTP {status}: {body}"
+                            )))
+                        }
+                    }
+                }
+            }
+        }
+        self.row.uploaded = true;
+        self.advance(
+            JobState::Confirming,
+            Changes {
+                uploaded: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+    }
+}
