@@ -52,9 +52,8 @@ pub async fn within<F: Future>(
     let start = Instant::now();
     loop {
         let used = start.elapsed().saturating_sub(throttled.total());
-        let Some(left) = budget.checked_sub(used).filter(|l| !l.is_zero()) else {
-            return None;
-        };
+        // Out of budget: None.
+        let left = budget.checked_sub(used).filter(|l| !l.is_zero())?;
         tokio::select! {
             out = &mut fut => return Some(out),
             // Then look again: throttled time may have extended the budget.
