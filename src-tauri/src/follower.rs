@@ -134,7 +134,10 @@ mod tests {
             "{}",
             refused.message
         );
-        let summary = shell.add_paths(&[photo.clone()]).await.expect("add");
+        let summary = shell
+            .add_paths(std::slice::from_ref(&photo))
+            .await
+            .expect("add");
         assert_eq!((summary.added, summary.problems.len()), (0, 1));
 
         // The CLI exits: the window takes over and uploads the file.

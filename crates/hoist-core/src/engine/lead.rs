@@ -83,7 +83,7 @@ pub(super) async fn follow_then_lead(inner: Arc<Inner>, state_dir: PathBuf) {
             // A transient I/O problem: keep following, try again.
             Err(e) => tracing::warn!(error = %e, "cannot try the engine lock"),
         }
-        if tries % CHANGES_EVERY == 0 {
+        if tries.is_multiple_of(CHANGES_EVERY) {
             // The leader's changes are not our events: hint at them.
             if let Ok(counts) = inner.queue.counts().await {
                 if last_counts.as_ref().is_some_and(|c| *c != counts) {
