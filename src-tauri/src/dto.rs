@@ -173,6 +173,19 @@ pub struct AppInfo {
     pub paused_all: bool,
     /// Started by the desktop benchmark: report the first render.
     pub bench: bool,
+    /// The pid of another Hoist working this queue; the window is read-only
+    /// until it finishes. None when this window runs the queue.
+    pub engine_owner: Option<String>,
+}
+
+/// Who works the queue (the `hoist://engine` event): sent when this window
+/// takes over from another Hoist.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct EngineStatus {
+    /// As in [`AppInfo::engine_owner`].
+    pub engine_owner: Option<String>,
 }
 
 /// A file or folder that could not be queued.
@@ -309,6 +322,7 @@ pub fn typescript() -> String {
         ProgressView::decl(),
         UiEvent::decl(),
         AppInfo::decl(),
+        EngineStatus::decl(),
         AddProblem::decl(),
         AddSummary::decl(),
         SettingsView::decl(),

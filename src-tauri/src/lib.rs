@@ -5,10 +5,12 @@
 pub mod accounts;
 pub mod bench;
 pub mod dto;
+pub mod follower;
 pub mod launch;
 pub mod library;
 pub mod notify;
 pub mod settings;
+mod tray;
 
 use accounts::{DesktopCredentials, Selected};
 use dto::{
@@ -102,6 +104,9 @@ impl Shell {
     /// Queue dropped or picked paths. The native drop handler, the pickers and
     /// the end-to-end injection hook all end here.
     pub async fn add_paths(&self, paths: &[PathBuf]) -> Result<AddSummary, CoreError> {
+        if let Some(refused) = follower::refused_paths(self, paths) {
+            return Ok(refused);
+        }
         let target = self.selected().job_target();
         let report = self.engine.add(paths, &target).await?;
         let reused = report.jobs.iter().filter(|j| j.reused).count();
@@ -176,6 +181,7 @@ async fn app_info(shell: State<'_, Shell>) -> CmdResult<AppInfo> {
         e2e: shell.e2e,
         bench: shell.bench,
         paused_all: shell.engine.is_paused_all(),
+        engine_owner: follower::owner(&shell.engine),
     })
 }
 
@@ -186,77 +192,6 @@ pub fn tray_status(active: usize, paused_all: bool) -> String {
         (false, 0) => "Idle: nothing to upload".to_string(),
         (false, 1) => "Uploading 1 file".to_string(),
         (false, n) => format!("Uploading {n} files"),
-    }
-}
-
-/// Tray icon: status line, pause/resume everything, show the window, quit.
-/// A desktop without a tray host only loses the icon, never the app.
-mod tray {
-    use super::{tray_status, Shell};
-    use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
-    use tauri::tray::TrayIconBuilder;
-    use tauri::{AppHandle, Manager, Wry};
-
-    pub struct Tray {
-        pub status: MenuItem<Wry>,
-        pub toggle: MenuItem<Wry>,
-    }
-
-    pub fn build(app: &AppHandle) -> tauri::Result<()> {
-        let status = MenuItem::with_id(app, "status", "Idle", false, None::<&str>)?;
-        let show = MenuItem::with_id(app, "show", "Show Hoist", true, None::<&str>)?;
-        let toggle = MenuItem::with_id(app, "toggle", "Pause all", true, None::<&str>)?;
-        let quit = MenuItem::with_id(app, "quit", "Quit Hoist", true, None::<&str>)?;
-        let sep = PredefinedMenuItem::separator(app)?;
-        let menu = Menu::with_items(app, &[&status, &sep, &show, &toggle, &quit])?;
-        let mut builder = TrayIconBuilder::with_id("hoist")
-            .menu(&menu)
-            .tooltip("Hoist")
-            .on_menu_event(|app, event| match event.id.as_ref() {
-                "show" => {
-                    if let Some(w) = app.get_webview_window("main") {
-                        let _ = w.show();
-                        let _ = w.set_focus();
-                    }
-                }
-                "toggle" => {
-                    let app = app.clone();
-                    tauri::async_runtime::spawn(async move {
-                        let shell = app.state::<Shell>();
-                        let result = if shell.engine.is_paused_all() {
-                            shell.engine.resume(None).await
-                        } else {
-                            shell.engine.pause(None).await
-                        };
-                        if let Err(e) = result {
-                            tracing::warn!(error = %e, "tray pause/resume failed");
-                        }
-                        refresh(&app);
-                    });
-                }
-                "quit" => app.exit(0),
-                _ => {}
-            });
-        if let Some(icon) = app.default_window_icon() {
-            builder = builder.icon(icon.clone());
-        }
-        builder.build(app)?;
-        app.manage(Tray { status, toggle });
-        Ok(())
-    }
-
-    /// Update the status line and the pause/resume label.
-    pub fn refresh(app: &AppHandle) {
-        let (Some(tray), Some(shell)) = (app.try_state::<Tray>(), app.try_state::<Shell>()) else {
-            return;
-        };
-        let paused = shell.engine.is_paused_all();
-        let _ = tray
-            .status
-            .set_text(tray_status(shell.engine.active_count(), paused));
-        let _ = tray
-            .toggle
-            .set_text(if paused { "Resume all" } else { "Pause all" });
     }
 }
 
@@ -516,18 +451,21 @@ async fn add_paths(shell: State<'_, Shell>, paths: Vec<String>) -> CmdResult<Add
 
 #[tauri::command]
 async fn pause(shell: State<'_, Shell>, ids: Option<Vec<JobId>>) -> CmdResult<usize> {
+    follower::refuse_while_following(&shell)?;
     let moved = shell.engine.pause(ids).await.map_err(command_error)?;
     Ok(moved.len())
 }
 
 #[tauri::command]
 async fn resume(shell: State<'_, Shell>, ids: Option<Vec<JobId>>) -> CmdResult<usize> {
+    follower::refuse_while_following(&shell)?;
     let moved = shell.engine.resume(ids).await.map_err(command_error)?;
     Ok(moved.len())
 }
 
 #[tauri::command]
 async fn cancel(shell: State<'_, Shell>, ids: Option<Vec<JobId>>) -> CmdResult<usize> {
+    follower::refuse_while_following(&shell)?;
     let moved = shell.engine.cancel(ids).await.map_err(command_error)?;
     Ok(moved.len())
 }
@@ -535,12 +473,14 @@ async fn cancel(shell: State<'_, Shell>, ids: Option<Vec<JobId>>) -> CmdResult<u
 /// Retry failed (and cancelled) jobs; `None` = every failed job.
 #[tauri::command]
 async fn retry(shell: State<'_, Shell>, ids: Option<Vec<JobId>>) -> CmdResult<usize> {
+    follower::refuse_while_following(&shell)?;
     let moved = shell.engine.retry(ids).await.map_err(command_error)?;
     Ok(moved.len())
 }
 
 #[tauri::command]
 async fn clear_finished(shell: State<'_, Shell>) -> CmdResult<usize> {
+    follower::refuse_while_following(&shell)?;
     shell.engine.clear_finished().await.map_err(command_error)
 }
 
@@ -603,7 +543,8 @@ async fn boot(
             ..RetryPolicy::default()
         };
     }
-    let engine = Engine::start(config).await?;
+    // A CLI running the queue is followed (read-only), then taken over.
+    let engine = Engine::start_or_follow(config).await?;
     let cache = ThumbCache::open(thumbs_dir(&state_dir), THUMB_CACHE_BYTES)?;
     let thumbs = ThumbPool::with_cache(ThumbPool::default_workers().min(2), cache);
     let sandbox_selected = Selected {
@@ -744,6 +685,7 @@ pub fn run() {
             let secrets: Arc<dyn SecretStore> = Arc::new(Keychain::default());
             let shell = tauri::async_runtime::block_on(boot(state_dir, e2e, secrets))?;
             forward_events(app.handle().clone(), &shell);
+            follower::announce_takeover(app.handle().clone(), &shell.engine);
             if let Err(e) = tray::build(app.handle()) {
                 tracing::warn!(error = %e, "no tray icon on this desktop");
             }

@@ -16,17 +16,21 @@ const INFO: AppInfo = {
   e2e: false,
   pausedAll: false,
   bench: false,
+  engineOwner: null,
 };
 
 let calls: { cmd: string; args: Record<string, unknown> }[] = [];
 let jobs: JobView[] = [];
 let accounts: AccountsView;
 let bench = false;
+/** Pid of another Hoist working the queue (app_info's engineOwner). */
+let owner: string | null = null;
 
 function setup(initial: JobView[]) {
   jobs = initial;
   calls = [];
   bench = false;
+  owner = null;
   accounts = { accounts: [SANDBOX, account({ id: "acc_1", label: "Studio FLORA" })], selected: "local" };
   mockWindows("main");
   mockConvertFileSrc("linux");
@@ -36,7 +40,7 @@ function setup(initial: JobView[]) {
       calls.push({ cmd, args: a });
       switch (cmd) {
         case "app_info":
-          return { ...INFO, bench, destination: accounts.accounts.find((x) => x.id === accounts.selected)?.label };
+          return { ...INFO, bench, engineOwner: owner, destination: accounts.accounts.find((x) => x.id === accounts.selected)?.label };
         case "list_accounts":
           return accounts;
         case "select_account":
@@ -162,6 +166,37 @@ describe("App", () => {
     expect(called("retry").map((c) => c.args.ids)).toEqual([[2], null]);
     expect(called("clear_finished")).toHaveLength(1);
     expect(await screen.findByRole("button", { name: "Resume all" })).toBeInTheDocument();
+  });
+
+  it("shows the queue read-only while another Hoist works it, then takes over", async () => {
+    setup([
+      job({ id: 1, name: "a.jpg", state: "uploading" }),
+      job({ id: 2, name: "b.jpg", state: "failed", error: "Refused (403)" }),
+    ]);
+    owner = "4242";
+    render(App);
+    expect(await screen.findByTestId("follower-banner")).toHaveTextContent(
+      "Another Hoist (pid 4242) is working this queue; this window shows it read-only and takes over when it finishes.",
+    );
+    expect(await screen.findByText("a.jpg")).toBeInTheDocument();
+    // Nothing that changes the queue can be used.
+    expect(screen.queryByRole("button", { name: "Pause a.jpg" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Retry b.jpg" })).not.toBeInTheDocument();
+    for (const name of ["Pause all", "Retry all failed", "Clear finished", "Add files…", "Add folder…"]) {
+      expect(screen.getByRole("button", { name })).toBeDisabled();
+    }
+    await waitFor(() => expect(called("list_jobs")).toHaveLength(1));
+    await emit("tauri://drag-drop", { paths: ["/shots"], position: { x: 1, y: 1 } });
+    expect(called("add_paths")).toHaveLength(0);
+
+    // The other Hoist finished: this window runs the queue.
+    owner = null;
+    await emit("hoist://engine", { engineOwner: null });
+    await waitFor(() => expect(screen.queryByTestId("follower-banner")).not.toBeInTheDocument());
+    expect(screen.getByTestId("notice")).toHaveTextContent("this window runs the queue now");
+    expect(await screen.findByRole("button", { name: "Pause a.jpg" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Pause all" })).toBeEnabled();
+    expect(screen.getByRole("button", { name: "Add files…" })).toBeEnabled();
   });
 
   it("updates a row from queue events (state change and batched progress)", async () => {

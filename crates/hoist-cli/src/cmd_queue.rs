@@ -208,15 +208,14 @@ async fn run_queue(
     ));
     let mut config = EngineConfig::new(&state_dir, credentials);
     config.concurrency = concurrency.max(1);
-    let engine = Engine::start(config)
+    // Another Hoist running the queue is waited for, and taken over from if
+    // it stops before the queue is settled.
+    let engine = Engine::start_or_follow(config)
         .await
-        .map_err(|e| match e {
-            CoreError::Busy { pid } => anyhow::anyhow!(
-                "another Hoist (pid {pid}) is already running this queue; it will finish the work"
-            ),
-            other => anyhow::Error::new(other),
-        })
         .context("cannot run the queue")?;
+    if let hoist_core::engine::EngineRole::Following { pid } = engine.role() {
+        eprintln!("hoist: another Hoist (pid {pid}) is running this queue; waiting for it to settle, and taking over if it stops first");
+    }
     let before = engine.queue().counts().await?;
     let started = std::time::Instant::now();
     engine.run_until_settled().await?;

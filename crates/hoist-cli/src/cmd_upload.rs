@@ -4,9 +4,11 @@ use crate::dest::DestinationArgs;
 use crate::output::{human_bytes, job_json, print_json_line, terminal_safe};
 use anyhow::Context;
 use clap::Args;
-use hoist_core::engine::{add_scanned, AddReport, DuplicatePolicy, EngineConfig};
-use hoist_core::queue::{JobFilter, JobRow, Queue};
-use hoist_core::{CoreError, Engine, JobId, JobState};
+use hoist_core::engine::{
+    missing_key_reason, AddReport, DuplicatePolicy, EngineConfig, EngineRole,
+};
+use hoist_core::queue::{JobFilter, JobRow};
+use hoist_core::{Engine, JobId, JobState};
 use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -44,35 +46,25 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
     config.bandwidth_limit = args.bwlimit;
     config.duplicates = args.duplicates;
 
-    let engine = match Engine::start(config).await {
-        Ok(e) => Some(e),
-        Err(CoreError::Busy { pid }) => {
-            eprintln!(
-                "hoist: another Hoist (pid {pid}) is running this queue; your files are added to it and it will upload them"
-            );
-            None
-        }
-        Err(e) => return Err(e).context("cannot start the upload engine"),
-    };
-    let queue = match &engine {
-        Some(e) => e.queue().clone(),
-        None => Queue::open(&state_dir)?,
-    };
-    let report = match &engine {
-        Some(e) => e.add(&args.paths, &target).await?,
-        None => {
-            let paths = args.paths.clone();
-            let scanned =
-                tokio::task::spawn_blocking(move || hoist_core::scan::scan(&paths)).await?;
-            add_scanned(&queue, scanned, &target).await?
-        }
-    };
+    // Another Hoist may run the queue (the app, another `hoist upload`): the
+    // files go into the shared queue, it uploads them, and should it stop
+    // first, this process takes over and finishes them.
+    let engine = Engine::start_or_follow(config)
+        .await
+        .context("cannot start the upload engine")?;
+    if let EngineRole::Following { pid } = engine.role() {
+        eprintln!(
+            "hoist: another Hoist (pid {pid}) is running this queue; your files are added to it and it will upload them (this process takes over if it stops first)"
+        );
+    }
+    let report = engine.add(&args.paths, &target).await?;
     let mut failed = report_problems(&report, args.json);
     let ids: Vec<JobId> = report.jobs.iter().map(|j| j.id).collect();
-    let rows = follow(&queue, &ids, args.json).await?;
-    if let Some(e) = engine {
-        e.shutdown().await;
-    }
+    let rows = follow(&engine, &ids, args.json).await;
+    // Also on error: in-flight jobs (ours or another process's) stay
+    // resumable and the lock is freed for whoever follows.
+    engine.shutdown().await;
+    let rows = rows?;
     let mut ready = 0;
     let mut bytes = 0;
     for row in &rows {
@@ -131,17 +123,43 @@ fn report_problems(report: &AddReport, json: bool) -> usize {
 
 /// Wait for the jobs to settle, printing each as it does (and a live status
 /// line when stderr is a terminal).
-async fn follow(queue: &Queue, ids: &[JobId], json: bool) -> anyhow::Result<Vec<JobRow>> {
+async fn follow(engine: &Engine, ids: &[JobId], json: bool) -> anyhow::Result<Vec<JobRow>> {
     let live = !json && std::io::stderr().is_terminal();
     let mut printed: HashSet<JobId> = HashSet::new();
     let start = Instant::now();
+    let mut following = engine.role() != EngineRole::Leading;
+    let mut told_key = false;
     loop {
-        let rows = queue
+        if following && engine.role() == EngineRole::Leading {
+            following = false;
+            if !json {
+                eprintln!(
+                    "{}hoist: the other Hoist stopped; this process runs the queue now",
+                    if live { "\r\x1b[K" } else { "" }
+                );
+            }
+        }
+        let rows = engine
+            .queue()
             .list(JobFilter {
                 ids: Some(ids.to_vec()),
                 ..Default::default()
             })
             .await?;
+        // The running Hoist may lack the key given here (it is never passed
+        // between processes): say once why the files wait.
+        if let (false, false, EngineRole::Following { pid }) = (json, told_key, engine.role()) {
+            let waits_for_key = |r: &JobRow| {
+                r.last_error.as_deref() == Some(missing_key_reason(&r.target()).as_str())
+            };
+            if rows.iter().any(waits_for_key) {
+                told_key = true;
+                eprintln!(
+                    "{}hoist: the running Hoist (pid {pid}) does not have this key, so your files wait in the queue; they upload as soon as it stops, when this process takes over (Ctrl-C leaves them queued for `hoist queue run` with the same key)",
+                    if live { "\r\x1b[K" } else { "" }
+                );
+            }
+        }
         let settled = |r: &JobRow| r.state.is_terminal() || r.state == JobState::Paused;
         for r in rows.iter().filter(|r| settled(r)) {
             if printed.insert(r.id) && json {

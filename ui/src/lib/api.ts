@@ -7,6 +7,7 @@ import type {
   AddSummary,
   AppInfo,
   CommandError,
+  EngineStatus,
   JobView,
   LibraryPage,
   SettingsView,
@@ -17,6 +18,9 @@ export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
   /** Queue events from the shell (state changes, batched progress). */
   subscribe: (onEvent: (e: UiEvent) => void) => listen<UiEvent>("hoist://queue", (e) => onEvent(e.payload)),
+  /** This window took over the queue from another Hoist (`engineOwner` null). */
+  onEngine: (onStatus: (s: EngineStatus) => void) =>
+    listen<EngineStatus>("hoist://engine", (e) => onStatus(e.payload)),
   /** A page of the queue, in order. */
   listJobs: (offset: number, limit: number) => invoke<JobView[]>("list_jobs", { offset, limit }),
   getJobs: (ids: number[]) => invoke<JobView[]>("get_jobs", { ids }),

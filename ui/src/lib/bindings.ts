@@ -41,7 +41,18 @@ pausedAll: boolean,
 /**
  * Started by the desktop benchmark: report the first render.
  */
-bench: boolean, };
+bench: boolean, 
+/**
+ * The pid of another Hoist working this queue; the window is read-only
+ * until it finishes. None when this window runs the queue.
+ */
+engineOwner: string | null, };
+
+export type EngineStatus = { 
+/**
+ * As in [`AppInfo::engine_owner`].
+ */
+engineOwner: string | null, };
 
 export type AddProblem = { path: string, reason: string, };
 

@@ -7,6 +7,7 @@
 //! so a UI with 100k rows is never flooded.
 
 mod hashing;
+mod lead;
 mod worker;
 
 use crate::error::{ApiError, CoreError};
@@ -22,9 +23,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{broadcast, Notify};
+use tokio::sync::{broadcast, watch, Notify};
 
 pub use hashing::hash_file;
+pub use lead::EngineRole;
 
 /// Where API keys come from (keychain, environment, a flag). A key is asked
 /// for by account identity and handed only to that account's jobs: a key
@@ -152,6 +154,8 @@ pub(crate) struct Inner {
     poll_interval: Duration,
     /// Held while this engine runs; released by `shutdown`.
     lock: Mutex<Option<EngineLock>>,
+    /// Leading, or following another process until its lock is freed.
+    role: watch::Sender<EngineRole>,
 }
 
 /// The handle. Cheap to clone; the engine stops when `shutdown` is called.
@@ -181,20 +185,40 @@ fn http_clients() -> Result<(reqwest::Client, reqwest::Client), CoreError> {
 
 impl Engine {
     /// Take the queue lock, recover from any crash, and start working.
+    /// Fails with [`CoreError::Busy`] when another process runs the queue.
     pub async fn start(config: EngineConfig) -> Result<Engine, CoreError> {
-        let lock = EngineLock::acquire(&config.state_dir).map_err(|e| match e {
-            queue::LockError::Busy { pid } => CoreError::Busy { pid },
-            other => CoreError::Config(other.to_string()),
-        })?;
-        let queue = Queue::open(&config.state_dir)?;
-        let recovered = queue.recover_interrupted().await?;
-        if recovered > 0 {
-            tracing::info!(recovered, "resuming jobs interrupted by a previous stop");
+        let lock = lead::acquire(&config.state_dir)?;
+        Self::launch(config, Ok(lock)).await
+    }
+
+    /// Like [`Engine::start`], but when another process runs the queue, open
+    /// it to read and add to, and take over as soon as that process lets go
+    /// (see [`EngineRole`]). Use [`Engine::leading`] to wait for that.
+    pub async fn start_or_follow(config: EngineConfig) -> Result<Engine, CoreError> {
+        match lead::acquire(&config.state_dir) {
+            Ok(lock) => Self::launch(config, Ok(lock)).await,
+            Err(CoreError::Busy { pid }) => Self::launch(config, Err(pid)).await,
+            Err(e) => Err(e),
         }
-        adopt_legacy_jobs(&queue, config.credentials.as_ref()).await?;
+    }
+
+    /// Build the engine with the lock (leading) or the pid of its holder.
+    async fn launch(
+        config: EngineConfig,
+        lock: Result<EngineLock, String>,
+    ) -> Result<Engine, CoreError> {
+        let queue = Queue::open(&config.state_dir)?;
+        let (lock, role) = match lock {
+            Ok(lock) => {
+                lead::recover(&queue, config.credentials.as_ref()).await?;
+                (Some(lock), EngineRole::Leading)
+            }
+            Err(pid) => (None, EngineRole::Following { pid }),
+        };
         let paused_all = queue.paused_all().await?;
         let (api_client, storage_client) = http_clients()?;
         let (events, _) = broadcast::channel(4096);
+        let leading = lock.is_some();
         let inner = Arc::new(Inner {
             queue,
             retry: config.retry,
@@ -212,11 +236,33 @@ impl Engine {
             credentials: config.credentials,
             api_client,
             poll_interval: config.poll_interval,
-            lock: Mutex::new(Some(lock)),
+            lock: Mutex::new(lock),
+            role: watch::Sender::new(role),
         });
-        tokio::spawn(scheduler(inner.clone()));
+        if leading {
+            tokio::spawn(scheduler(inner.clone()));
+        } else {
+            tokio::spawn(lead::follow_then_lead(inner.clone(), config.state_dir));
+        }
         tokio::spawn(progress_ticker(inner.clone()));
         Ok(Engine { inner })
+    }
+
+    /// Whether this engine runs the queue, or follows another process.
+    pub fn role(&self) -> EngineRole {
+        self.inner.role.borrow().clone()
+    }
+
+    /// Changes of [`Engine::role`] (following, then leading once).
+    pub fn watch_role(&self) -> watch::Receiver<EngineRole> {
+        self.inner.role.subscribe()
+    }
+
+    /// Returns once this engine runs the queue (at once when it already does).
+    pub async fn leading(&self) {
+        let mut rx = self.watch_role();
+        // The sender lives as long as `self`, so this cannot end early.
+        let _ = rx.wait_for(|r| *r == EngineRole::Leading).await;
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
@@ -610,8 +656,9 @@ impl Inner {
     }
 }
 
-/// Why a job waits without a key, in words for a person.
-fn missing_key_reason(target: &JobTarget) -> String {
+/// Why a job waits without a key, in words for a person (recorded on the
+/// job's row, so front ends can tell a job that waits for its key).
+pub fn missing_key_reason(target: &JobTarget) -> String {
     let label = target.destination.label();
     let account = target.account.as_str();
     if account.starts_with(crate::accounts::ADHOC_PREFIX) {
