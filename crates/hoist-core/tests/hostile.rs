@@ -326,6 +326,7 @@ async fn a_trickling_storage_answer_hits_the_transfer_deadline() {
         file_name: "t.png",
         content_type: "image/png",
         expected: FileIdentity::of(&path).unwrap(),
+        expected_hash: None,
         progress: Default::default(),
         limiter: Arc::new(BandwidthLimiter::unlimited()),
     };

@@ -93,3 +93,51 @@ async fn new_content_behind_a_restored_mtime_is_uploaded_again() {
     }
     engine.shutdown().await;
 }
+
+/// What was sent is hashed on the way out: bytes that differ from the
+/// content hashed before (a rewrite no file identity could see) are never
+/// counted as sent, so they never reach confirm or the dedupe index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bytes_sent_must_match_the_hash_they_were_queued_with() {
+    use hoist_core::provider::{UploadMethod, UploadTarget};
+    use hoist_core::transfer::{send, BandwidthLimiter, FileIdentity, TransferError, Upload};
+    use hoist_testkit::hostile::{HostileServer, Reply};
+    use std::sync::Arc;
+    let storage = HostileServer::start(|_| Reply::raw(200, "text/plain", Vec::new())).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("frame.exr");
+    std::fs::write(&path, vec![3u8; 600_000]).expect("write");
+    let target = UploadTarget {
+        method: UploadMethod::Put,
+        url: format!("{}/put", storage.url()),
+        headers: Vec::new(),
+        form_fields: Vec::new(),
+        file_field: String::new(),
+        expires_at_ms: None,
+    };
+    let client = hoist_core::provider::http::storage_client_builder()
+        .build()
+        .expect("client");
+    let right = blake3::hash(&vec![3u8; 600_000]).to_hex().to_string();
+    let wrong = blake3::hash(b"what was hashed before the rewrite")
+        .to_hex()
+        .to_string();
+    let up = |hash| Upload {
+        target: &target,
+        path: &path,
+        file_name: "frame.exr",
+        content_type: "image/x-exr",
+        expected: FileIdentity::of(&path).expect("identity"),
+        expected_hash: Some(hash),
+        progress: Default::default(),
+        limiter: Arc::new(BandwidthLimiter::unlimited()),
+    };
+    assert!(
+        send(&client, up(&right)).await.is_ok(),
+        "the same bytes are sent"
+    );
+    assert!(
+        matches!(send(&client, up(&wrong)).await, Err(TransferError::Changed)),
+        "other bytes than were hashed must count as a changed file"
+    );
+}

@@ -113,6 +113,12 @@ pub struct Upload<'a> {
     pub file_name: &'a str,
     pub content_type: &'a str,
     pub expected: FileIdentity,
+    /// BLAKE3 (hex) the content had when it was hashed. The bytes actually
+    /// sent are hashed on the way out and must match, or the upload counts
+    /// as a changed file: a rewrite the file identity could not see (same
+    /// size, mtime and change time restored on a filesystem with coarse
+    /// times) never reaches confirm or the dedupe index under the old hash.
+    pub expected_hash: Option<&'a str>,
     /// Bytes handed to the connection so far (for progress bars).
     pub progress: Arc<AtomicU64>,
     pub limiter: Arc<BandwidthLimiter>,
@@ -181,6 +187,7 @@ async fn attempt(
     }
     let file = tokio::fs::File::open(up.path).await.map_err(read_err)?;
     let changed = Arc::new(AtomicBool::new(false));
+    let sent = Arc::new(std::sync::Mutex::new(blake3::Hasher::new()));
     up.progress.store(0, Ordering::Relaxed);
     let file_stream = file_chunks(
         file,
@@ -189,6 +196,7 @@ async fn attempt(
         up.limiter.clone(),
         throttled,
         changed.clone(),
+        sent.clone(),
     );
 
     let url = up.target.url.as_str();
@@ -266,6 +274,20 @@ async fn attempt(
     if after != up.expected {
         return Err(TransferError::Changed);
     }
+    if let Some(expected) = up.expected_hash {
+        let digest = sent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .finalize()
+            .to_hex();
+        if digest.as_str() != expected {
+            tracing::warn!(
+                path = %up.path.display(),
+                "the bytes sent differ from the content hashed before; sending again"
+            );
+            return Err(TransferError::Changed);
+        }
+    }
     Ok(())
 }
 
@@ -277,12 +299,14 @@ fn file_chunks(
     limiter: Arc<BandwidthLimiter>,
     throttled: Arc<Throttled>,
     changed: Arc<AtomicBool>,
+    sent: Arc<std::sync::Mutex<blake3::Hasher>>,
 ) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     futures::stream::unfold((file, size), move |(mut file, remaining)| {
         let progress = progress.clone();
         let limiter = limiter.clone();
         let throttled = throttled.clone();
         let changed = changed.clone();
+        let sent = sent.clone();
         async move {
             if remaining == 0 {
                 return None;
@@ -311,6 +335,11 @@ fn file_chunks(
                 throttled.add(wait);
                 tokio::time::sleep(wait).await;
             }
+            // Hash what goes out, in order (one chunk at a time: the lock
+            // is never contended).
+            sent.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .update(&buf[..want]);
             progress.fetch_add(want as u64, Ordering::Relaxed);
             Some((Ok(buf.freeze()), (file, remaining - want as u64)))
         }

@@ -200,6 +200,7 @@ impl Job {
                     file_name: &self.row.name,
                     content_type: &self.row.content_type,
                     expected: self.row.identity(),
+                    expected_hash: self.row.hash.as_deref(),
                     progress: self.progress.clone(),
                     limiter: self.inner.limiter.clone(),
                 },
