@@ -51,7 +51,7 @@ pub(super) async fn recover(
     credentials: &dyn super::Credentials,
 ) -> Result<(), CoreError> {
     // Jobs from before accounts had identities find their account first.
-    super::adopt_legacy_jobs(queue, credentials).await?;
+    super::keys::adopt_legacy_jobs(queue, credentials).await?;
     let recovered = queue.recover_interrupted().await?;
     if recovered > 0 {
         tracing::info!(recovered, "resuming jobs interrupted by a previous stop");
