@@ -4,7 +4,7 @@
 use super::{now_secs, states_sql, Queue};
 use crate::error::CoreError;
 use crate::model::{Destination, JobId, JobState, JobTarget};
-use rusqlite::params;
+use rusqlite::{params, TransactionBehavior};
 
 /// States in which a job still needs work (and so a key).
 const PENDING: [JobState; 6] = [
@@ -43,7 +43,7 @@ impl Queue {
     pub async fn adopt(&self, old_scope: String, target: JobTarget) -> Result<usize, CoreError> {
         let scope = target.scope();
         self.call(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let n = tx.execute(
                 "UPDATE jobs SET account=?1, dest_key=?2, updated_at=?4 \
                  WHERE account=?5 AND dest_key=?3",
@@ -73,7 +73,7 @@ impl Queue {
         reason: String,
     ) -> Result<Vec<JobId>, CoreError> {
         self.call(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let ids: Vec<JobId> = {
                 let mut stmt = tx.prepare(&format!(
                     "SELECT id FROM jobs WHERE account=?1 AND state IN ({}) \

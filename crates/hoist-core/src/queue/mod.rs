@@ -21,7 +21,7 @@ use crate::model::{Destination, JobId, JobSnapshot, JobState, JobTarget};
 use crate::provider::Reservation;
 use crate::scan::ScannedFile;
 use crate::transfer::FileIdentity;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -385,7 +385,7 @@ impl Queue {
         // Enqueue is the promise that nothing will be lost: make it durable.
         self.write_durable(move |conn| {
             let now = now_secs();
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             // While "pause all" is on, new work arrives paused: visible, and
             // it starts when the person resumes.
             let paused: bool = tx
@@ -605,7 +605,7 @@ impl Queue {
             Access::Write
         };
         self.run(access, move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             apply_changes(&tx, id, &changes)?;
             let moved = tx.execute(
                 &format!(
@@ -628,7 +628,7 @@ impl Queue {
         url: Option<String>,
     ) -> Result<bool, CoreError> {
         self.write(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let now = now_secs();
             tx.execute(
                 "UPDATE jobs SET asset_id=?2, url=?3, step_key=NULL, last_error=NULL, next_attempt_at=NULL, \
@@ -684,7 +684,7 @@ impl Queue {
         hash: String,
     ) -> Result<Claim, CoreError> {
         self.write(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let delivered: Option<(String, Option<String>)> = tx
                 .query_row(
                     "SELECT asset_id, url FROM uploaded_content WHERE dest_key=?1 AND hash=?2",

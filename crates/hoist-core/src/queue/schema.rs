@@ -1,6 +1,6 @@
 //! The queue's tables. `user_version` numbers the migrations.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 pub(super) const MIGRATIONS: &[&str] = &[
     r#"
@@ -85,6 +85,10 @@ pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Another process (the app, a second `hoist`) may be writing: wait for
+    // it. Every write transaction here begins IMMEDIATE, because a deferred
+    // one that has read and then writes gets SQLITE_BUSY at once, without
+    // waiting, whenever another connection holds the write lock.
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(())
 }
@@ -92,7 +96,7 @@ pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i + 1)?;
         tx.commit()?;

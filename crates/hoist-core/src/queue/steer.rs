@@ -4,7 +4,7 @@
 use super::{now_secs, states_sql, Queue, PAUSED_ALL};
 use crate::error::CoreError;
 use crate::model::{JobId, JobState};
-use rusqlite::params;
+use rusqlite::{params, TransactionBehavior};
 
 /// What a retry forgets of a job that stopped in doubt: the person checked
 /// the library and asks for the file to be sent again, so the old
@@ -42,7 +42,7 @@ impl Queue {
         also: Option<&'static str>,
     ) -> Result<Vec<JobId>, CoreError> {
         self.write(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut sql = format!("SELECT id FROM jobs WHERE state IN ({})", states_sql(&from));
             if let Some(ids) = &ids {
                 sql.push_str(&format!(" AND id IN ({})", id_list(ids)));
