@@ -99,30 +99,44 @@ pub fn report(app: tauri::AppHandle, rows: u32, first_render_ms: f64, list_rende
 mod tests {
     use super::*;
 
+    /// The root's share of `parts`: what the tree would be without children.
+    fn rss_of_root_only(child_rss: &[u64], parts: u64) -> u64 {
+        parts.saturating_sub(child_rss.iter().sum())
+    }
+
     #[test]
     fn a_process_tree_counts_its_children() {
-        let me = std::process::id();
-        let (alone, alone_pss) = process_tree_memory_kb(me);
-        assert!(
-            alone_pss > 0 && alone_pss <= alone + 512,
-            "{alone_pss} vs {alone}"
-        );
-        assert!(alone > 0);
-        let mut child = std::process::Command::new("sleep")
-            .arg("5")
+        // A quiet tree of its own (a shell and two sleeping children): the
+        // test process's own memory moves while other tests run beside it.
+        let mut shell = std::process::Command::new("sh")
+            .args(["-c", "sleep 30 & sleep 30 & wait"])
             .spawn()
-            .expect("spawn sleep");
-        std::thread::sleep(Duration::from_millis(100));
-        let (with_child, _) = process_tree_memory_kb(me);
-        let child_rss = rss_kb(child.id());
-        let _ = child.kill();
-        let _ = child.wait();
-        assert!(child_rss > 0);
-        assert_eq!(parent_of(child.id()), None, "reaped");
-        // Our own RSS moves a little between reads; the child's share shows.
+            .expect("spawn sh");
+        let root = shell.id();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let mut tree = process_tree(root);
+        while tree.len() < 3 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+            tree = process_tree(root);
+        }
+        let children: Vec<u32> = tree.iter().copied().filter(|p| *p != root).collect();
+        let (total, pss) = process_tree_memory_kb(root);
+        let parts: u64 = tree.iter().map(|p| rss_kb(*p)).sum();
+        let child_rss: Vec<u64> = children.iter().map(|c| rss_kb(*c)).collect();
+        let _ = std::process::Command::new("kill")
+            .args(children.iter().map(u32::to_string))
+            .status();
+        let _ = shell.kill();
+        let _ = shell.wait();
+        assert_eq!(children.len(), 2, "the shell's two children: {tree:?}");
+        // Each child has resident memory of its own, so it shows in the sum.
+        assert!(child_rss.iter().all(|kb| *kb > 0), "{child_rss:?}");
+        // Sleeping processes hold still: the tree is the sum of its parts.
         assert!(
-            with_child + 512 >= alone + child_rss,
-            "{with_child} vs {alone} + {child_rss}"
+            total.abs_diff(parts) <= 64,
+            "tree {total} KiB vs parts {parts} KiB"
         );
+        assert!(total > rss_of_root_only(&child_rss, parts));
+        assert!(pss > 0 && pss <= total, "{pss} vs {total}");
     }
 }
