@@ -62,7 +62,14 @@ async fn upload_of_a_copy_of_a_paused_file_exits_with_the_reason() {
         .iter()
         .any(|j| j["status"] == "uploading")
     {
-        assert!(Instant::now() < deadline, "the first upload never started");
+        if Instant::now() >= deadline {
+            let listed = run(hoist(state.path()).args(["queue", "list", "--json"]));
+            panic!(
+                "the first upload never started; queue list said: {} {}",
+                text(&listed.stdout),
+                text(&listed.stderr)
+            );
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
     let out = run(hoist(state.path()).args(["queue", "pause", "1"]));

@@ -79,27 +79,68 @@ ALTER TABLE jobs ADD COLUMN in_doubt       INTEGER NOT NULL DEFAULT 0;
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // Another process (the app, a second `hoist`) may be writing: wait for
+    // it. Set first, so that even switching a new file to WAL waits its turn.
+    // Every write transaction here begins IMMEDIATE, because a deferred one
+    // that has read and then writes gets SQLITE_BUSY at once, without
+    // waiting, whenever another connection holds the write lock.
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
     // WAL + NORMAL: commits survive a killed process (the WAL is in the OS
     // page cache); on power loss the newest commits may roll back, which the
     // idempotency keys (derived from older, durable rows) turn into replays.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Another process (the app, a second `hoist`) may be writing: wait for
-    // it. Every write transaction here begins IMMEDIATE, because a deferred
-    // one that has read and then writes gets SQLITE_BUSY at once, without
-    // waiting, whenever another connection holds the write lock.
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(())
 }
 
+/// Bring the schema up to date. Two processes may open a new queue at the
+/// same moment (`hoist upload` and a `hoist queue list`, the app and a CLI):
+/// the version is read again under the write lock, so each migration runs
+/// exactly once, whoever gets there first.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+    let version = |c: &Connection| -> rusqlite::Result<usize> {
+        c.pragma_query_value(None, "user_version", |r| r.get(0))
+    };
+    if version(conn)? >= MIGRATIONS.len() {
+        return Ok(());
+    }
+    loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = version(&tx)?;
+        let Some(sql) = MIGRATIONS.get(at) else {
+            return tx.commit();
+        };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.pragma_update(None, "user_version", at + 1)?;
         tx.commit()?;
     }
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many connections opening one new queue at once: every one ends up
+    /// with the whole schema, and none fails on a table another created.
+    #[test]
+    fn concurrent_first_opens_migrate_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("queue.db");
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || -> rusqlite::Result<usize> {
+                    let mut conn = Connection::open(&path)?;
+                    configure(&conn)?;
+                    migrate(&mut conn)?;
+                    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+                })
+            })
+            .collect();
+        for t in threads {
+            let v = t.join().expect("thread").expect("open and migrate");
+            assert_eq!(v, MIGRATIONS.len());
+        }
+    }
 }
