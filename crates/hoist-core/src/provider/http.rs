@@ -203,6 +203,17 @@ pub(crate) fn is_loopback_host(url: &url::Url) -> bool {
     }
 }
 
+/// `host:port` of a URL (port only when it is not the scheme's default),
+/// as messages name a server.
+pub fn host_port(url: &url::Url) -> String {
+    url.host_str()
+        .map(|h| match url.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        })
+        .unwrap_or_default()
+}
+
 impl ApiClient {
     /// `client` should come from [`api_client_builder`] (same-origin redirects only).
     pub fn new(
@@ -231,13 +242,7 @@ impl ApiClient {
                 ));
             }
         }
-        let host = url
-            .host_str()
-            .map(|h| match url.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_string(),
-            })
-            .unwrap_or_default();
+        let host = host_port(&url);
         Ok(ApiClient {
             client,
             base: destination.endpoint.trim_end_matches('/').to_string(),

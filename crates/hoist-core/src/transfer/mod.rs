@@ -143,13 +143,7 @@ pub async fn send_within(
 ) -> Result<(), TransferError> {
     // Before opening the file: a refused target never gets a byte.
     let url = check_storage_url(&up.target.url).map_err(TransferError::Network)?;
-    let host = url
-        .host_str()
-        .map(|h| match url.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_string(),
-        })
-        .unwrap_or_default();
+    let host = crate::provider::http::host_port(&url);
     let throttled = Arc::new(Throttled::default());
     let watch = throttled.clone();
     match deadline::within(budget, &watch, attempt(client, up, throttled, &host)).await {
