@@ -3,6 +3,8 @@
 //! test fails when that file is stale.
 
 use hoist_core::engine::ProgressItem;
+use hoist_core::model::{JobActions, JobGroup};
+use hoist_core::reason::FailReason;
 use hoist_core::{EngineEvent, JobSnapshot, JobState};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -60,8 +62,17 @@ pub struct JobView {
     #[ts(type = "number")]
     pub bytes_sent: u64,
     pub attempts: u32,
-    /// Why it failed or is waiting, in words a person can act on.
+    /// Why it failed or is waiting: the engine's message (for details and
+    /// tooltips) ...
     pub error: Option<String>,
+    /// ... and its kind, which the UI words (`reasonText` in format.ts).
+    pub reason: Option<FailReason>,
+    /// The vendor's request id of the failed call, for support.
+    pub request_id: Option<String>,
+    /// What the person may do with it now (rules in `JobState::actions`).
+    pub actions: JobActions,
+    /// Which filter group it is in (rules in `JobState::group`).
+    pub group: JobGroup,
     /// Unix milliseconds of the next automatic attempt.
     #[ts(type = "number | null")]
     pub next_attempt_at: Option<i64>,
@@ -86,6 +97,10 @@ impl JobView {
             bytes_sent: job.bytes_sent,
             attempts: job.attempts,
             error: job.last_error.clone(),
+            reason: job.last_reason.clone(),
+            request_id: job.request_id.clone(),
+            actions: job.actions,
+            group: job.state.group(),
             next_attempt_at: job.next_attempt_at,
             url: job.url.clone(),
         }
@@ -318,6 +333,9 @@ pub struct LibraryPage {
 pub fn typescript() -> String {
     let decls = [
         JobStateView::decl(),
+        FailReason::decl(),
+        JobActions::decl(),
+        JobGroup::decl(),
         JobView::decl(),
         ProgressView::decl(),
         UiEvent::decl(),
@@ -343,5 +361,21 @@ pub fn typescript() -> String {
         out.push_str(d.trim());
         out.push('\n');
     }
+    // The job rules as data, for the UI's test fixtures (the app's rows
+    // carry their own `actions` and `group`): tests build rows by Rust's
+    // rules instead of a TypeScript copy of them.
+    let rules: serde_json::Map<String, serde_json::Value> = JobState::ALL
+        .into_iter()
+        .map(|s| {
+            let rule = serde_json::json!({ "actions": s.actions(), "group": s.group() });
+            (s.as_str().to_string(), rule)
+        })
+        .collect();
+    out.push_str(
+        "\n/** Per state, the actions and group Rust computes (`JobState::actions`, `group`). */\n\
+         export const JOB_RULES: Record<JobStateView, { actions: JobActions; group: JobGroup }> = ",
+    );
+    out.push_str(&serde_json::Value::Object(rules).to_string());
+    out.push_str(";\n");
     out
 }

@@ -117,13 +117,13 @@ describe("App", () => {
   it("renders rows with state, progress and the failure reason, and filters them", async () => {
     setup([
       job({ id: 1, name: "a.jpg", state: "uploading", bytesSent: 500_000, size: 1_000_000 }),
-      job({ id: 2, name: "b.mov", contentType: "video/quicktime", state: "failed", error: "reading the file: No such file or directory (os error 2)" }),
+      job({ id: 2, name: "b.mov", contentType: "video/quicktime", state: "failed", error: "reading the file: No such file or directory (os error 2)", reason: { kind: "file_gone" } }),
       job({ id: 3, name: "c.png", contentType: "image/png", state: "ready", bytesSent: 3, size: 3 }),
     ]);
     render(App);
     expect(await screen.findByText("a.jpg")).toBeInTheDocument();
     expect(
-      screen.getByText("The file was moved, deleted or changed while Hoist was sending it. Add it again or retry."),
+      screen.getByText("The file was moved or deleted after it was added. Add it again."),
     ).toBeInTheDocument();
     expect(screen.getByText("500 KB of 1.00 MB")).toBeInTheDocument();
     expect(screen.getByLabelText("a.jpg progress")).toHaveAttribute("aria-valuenow", "50");
@@ -212,7 +212,14 @@ describe("App", () => {
     expect(document.querySelector('[data-id="1"]')).toHaveAttribute("data-state", "uploading");
     await send({
       type: "job_changed",
-      job: job({ id: 1, name: "a.jpg", state: "failed", error: "gave up after 3 attempts; last error: HTTP 500 internal" }),
+      job: job({
+        id: 1,
+        name: "a.jpg",
+        state: "failed",
+        attempts: 3,
+        error: "gave up after 3 attempts; last error: HTTP 500 internal",
+        reason: { kind: "server_error", status: 500 },
+      }),
     });
     expect(
       await screen.findByText("The server had a problem (error 500) (tried 3 times). Retry when it is working again."),

@@ -23,15 +23,17 @@ pub async fn run(args: LsArgs) -> anyhow::Result<u8> {
         .api_key(&target.account, &destination)
         .ok_or_else(|| crate::UsageError(format!("no API key for {}", destination.label())))?;
     let provider = hoist_core::provider::for_destination(&destination, &key, reqwest_client()?)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| {
+            anyhow::anyhow!("{}", crate::hints::with_hint(&e.message, Some(&e.reason())))
+        })?;
     let mut cursor: Option<String> = None;
     let mut shown = 0;
     while shown < args.limit {
         let want = (args.limit - shown).min(100) as u32;
-        let page = provider
-            .list(cursor.as_deref(), want)
-            .await
-            .map_err(|e| anyhow::anyhow!("listing assets: {e}"))?;
+        let page = provider.list(cursor.as_deref(), want).await.map_err(|e| {
+            let said = crate::hints::with_hint(&e.to_string(), Some(&e.reason()));
+            anyhow::anyhow!("listing assets: {said}")
+        })?;
         for a in page.items.iter().take(args.limit - shown) {
             if args.json {
                 print_json_line(&serde_json::to_value(a)?);

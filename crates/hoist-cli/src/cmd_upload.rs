@@ -79,7 +79,10 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
                     eprintln!(
                         "failed: {}: {}",
                         terminal_safe(&row.path.to_string_lossy()),
-                        terminal_safe(row.last_error.as_deref().unwrap_or(row.state.as_str()))
+                        terminal_safe(&crate::hints::with_hint(
+                            row.last_error.as_deref().unwrap_or(row.state.as_str()),
+                            row.last_reason.as_ref()
+                        ))
                     );
                 }
             }

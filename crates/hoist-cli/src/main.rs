@@ -9,6 +9,7 @@ mod cmd_sandbox;
 mod cmd_thumb;
 mod cmd_upload;
 mod dest;
+mod hints;
 mod output;
 
 use clap::{Parser, Subcommand};

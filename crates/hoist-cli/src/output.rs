@@ -17,6 +17,13 @@ pub fn job_json(row: &JobRow) -> serde_json::Value {
     // Why a job failed, stopped or waits (a queued job may wait for a key).
     if let Some(e) = row.last_error.as_ref().filter(|_| !row.state.is_success()) {
         v["error"] = json!(e);
+        // The kind, for scripts that branch on it (`{"kind": "auth", ...}`).
+        if let Some(r) = &row.last_reason {
+            v["reason"] = json!(r);
+        }
+        if let Some(id) = &row.request_id {
+            v["request_id"] = json!(id);
+        }
     } else if matches!(
         row.state,
         JobState::Failed | JobState::Paused | JobState::Cancelled

@@ -20,6 +20,10 @@ pub struct ApiError {
     pub retryable: bool,
     /// Seconds the server asked us to wait (`Retry-After`).
     pub retry_after_secs: Option<f64>,
+    /// The kind, where the source knew more than status and code tell (a
+    /// size limit, the accepted types, a field); see [`ApiError::reason`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<crate::reason::FailReason>,
 }
 
 impl ApiError {
@@ -32,6 +36,7 @@ impl ApiError {
             request_id: None,
             retryable: true,
             retry_after_secs: None,
+            reason: None,
         }
     }
 
@@ -44,6 +49,7 @@ impl ApiError {
             request_id: None,
             retryable: false,
             retry_after_secs: None,
+            reason: None,
         }
     }
 
@@ -126,6 +132,7 @@ mod tests {
             request_id: Some("req_1".into()),
             retryable: false,
             retry_after_secs: None,
+            reason: None,
         };
         assert_eq!(
             e.to_string(),

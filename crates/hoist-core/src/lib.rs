@@ -16,6 +16,7 @@ pub mod library;
 pub mod model;
 pub mod provider;
 pub mod queue;
+pub mod reason;
 pub mod retry;
 pub mod scan;
 pub mod state_dir;

@@ -248,6 +248,56 @@ impl JobState {
     pub fn is_success(self) -> bool {
         matches!(self, JobState::Ready | JobState::Duplicate)
     }
+
+    /// What a person may do with one job in this state. The queue's
+    /// steering ([`crate::queue::Queue::pause`] and the rest) moves a named
+    /// job from exactly these states, and front ends show exactly these
+    /// buttons: the rule lives here, once.
+    pub fn actions(self) -> JobActions {
+        JobActions {
+            pause: !self.is_terminal() && self != JobState::Paused,
+            resume: self == JobState::Paused,
+            cancel: !self.is_terminal() || self == JobState::Failed,
+            retry: matches!(
+                self,
+                JobState::Failed | JobState::Cancelled | JobState::WaitingRetry
+            ),
+        }
+    }
+}
+
+/// Which of the queue view's groups a job belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", ts(rename_all = "snake_case"))]
+pub enum JobGroup {
+    /// Still to be done: waiting, working, retrying or paused.
+    Active,
+    /// Stopped without arriving: failed or cancelled.
+    Stopped,
+    /// Arrived (uploaded, or already there).
+    Done,
+}
+
+impl JobState {
+    pub fn group(self) -> JobGroup {
+        match self {
+            JobState::Ready | JobState::Duplicate => JobGroup::Done,
+            JobState::Failed | JobState::Cancelled => JobGroup::Stopped,
+            _ => JobGroup::Active,
+        }
+    }
+}
+
+/// The actions allowed on a job, computed in Rust for every front end.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct JobActions {
+    pub pause: bool,
+    pub resume: bool,
+    pub cancel: bool,
+    pub retry: bool,
 }
 
 impl fmt::Display for JobState {
@@ -273,6 +323,12 @@ pub struct JobSnapshot {
     pub attempts: u32,
     /// Why it failed or is waiting, in words a person can act on.
     pub last_error: Option<String>,
+    /// The same, as a kind front ends word themselves.
+    pub last_reason: Option<crate::reason::FailReason>,
+    /// The vendor's request id of the failed call.
+    pub request_id: Option<String>,
+    /// What a person may do with the job now.
+    pub actions: JobActions,
     /// Unix milliseconds of the next automatic attempt (waiting_retry).
     pub next_attempt_at: Option<i64>,
     pub asset_id: Option<String>,

@@ -1151,7 +1151,7 @@ async fn wrong_provider_or_endpoint_gets_one_clear_message() {
                 err.contains(&format!("instead of a {expected} error")),
                 "{provider} at {other}: {err}"
             );
-            assert!(err.contains("check --provider and --endpoint"), "{err}");
+            assert!(err.contains("check the provider and endpoint"), "{err}");
             assert!(
                 !err.contains("expected value") && !err.contains("EOF"),
                 "no JSON parser noise: {err}"
@@ -1186,7 +1186,7 @@ async fn wrong_provider_or_endpoint_gets_one_clear_message() {
         let err = rows[0].last_error.clone().unwrap_or_default();
         assert_eq!(rows[0].state, JobState::Failed);
         assert!(err.contains(expect), "{provider}: {err}");
-        assert!(err.contains("check --provider and --endpoint"), "{err}");
+        assert!(err.contains("check the provider and endpoint"), "{err}");
         engine.shutdown().await;
     }
 }

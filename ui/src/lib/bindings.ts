@@ -3,15 +3,38 @@
 
 export type JobStateView = "queued" | "hashing" | "reserving" | "uploading" | "confirming" | "ready" | "waiting_retry" | "failed" | "paused" | "cancelled" | "duplicate";
 
+export type FailReason = { "kind": "auth", status: number, } | { "kind": "missing_key" } | { "kind": "unreachable" } | { "kind": "rate_limited" } | { "kind": "server_error", status: number, } | { "kind": "rejected", status: number, code: string | null, } | { "kind": "wrong_dialect", expected: string, } | { "kind": "redirect_refused" } | { "kind": "file_gone" } | { "kind": "file_unreadable" } | { "kind": "file_changed" } | { "kind": "file_growing" } | { "kind": "empty_file" } | { "kind": "too_large", limit: number | null, } | { "kind": "unsupported_type", accepted: Array<string>, } | { "kind": "name_too_long" } | { "kind": "misconfigured", field: string, } | { "kind": "asset_failed" } | { "kind": "url_expired" } | { "kind": "in_doubt" } | { "kind": "waiting_for_twin", job: number, } | { "kind": "not_ready" } | { "kind": "internal" };
+
+export type JobActions = { pause: boolean, resume: boolean, cancel: boolean, retry: boolean, };
+
+export type JobGroup = "active" | "stopped" | "done";
+
 export type JobView = { id: number, name: string, path: string, size: number, contentType: string, 
 /**
  * "flora @ 127.0.0.1:8787", or "Local sandbox".
  */
 destination: string, state: JobStateView, bytesSent: number, attempts: number, 
 /**
- * Why it failed or is waiting, in words a person can act on.
+ * Why it failed or is waiting: the engine's message (for details and
+ * tooltips) ...
  */
 error: string | null, 
+/**
+ * ... and its kind, which the UI words (`reasonText` in format.ts).
+ */
+reason: FailReason | null, 
+/**
+ * The vendor's request id of the failed call, for support.
+ */
+requestId: string | null, 
+/**
+ * What the person may do with it now (rules in `JobState::actions`).
+ */
+actions: JobActions, 
+/**
+ * Which filter group it is in (rules in `JobState::group`).
+ */
+group: JobGroup, 
 /**
  * Unix milliseconds of the next automatic attempt.
  */
@@ -140,3 +163,6 @@ status: string, url: string | null, contentType: string | null, size: number | n
 createdAt: number | null, };
 
 export type LibraryPage = { items: Array<LibraryItem>, next: string | null, };
+
+/** Per state, the actions and group Rust computes (`JobState::actions`, `group`). */
+export const JOB_RULES: Record<JobStateView, { actions: JobActions; group: JobGroup }> = {"queued":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"hashing":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"reserving":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"uploading":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"confirming":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"ready":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"},"waiting_retry":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":true},"group":"active"},"failed":{"actions":{"pause":false,"resume":false,"cancel":true,"retry":true},"group":"stopped"},"paused":{"actions":{"pause":false,"resume":true,"cancel":true,"retry":false},"group":"active"},"cancelled":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":true},"group":"stopped"},"duplicate":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"}};

@@ -1,8 +1,10 @@
-import type { AccountView, JobView, LibraryItem } from "./bindings";
+import { JOB_RULES, type AccountView, type JobView, type LibraryItem } from "./bindings";
 
-/** A job row with sensible defaults for tests. */
+/** A job row with sensible defaults for tests; actions and group follow Rust's rules for its state. */
 export function job(over: Partial<JobView> = {}): JobView {
+  const state = over.state ?? "queued";
   return {
+    ...JOB_RULES[state],
     id: 1,
     name: "shot-001.jpg",
     path: "/home/ana/shots/shot-001.jpg",
@@ -13,6 +15,8 @@ export function job(over: Partial<JobView> = {}): JobView {
     bytesSent: 0,
     attempts: 0,
     error: null,
+    reason: null,
+    requestId: null,
     nextAttemptAt: null,
     url: null,
     ...over,

@@ -1,4 +1,4 @@
-import type { JobStateView, JobView } from "./bindings";
+import type { FailReason, JobStateView, JobView } from "./bindings";
 
 const UNITS = ["B", "KB", "MB", "GB", "TB"];
 
@@ -58,63 +58,86 @@ export const FILTER_LABEL: Record<Filter, string> = {
   done: "Done",
 };
 
-export function isDone(s: JobStateView): boolean {
-  return s === "ready" || s === "duplicate";
-}
 
-export function isActive(s: JobStateView): boolean {
-  return (
-    s === "queued" ||
-    s === "hashing" ||
-    s === "reserving" ||
-    s === "uploading" ||
-    s === "confirming" ||
-    s === "waiting_retry" ||
-    s === "paused"
-  );
-}
-
-export function matches(filter: Filter, s: JobStateView): boolean {
+/** Which filter a row shows under; the groups come from Rust (`JobState::group`). */
+export function matches(filter: Filter, job: Pick<JobView, "group">): boolean {
   switch (filter) {
     case "all":
       return true;
     case "active":
-      return isActive(s);
+      return job.group === "active";
     case "failed":
-      return s === "failed" || s === "cancelled";
+      return job.group === "stopped";
     case "done":
-      return isDone(s);
+      return job.group === "done";
   }
 }
 
-export const canPause = (s: JobStateView) =>
-  s === "queued" || s === "hashing" || s === "reserving" || s === "uploading" || s === "confirming" || s === "waiting_retry";
-export const canResume = (s: JobStateView) => s === "paused";
-export const canCancel = (s: JobStateView) => canPause(s) || s === "paused";
-export const canRetry = (s: JobStateView) => s === "failed" || s === "cancelled";
-
 /**
- * The engine's failure text, turned into a sentence a person can act on. The
- * original text stays available as the row's tooltip.
+ * Why a file failed or waits, in words a person can act on. The engine sends
+ * the kind (`FailReason`, generated from Rust) and its own message; the
+ * wording lives here, once. The engine's message stays available as the
+ * row's tooltip.
  */
-export function plainReason(error: string): string {
-  const e = error.toLowerCase();
-  const status = /http (\d{3})/.exec(e)?.[1];
-  const attempts = /after (\d+) attempts/.exec(e)?.[1];
-  const tried = attempts ? ` (tried ${attempts} times)` : "";
-  if (status === "401" || status === "403" || e.includes("api key") || e.includes("unauthori"))
-    return `The destination refused the API key${tried}. Check the account's key, then retry.`;
-  if (status === "413" || e.includes("too large")) return "The file is too large for this destination.";
-  if (status === "429") return `The server asked Hoist to slow down${tried}. Retry in a moment.`;
-  if (status && status.startsWith("5"))
-    return `The server had a problem (error ${status})${tried}. Retry when it is working again.`;
-  if (e.includes("no such file") || e.includes("not found") || e.includes("changed while") || e.includes("moved"))
-    return "The file was moved, deleted or changed while Hoist was sending it. Add it again or retry.";
-  if (e.includes("timed out") || e.includes("timeout") || e.includes("connect") || e.includes("network") || e.includes("dns"))
-    return `Hoist could not reach the server${tried}. Check the network, then retry.`;
-  if (e.includes("workspace") || e.includes("endpoint") || e.includes("refused for non-loopback"))
-    return `The destination is not set up correctly: ${error}`;
-  const first = error.split(";")[0].trim();
+export function reasonText(reason: FailReason | null, message: string | null, attempts = 0): string {
+  const tried = attempts > 1 ? ` (tried ${attempts} times)` : "";
+  if (!reason) return message ? sentence(message) : "";
+  switch (reason.kind) {
+    case "auth":
+      return `The destination refused the API key${tried}. Check the account's key, then retry.`;
+    case "missing_key":
+      return "No API key for this account on this computer. Add the key in Accounts.";
+    case "unreachable":
+      return `Hoist could not reach the server${tried}. Check the network, then retry.`;
+    case "rate_limited":
+      return `The server asked Hoist to slow down${tried}. Hoist tries again by itself.`;
+    case "server_error":
+      return `The server had a problem (error ${reason.status})${tried}. Retry when it is working again.`;
+    case "rejected":
+      return `The server refused the file (error ${reason.status}${reason.code ? `, ${reason.code}` : ""}). See the details, then retry.`;
+    case "wrong_dialect":
+      return `The endpoint does not answer like ${reason.expected ? `the ${reason.expected} API` : "this provider's API"}. Check the account's provider and endpoint.`;
+    case "redirect_refused":
+      return "The server redirected to another host; Hoist does not send keys across hosts. Check the endpoint.";
+    case "file_gone":
+      return "The file was moved or deleted after it was added. Add it again.";
+    case "file_unreadable":
+      return "Hoist cannot read the file. Check its permissions, then retry.";
+    case "file_changed":
+      return "The file changed while Hoist was sending it; it will be sent again as it is now.";
+    case "file_growing":
+      return "The file is still being written; Hoist waits until it is finished.";
+    case "empty_file":
+      return "The file is empty, and this destination does not take empty files.";
+    case "too_large":
+      return reason.limit
+        ? `The file is larger than this destination accepts (${formatBytes(reason.limit)}).`
+        : "The file is too large for this destination.";
+    case "unsupported_type":
+      return reason.accepted.length
+        ? `This destination does not take this type of file. It accepts ${reason.accepted.join(", ")}.`
+        : "This destination does not take this type of file.";
+    case "name_too_long":
+      return "The file name is longer than this destination accepts. Rename it, then add it again.";
+    case "misconfigured":
+      return `The account's ${reason.field} setting is not valid for this provider. Fix it in Accounts.`;
+    case "asset_failed":
+      return "The destination could not process the file after it arrived.";
+    case "url_expired":
+      return "The upload link expired; Hoist asks for a new one.";
+    case "in_doubt":
+      return "Hoist cannot tell whether the file arrived. Check the library, then retry (sends it again) or cancel.";
+    case "waiting_for_twin":
+      return "An identical file is being sent first; this one follows it.";
+    case "not_ready":
+      return "The server has not finished with the upload yet; Hoist checks again.";
+    case "internal":
+      return message ? `Something went wrong inside Hoist: ${sentence(message)}` : "Something went wrong inside Hoist.";
+  }
+}
+
+function sentence(text: string): string {
+  const first = text.split(";")[0].trim();
   return first.charAt(0).toUpperCase() + first.slice(1) + (first.endsWith(".") ? "" : ".");
 }
 
@@ -122,11 +145,12 @@ export function plainReason(error: string): string {
 export function detail(job: JobView, now: number): string {
   if (job.state === "waiting_retry") {
     const wait = job.nextAttemptAt ? Math.max(0, Math.ceil((job.nextAttemptAt - now) / 1000)) : 0;
-    const why = job.error ? `${plainReason(job.error).replace(/\.$/, "")}. ` : "";
+    const said = reasonText(job.reason, job.error, job.attempts);
+    const why = said ? `${said.replace(/\.$/, "")}. ` : "";
     return wait > 0 ? `${why}Trying again in ${wait} s.` : `${why}Trying again now.`;
   }
   if (job.state === "failed") {
-    return job.error ? plainReason(job.error) : "The upload failed. Retry to send it again.";
+    return reasonText(job.reason, job.error, job.attempts) || "The upload failed. Retry to send it again.";
   }
   if (job.state === "cancelled") return "Cancelled. Retry to send it after all.";
   if (job.state === "duplicate") return "The same file is already in this destination; nothing was sent.";

@@ -3,7 +3,7 @@
 // one version counter drives every derived view, so 100k rows cost one pass
 // per batch of events, not one per row.
 import type { JobView, ProgressView, UiEvent } from "./bindings";
-import { isActive, isDone, matches, type Filter } from "./format";
+import { matches, type Filter } from "./format";
 
 /** Smoothing of per-file and total speed (exponential moving average). */
 const ALPHA = 0.25;
@@ -64,19 +64,19 @@ export class QueueStore {
 
   filtered(filter: Filter): JobView[] {
     void this.version;
-    return filter === "all" ? this.rows : this.rows.filter((r) => matches(filter, r.state));
+    return filter === "all" ? this.rows : this.rows.filter((r) => matches(filter, r));
   }
 
   totals(): Totals {
     void this.version;
     const t: Totals = { all: this.rows.length, active: 0, failed: 0, done: 0, bytesTotal: 0, bytesSent: 0 };
     for (const r of this.rows) {
-      if (isActive(r.state)) t.active++;
-      else if (r.state === "failed" || r.state === "cancelled") t.failed++;
-      else if (isDone(r.state)) t.done++;
+      if (r.group === "active") t.active++;
+      else if (r.group === "stopped") t.failed++;
+      else t.done++;
       if (r.state !== "cancelled" && r.state !== "duplicate") {
         t.bytesTotal += r.size;
-        t.bytesSent += isDone(r.state) ? r.size : Math.min(r.bytesSent, r.size);
+        t.bytesSent += r.group === "done" ? r.size : Math.min(r.bytesSent, r.size);
       }
     }
     return t;
@@ -202,7 +202,7 @@ export class QueueStore {
   async refreshActive(): Promise<void> {
     const ids: number[] = [];
     for (const r of this.rows) {
-      if (isActive(r.state) && r.state !== "paused") ids.push(r.id);
+      if (r.group === "active" && r.state !== "paused") ids.push(r.id);
       if (ids.length >= FETCH_CHUNK) break;
     }
     if (ids.length) this.upsert(await this.fetchJobs(ids));

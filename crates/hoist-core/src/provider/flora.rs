@@ -26,7 +26,7 @@ impl Flora {
         self.destination.workspace.as_deref().ok_or_else(|| {
             ApiError::local(
                 "missing_workspace",
-                "FLORA needs a workspace: pass --workspace ws_… (or set it on the account)",
+                "FLORA needs a workspace (ws_…) on the destination",
             )
         })
     }
@@ -203,6 +203,7 @@ impl Provider for Flora {
                     request_id: resp.request_id,
                     retryable: true,
                     retry_after_secs: None,
+                    reason: None,
                 })
             }
         }
@@ -278,7 +279,7 @@ impl Provider for Flora {
             .ok_or_else(|| {
                 ApiError::local(
                     "unexpected_response",
-                    format!("{host} answered the asset list without an `assets` array; check --provider and --endpoint"),
+                    format!("{host} answered the asset list without an `assets` array; check the provider and endpoint"),
                 )
             })?
             .iter()

@@ -39,7 +39,7 @@ pub fn req_str(v: &Value, names: &[&str], what: &str, host: &str) -> Result<Stri
         ApiError::local(
             "unexpected_response",
             format!(
-                "{host} answered with JSON that is not {what} (no `{}` in '{}'); check --provider and --endpoint",
+                "{host} answered with JSON that is not {what} (no `{}` in '{}'); check the provider and endpoint",
                 names[0],
                 excerpt(v.to_string().as_bytes())
             ),

@@ -256,7 +256,7 @@ pub(crate) fn parse_page(v: &Value, host: &str) -> Result<Page<RemoteAsset>, Api
                 "unexpected_response",
                 format!(
                     "{host} answered the asset list without an `items` array, so it is not a \
-                     Runflow API; check --provider and --endpoint"
+                     Runflow API; check the provider and endpoint"
                 ),
             )
         })?

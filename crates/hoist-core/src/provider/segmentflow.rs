@@ -154,7 +154,7 @@ fn parse_wrapped_asset(v: &Value, host: &str) -> Result<RemoteAsset, ApiError> {
             "unexpected_response",
             format!(
                 "{host} answered without an `asset` object, so it is not a Segmentflow API; \
-                 check --provider and --endpoint"
+                 check the provider and endpoint"
             ),
         )
     })?;
@@ -174,7 +174,7 @@ pub(crate) fn parse_page(
                 "unexpected_response",
                 format!(
                     "{host} answered the asset list without an `assets` array, so it is not a \
-                     Segmentflow API; check --provider and --endpoint"
+                     Segmentflow API; check the provider and endpoint"
                 ),
             )
         })?

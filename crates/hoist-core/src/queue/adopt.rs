@@ -6,6 +6,9 @@ use crate::error::CoreError;
 use crate::model::{Destination, JobId, JobState, JobTarget};
 use rusqlite::{params, TransactionBehavior};
 
+/// `FailReason::MissingKey` as stored (see `reason.rs`).
+const MISSING_KEY_JSON: &str = r#"{"kind":"missing_key"}"#;
+
 /// States in which a job still needs work (and so a key).
 const PENDING: [JobState; 6] = [
     JobState::Queued,
@@ -85,8 +88,9 @@ impl Queue {
             };
             for id in &ids {
                 tx.execute(
-                    "UPDATE jobs SET last_error=?2, updated_at=?3 WHERE id=?1",
-                    params![id, reason, now_secs()],
+                    "UPDATE jobs SET last_error=?2, last_reason=?4, request_id=NULL, updated_at=?3 \
+                     WHERE id=?1",
+                    params![id, reason, now_secs(), MISSING_KEY_JSON],
                 )?;
             }
             tx.commit()?;

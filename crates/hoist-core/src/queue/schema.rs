@@ -76,6 +76,13 @@ ALTER TABLE jobs ADD COLUMN attach_pending INTEGER NOT NULL DEFAULT 0;
 -- checks the library; `retry` then sends it again from a fresh reservation.
 ALTER TABLE jobs ADD COLUMN in_doubt       INTEGER NOT NULL DEFAULT 0;
 "#,
+    // 4: why a job failed or waits, as data (issue 9): the kind as JSON
+    // (`reason::FailReason`) beside `last_error`'s human message, and the
+    // vendor's request id for support tickets.
+    r#"
+ALTER TABLE jobs ADD COLUMN last_reason TEXT;
+ALTER TABLE jobs ADD COLUMN request_id  TEXT;
+"#,
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -54,7 +54,7 @@ impl Queue {
             };
             {
                 let extra = if reset_attempts {
-                    ", attempts=0, next_attempt_at=NULL, last_error=NULL"
+                    ", attempts=0, next_attempt_at=NULL, last_error=NULL, last_reason=NULL, request_id=NULL"
                 } else {
                     ""
                 };
@@ -83,7 +83,7 @@ impl Queue {
         }
         let from = JobState::ALL
             .into_iter()
-            .filter(|s| !s.is_terminal() && *s != JobState::Paused)
+            .filter(|s| s.actions().pause)
             .collect();
         self.set_state_where(ids, from, JobState::Paused, false)
             .await
@@ -122,9 +122,11 @@ impl Queue {
     /// person gives up on it, and may then clear it).
     pub async fn cancel(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
         let named = ids.is_some();
+        // "Cancel all" leaves failed jobs alone: they are already stopped,
+        // and a person giving up on one names it.
         let from = JobState::ALL
             .into_iter()
-            .filter(|s| !s.is_terminal() || (named && *s == JobState::Failed))
+            .filter(|s| s.actions().cancel && (named || *s != JobState::Failed))
             .collect();
         self.set_state_where(ids, from, JobState::Cancelled, false)
             .await
@@ -134,11 +136,10 @@ impl Queue {
     /// were cancelled or are waiting; or, for `None`, every failed job.
     pub async fn retry(&self, ids: Option<Vec<JobId>>) -> Result<Vec<JobId>, CoreError> {
         let from = if ids.is_some() {
-            vec![
-                JobState::Failed,
-                JobState::Cancelled,
-                JobState::WaitingRetry,
-            ]
+            JobState::ALL
+                .into_iter()
+                .filter(|s| s.actions().retry)
+                .collect()
         } else {
             vec![JobState::Failed]
         };
@@ -174,3 +175,7 @@ impl Queue {
         .await
     }
 }
+
+#[cfg(test)]
+#[path = "steer_tests.rs"]
+mod tests;

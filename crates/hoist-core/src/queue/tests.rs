@@ -1,6 +1,9 @@
 use super::*;
 use crate::model::ProviderKind;
+use crate::model::{Destination, JobTarget};
+use crate::provider::Reservation;
 use crate::provider::{UploadMethod, UploadTarget};
+use crate::scan::ScannedFile;
 
 fn flora() -> Destination {
     let mut d = Destination::new(ProviderKind::Flora, "http://127.0.0.1:1/flora/api/v1");

@@ -12,6 +12,7 @@ use crate::error::ApiError;
 use crate::model::{JobState, RemoteAsset};
 use crate::provider::{Lookup, Provider};
 use crate::queue::Changes;
+use crate::reason::{FailReason, Failure};
 
 /// The server says it has no upload of that id.
 fn forgotten(e: &ApiError) -> bool {
@@ -42,10 +43,13 @@ fn already_done(e: &ApiError) -> bool {
 impl Job {
     /// The reason a job stops in doubt, naming the file and what to do.
     pub(super) fn doubt(&self, why: &str) -> Halt {
-        Halt::Doubt(format!(
-            "could not tell whether '{}' was uploaded: {why}; check the library, then retry \
-             (which sends it again) or cancel",
-            self.row.name
+        Halt::Doubt(Failure::new(
+            FailReason::InDoubt,
+            format!(
+                "could not tell whether '{}' was uploaded: {why}; check the library, then retry \
+                 (which sends it again) or cancel",
+                self.row.name
+            ),
         ))
     }
 
@@ -116,7 +120,10 @@ impl Job {
 
     pub(super) async fn confirm(&mut self, provider: &dyn Provider) -> Result<(), Halt> {
         let Some(reservation) = self.row.reservation.clone() else {
-            return Err(Halt::Fail("internal error: nothing to confirm".into()));
+            return Err(Halt::fail(
+                FailReason::Internal,
+                "internal error: nothing to confirm",
+            ));
         };
         let sent_before = self.row.confirm_sent;
         let key = self.confirm_intent().await?;
@@ -134,11 +141,10 @@ impl Job {
             changes.uploaded = Some(false);
             self.row.uploaded = false;
             self.advance(JobState::Confirming, changes).await?;
-            return Err(Halt::Retry {
-                reason: format!("the server does not have the bytes yet ({e}); sending them again"),
-                retry_after: None,
-                counts: true,
-            });
+            return Err(Halt::retry(
+                FailReason::NotReady,
+                format!("the server does not have the bytes yet ({e}); sending them again"),
+            ));
         }
         if !(matches!(e.status, 409 | 422) || e.code.as_deref() == Some("not_ready")) {
             return Err(self.step_error("confirming the upload", e).await);
@@ -162,13 +168,10 @@ impl Job {
                 )
                 .await?;
                 self.row.uploaded = false;
-                Err(Halt::Retry {
-                    reason: format!(
-                        "the server did not accept the upload yet ({e}); sending it again"
-                    ),
-                    retry_after: None,
-                    counts: true,
-                })
+                Err(Halt::retry(
+                    FailReason::NotReady,
+                    format!("the server did not accept the upload yet ({e}); sending it again"),
+                ))
             }
             _ if already_done(&e) => Err(self.doubt(&format!(
                 "the server says upload {} was already confirmed ({e}), but no asset for it \
@@ -177,7 +180,10 @@ impl Job {
             ))),
             // Busy: keep the reservation; the next attempt looks first.
             _ => Err(Halt::Retry {
-                reason: format!("the server did not take the confirmation yet ({e})"),
+                failure: Failure::new(
+                    FailReason::NotReady,
+                    format!("the server did not take the confirmation yet ({e})"),
+                ),
                 retry_after: e.retry_after_secs,
                 counts: true,
             }),
@@ -214,13 +220,12 @@ impl Job {
             .map(|r| r.remote_id.clone())
             .unwrap_or_default();
         self.drop_reservation().await?;
-        Err(Halt::Retry {
-            reason: format!(
+        Err(Halt::retry(
+            FailReason::NotReady,
+            format!(
                 "{step}: the server no longer knows upload {old} ({e}); starting a fresh upload"
             ),
-            retry_after: None,
-            counts: true,
-        })
+        ))
     }
 
     /// The asset is ready: attach it where the destination says, then finish.
@@ -261,17 +266,19 @@ impl Job {
                 if !matches!(halt, Halt::Retry { .. } | Halt::Fail(_)) {
                     return Err(halt);
                 }
-                let reason = format!(
+                let mut failure = Failure::api("attaching", &e);
+                failure.message = format!(
                     "uploaded as {asset_id}, but attaching it to project {project} failed: {e}"
                 );
                 Err(if retryable {
                     Halt::Retry {
-                        reason,
+                        failure,
                         retry_after: e.retry_after_secs,
                         counts: true,
                     }
                 } else {
-                    Halt::Fail(format!("{reason}; retry attaches it"))
+                    failure.message.push_str("; retry attaches it");
+                    Halt::Fail(failure)
                 })
             }
         }

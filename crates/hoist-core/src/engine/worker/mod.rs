@@ -26,6 +26,7 @@ use crate::error::{ApiError, CoreError};
 use crate::model::JobState;
 use crate::provider::FileSpec;
 use crate::queue::{now_millis, Changes, Claim, JobRow, RUNNABLE};
+use crate::reason::{FailReason, Failure};
 use crate::scan::io_reason;
 use crate::transfer::FileIdentity;
 use std::sync::atomic::AtomicU64;
@@ -35,28 +36,40 @@ use std::sync::Arc;
 enum Halt {
     /// Try again later (counts against the attempt budget when `counts`).
     Retry {
-        reason: String,
+        failure: Failure,
         retry_after: Option<f64>,
         counts: bool,
     },
     /// Give up; a person must act.
-    Fail(String),
+    Fail(Failure),
     /// Nobody can tell whether the file arrived: a person checks the library,
     /// then retries (which sends it again) or cancels.
-    Doubt(String),
+    Doubt(Failure),
     /// Someone paused or cancelled the job; leave it as they set it.
     Stopped,
     /// Finished: the job reached a terminal state.
     Done,
 }
 
-impl From<CoreError> for Halt {
-    fn from(e: CoreError) -> Self {
+impl Halt {
+    /// Try again later, counting the attempt.
+    fn retry(reason: FailReason, message: impl Into<String>) -> Halt {
         Halt::Retry {
-            reason: format!("internal error: {e}"),
+            failure: Failure::new(reason, message),
             retry_after: None,
             counts: true,
         }
+    }
+
+    /// Give up with this reason.
+    fn fail(reason: FailReason, message: impl Into<String>) -> Halt {
+        Halt::Fail(Failure::new(reason, message))
+    }
+}
+
+impl From<CoreError> for Halt {
+    fn from(e: CoreError) -> Self {
+        Halt::retry(FailReason::Internal, format!("internal error: {e}"))
     }
 }
 
@@ -65,12 +78,12 @@ impl From<CoreError> for Halt {
 fn api_halt(step: &str, e: ApiError) -> Halt {
     if e.retryable {
         Halt::Retry {
-            reason: format!("{step}: {e}"),
+            failure: Failure::api(step, &e),
             retry_after: e.retry_after_secs,
             counts: true,
         }
     } else {
-        Halt::Fail(format!("{step}: {e}"))
+        Halt::Fail(Failure::api(step, &e))
     }
 }
 
@@ -174,12 +187,12 @@ impl Job {
             // for it like the account's other jobs, without using attempts.
             Err(e) if e.code.as_deref() == Some("missing_api_key") => {
                 return Err(Halt::Retry {
-                    reason: e.message,
+                    failure: Failure::from(e),
                     retry_after: Some(5.0),
                     counts: false,
                 })
             }
-            Err(e) => return Err(Halt::Fail(e.message)),
+            Err(e) => return Err(Halt::Fail(Failure::from(e))),
         };
         let provider = provider.as_ref();
         if self.row.attach_pending {
@@ -194,7 +207,7 @@ impl Job {
         }
         provider
             .preflight(&self.spec())
-            .map_err(|e| Halt::Fail(e.message))?;
+            .map_err(|e| Halt::Fail(Failure::from(e)))?;
         if self.row.reservation.is_none() {
             self.reserve(provider).await?;
         }
@@ -215,16 +228,19 @@ impl Job {
         let now = match FileIdentity::of(&path) {
             Ok(id) => id,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Halt::Fail(format!(
-                    "the file is gone: {} was moved or deleted after it was queued",
-                    path.display()
-                )))
+                return Err(Halt::fail(
+                    FailReason::FileGone,
+                    format!(
+                        "the file is gone: {} was moved or deleted after it was queued",
+                        path.display()
+                    ),
+                ))
             }
             Err(e) => {
-                return Err(Halt::Fail(format!(
-                    "cannot read the file: {}",
-                    io_reason(&e)
-                )))
+                return Err(Halt::fail(
+                    FailReason::FileUnreadable,
+                    format!("cannot read the file: {}", io_reason(&e)),
+                ))
             }
         };
         // Size, mtime, inode change time and inode: see `FileIdentity`.
@@ -235,21 +251,20 @@ impl Job {
         self.advance(JobState::Hashing, Changes::default()).await?;
         let hashed = tokio::task::spawn_blocking(move || hashing::hash_file(&path))
             .await
-            .map_err(|e| Halt::Fail(format!("hashing crashed: {e}")))?;
+            .map_err(|e| Halt::fail(FailReason::Internal, format!("hashing crashed: {e}")))?;
         let (hash, identity) = match hashed {
             Ok(h) => h,
             Err(hashing::HashError::Changed) => {
-                return Err(Halt::Retry {
-                    reason: "the file is still being written; waiting until it is stable".into(),
-                    retry_after: None,
-                    counts: true,
-                })
+                return Err(Halt::retry(
+                    FailReason::FileGrowing,
+                    "the file is still being written; waiting until it is stable",
+                ))
             }
             Err(hashing::HashError::Io(e)) => {
-                return Err(Halt::Fail(format!(
-                    "cannot read the file: {}",
-                    io_reason(&e)
-                )))
+                return Err(Halt::fail(
+                    FailReason::FileUnreadable,
+                    format!("cannot read the file: {}", io_reason(&e)),
+                ))
             }
         };
         let content_changed = self.row.hash.as_deref().is_some_and(|h| h != hash);
@@ -296,7 +311,7 @@ impl Job {
                     JobState::Duplicate,
                     Changes {
                         asset: Some((asset_id, url)),
-                        last_error: Some(None),
+                        failure: Some(None),
                         next_attempt_at: Some(None),
                         ..Default::default()
                     },
@@ -314,9 +329,12 @@ impl Job {
                     JobState::Paused,
                     Changes {
                         duplicate_of: Some(other),
-                        last_error: Some(Some(format!(
-                            "waiting for job {other} (identical content), which is paused; \
-                             resume job {other} and this one goes on with it"
+                        failure: Some(Some(Failure::new(
+                            FailReason::WaitingForTwin { job: other },
+                            format!(
+                                "waiting for job {other} (identical content), which is paused; \
+                                 resume job {other} and this one goes on with it"
+                            ),
                         ))),
                         next_attempt_at: Some(None),
                         ..Default::default()
@@ -326,7 +344,10 @@ impl Job {
                 Err(Halt::Stopped)
             }
             Claim::WaitFor { job: other, .. } => Err(Halt::Retry {
-                reason: format!("waiting for job {other}, which carries identical content"),
+                failure: Failure::new(
+                    FailReason::WaitingForTwin { job: other },
+                    format!("waiting for job {other}, which carries identical content"),
+                ),
                 retry_after: Some(0.25),
                 counts: false,
             }),
@@ -338,19 +359,19 @@ impl Job {
     async fn settle(&mut self, halt: Halt) -> Result<(), CoreError> {
         let q = &self.inner.queue;
         let id = self.row.id;
-        let (reason, in_doubt) = match halt {
+        let (failure, in_doubt) = match halt {
             Halt::Done | Halt::Stopped => return Ok(()),
-            Halt::Fail(reason) => (reason, false),
-            Halt::Doubt(reason) => (reason, true),
+            Halt::Fail(failure) => (failure, false),
+            Halt::Doubt(failure) => (failure, true),
             Halt::Retry {
-                reason,
+                failure,
                 retry_after,
                 counts,
             } => {
                 let attempts = self.row.attempts + u32::from(counts);
                 if attempts < self.inner.retry.max_attempts {
                     let delay = self.inner.retry.delay(attempts.max(1), retry_after);
-                    tracing::debug!(job = id, %reason, ?delay, "will retry");
+                    tracing::debug!(job = id, reason = %failure.message, ?delay, "will retry");
                     let from: Vec<JobState> = if RUNNABLE.contains(&self.state) {
                         RUNNABLE.to_vec()
                     } else {
@@ -364,7 +385,7 @@ impl Job {
                             JobState::WaitingRetry,
                             Changes {
                                 attempts: Some(attempts),
-                                last_error: Some(Some(reason)),
+                                failure: Some(Some(failure)),
                                 next_attempt_at: Some(Some(at)),
                                 ..Default::default()
                             },
@@ -374,19 +395,19 @@ impl Job {
                 }
                 self.row.attempts = attempts;
                 (
-                    format!("gave up after {attempts} attempts; last error: {reason}"),
+                    failure.prefixed(&format!("gave up after {attempts} attempts; last error: ")),
                     false,
                 )
             }
         };
-        tracing::info!(job = id, %reason, in_doubt, "upload failed");
+        tracing::info!(job = id, reason = %failure.message, in_doubt, "upload failed");
         q.advance(
             id,
             &[self.state],
             JobState::Failed,
             Changes {
                 attempts: Some(self.row.attempts),
-                last_error: Some(Some(reason)),
+                failure: Some(Some(failure)),
                 next_attempt_at: Some(None),
                 in_doubt: Some(in_doubt),
                 ..Default::default()

@@ -5,6 +5,7 @@ use crate::error::ApiError;
 use crate::model::JobState;
 use crate::provider::{Lookup, Provider, Reservation, StorageVerdict};
 use crate::queue::{now_millis, Changes};
+use crate::reason::{FailReason, Failure};
 use crate::scan::io_reason;
 use crate::transfer::{self, TransferError, Upload};
 
@@ -140,18 +141,18 @@ impl Job {
                         // lapses, then renew again; waiting is not a failure.
                         let wait_ms = a.upload_expires_at_ms.unwrap_or(0) - now_millis() + 250;
                         Err(Halt::Retry {
-                            reason: "waiting for the server's previous upload URL to lapse before renewing".into(),
+                            failure: Failure::new(
+                                FailReason::UrlExpired,
+                                "waiting for the server's previous upload URL to lapse before renewing",
+                            ),
                             retry_after: Some(wait_ms as f64 / 1000.0),
                             counts: false,
                         })
                     }
-                    _ => Err(Halt::Retry {
-                        reason: format!(
-                            "the signed upload URL expired and could not be renewed ({e})"
-                        ),
-                        retry_after: None,
-                        counts: true,
-                    }),
+                    _ => Err(Halt::retry(
+                        FailReason::UrlExpired,
+                        format!("the signed upload URL expired and could not be renewed ({e})"),
+                    )),
                 }
             }
             Err(e) => Err(self.step_error("renewing the upload URL", e).await),
@@ -173,12 +174,10 @@ impl Job {
                 .is_some_and(|r| r.target.expired(now_millis(), margin));
             if expired {
                 if renewals >= MAX_RENEWALS {
-                    return Err(Halt::Retry {
-                        reason: "the signed upload URL expired again before it could be used"
-                            .into(),
-                        retry_after: None,
-                        counts: true,
-                    });
+                    return Err(Halt::retry(
+                        FailReason::UrlExpired,
+                        "the signed upload URL expired again before it could be used",
+                    ));
                 }
                 renewals += 1;
                 if self.renew(provider).await? {
@@ -188,8 +187,9 @@ impl Job {
             self.advance(JobState::Uploading, Changes::default())
                 .await?;
             let Some(reservation) = self.row.reservation.clone() else {
-                return Err(Halt::Fail(
-                    "internal error: no reservation to upload to".into(),
+                return Err(Halt::fail(
+                    FailReason::Internal,
+                    "internal error: no reservation to upload to",
                 ));
             };
             let result = transfer::send(
@@ -219,24 +219,24 @@ impl Job {
                         },
                     )
                     .await?;
-                    return Err(Halt::Retry {
-                        reason: TransferError::Changed.to_string(),
-                        retry_after: None,
-                        counts: true,
-                    });
+                    return Err(Halt::retry(
+                        FailReason::FileChanged,
+                        TransferError::Changed.to_string(),
+                    ));
                 }
                 Err(TransferError::Read { source, .. })
                     if source.kind() == std::io::ErrorKind::NotFound =>
                 {
-                    return Err(Halt::Fail(
-                        "the file was moved or deleted while it was being uploaded".into(),
+                    return Err(Halt::fail(
+                        FailReason::FileGone,
+                        "the file was moved or deleted while it was being uploaded",
                     ))
                 }
                 Err(TransferError::Read { source, .. }) => {
-                    return Err(Halt::Fail(format!(
-                        "cannot read the file: {}",
-                        io_reason(&source)
-                    )))
+                    return Err(Halt::fail(
+                        FailReason::FileUnreadable,
+                        format!("cannot read the file: {}", io_reason(&source)),
+                    ))
                 }
                 Err(TransferError::Network(e)) => return Err(api_halt("sending the bytes", e)),
                 Err(TransferError::Status { status, body }) => {
@@ -253,16 +253,16 @@ impl Job {
                             }
                         }
                         StorageVerdict::Retry | StorageVerdict::Expired => {
-                            return Err(Halt::Retry {
-                                reason: format!("storage answered HTTP {status}: {body}"),
-                                retry_after: None,
-                                counts: true,
-                            })
+                            return Err(Halt::retry(
+                                storage_reason(status),
+                                format!("storage answered HTTP {status}: {body}"),
+                            ))
                         }
                         StorageVerdict::Fatal => {
-                            return Err(Halt::Fail(format!(
-                                "storage refused the file with HTTP {status}: {body}"
-                            )))
+                            return Err(Halt::fail(
+                                storage_reason(status),
+                                format!("storage refused the file with HTTP {status}: {body}"),
+                            ))
                         }
                     }
                 }
@@ -277,5 +277,18 @@ impl Job {
             },
         )
         .await
+    }
+}
+
+/// The kind of a storage refusal: the storage host is not the API, so a 401
+/// or 403 there is no verdict on the API key.
+fn storage_reason(status: u16) -> FailReason {
+    match status {
+        429 => FailReason::RateLimited,
+        s if s >= 500 => FailReason::ServerError { status: s },
+        s => FailReason::Rejected {
+            status: s,
+            code: None,
+        },
     }
 }

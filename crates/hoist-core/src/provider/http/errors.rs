@@ -6,6 +6,7 @@ use super::redirect::refused_redirect;
 use super::request_id;
 use crate::error::ApiError;
 use crate::model::ProviderKind;
+use crate::reason::FailReason;
 use crate::retry::parse_retry_after;
 use crate::text::printable;
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
@@ -66,13 +67,14 @@ pub(super) fn too_large(host: &str, status: u16, headers: &HeaderMap, cap: usize
         code: Some("response_too_large".into()),
         message: format!(
             "{host} answered HTTP {status} with a body larger than {} MiB ({}); Hoist stopped \
-             reading it. An API answer is far smaller: check --endpoint",
+             reading it. An API answer is far smaller: check the endpoint",
             cap / (1024 * 1024),
             content_type(headers),
         ),
         request_id: request_id(headers),
         retryable: !(200..300).contains(&status) && ApiError::status_is_retryable(status),
         retry_after_secs: None,
+        reason: None,
     }
 }
 
@@ -97,7 +99,7 @@ pub(super) fn not_this_dialect(
         code: Some("unexpected_response".into()),
         message: format!(
             "{host} answered HTTP {status} with {} ('{}') where a {} JSON API was expected; \
-             check --provider and --endpoint",
+             check the provider and endpoint",
             content_type(headers),
             excerpt(body),
             dialect_name(kind)
@@ -105,6 +107,9 @@ pub(super) fn not_this_dialect(
         request_id: request_id(headers),
         retryable: false,
         retry_after_secs: None,
+        reason: Some(FailReason::WrongDialect {
+            expected: dialect_name(kind).into(),
+        }),
     }
 }
 
@@ -125,7 +130,11 @@ pub fn parse_error(
         .as_ref()
         .and_then(error_dialect)
         .filter(|d| *d != kind);
-    let (code, message) = match parsed.as_ref().and_then(error_fields) {
+    let fields = parsed.as_ref().and_then(error_fields);
+    // Another vendor's error, or a page that is no API error at all where
+    // the path should exist: the endpoint belongs to something else.
+    let wrong_dialect = foreign.is_some() || (fields.is_none() && matches!(status, 404 | 405));
+    let (code, message) = match fields {
         // Another vendor's error shape: the endpoint belongs to another API.
         Some((code, message)) if foreign.is_some() => {
             let other = foreign.map(dialect_name).unwrap_or("another");
@@ -137,7 +146,7 @@ pub fn parse_error(
                 code,
                 format!(
                     "{host} answered HTTP {status} with a {other}-style error ('{what}') where a {} API \
-                     was expected; check --provider and --endpoint",
+                     was expected; check the provider and endpoint",
                     dialect_name(kind)
                 ),
             )
@@ -178,6 +187,9 @@ pub fn parse_error(
         request_id: request_id(headers),
         retryable,
         retry_after_secs,
+        reason: wrong_dialect.then(|| FailReason::WrongDialect {
+            expected: dialect_name(kind).into(),
+        }),
     }
 }
 
@@ -195,9 +207,9 @@ fn error_dialect(v: &Value) -> Option<ProviderKind> {
 fn hint_for(status: u16) -> &'static str {
     match status {
         401 | 403 => "check the API key",
-        404 | 405 => "check --provider and --endpoint",
+        404 | 405 => "check the provider and endpoint",
         s if s >= 500 => "the server had a problem; Hoist will try again",
-        _ => "check --provider and --endpoint",
+        _ => "check the provider and endpoint",
     }
 }
 
@@ -361,7 +373,18 @@ mod tests {
             .message
             .contains("example.com answered HTTP 404 with text/html"));
         assert!(e.message.contains("instead of a FLORA error"));
-        assert!(e.message.contains("--endpoint"));
+        assert!(e.message.contains("check the provider and endpoint"));
+        assert!(
+            !e.message.contains("--"),
+            "no CLI flags in core: {}",
+            e.message
+        );
+        assert_eq!(
+            e.reason(),
+            FailReason::WrongDialect {
+                expected: "FLORA".into()
+            }
+        );
         let ok = not_this_dialect(
             ProviderKind::Runflow,
             "x",

@@ -1,0 +1,110 @@
+//! What a step writes together with its state change.
+
+use super::now_secs;
+use crate::model::JobId;
+use crate::provider::Reservation;
+use crate::reason::Failure;
+use crate::transfer::FileIdentity;
+
+/// Data written together with a state change.
+#[derive(Clone, Debug, Default)]
+pub struct Changes {
+    pub hash: Option<Option<String>>,
+    pub identity: Option<FileIdentity>,
+    pub step_key: Option<Option<String>>,
+    pub key_seq: Option<i64>,
+    pub reservation: Option<Option<Reservation>>,
+    pub uploaded: Option<bool>,
+    pub asset: Option<(String, Option<String>)>,
+    pub duplicate_of: Option<JobId>,
+    pub attempts: Option<u32>,
+    pub next_attempt_at: Option<Option<i64>>,
+    /// Why the job failed or waits (`None` clears it).
+    pub failure: Option<Option<Failure>>,
+    pub confirm_sent: Option<bool>,
+    pub reserved_at: Option<Option<i64>>,
+    pub attach_pending: Option<bool>,
+    pub in_doubt: Option<bool>,
+    /// Commit with `synchronous=FULL`: the write survives a power cut. Used
+    /// for the records a later side effect relies on (see `worker`).
+    pub durable: bool,
+}
+
+pub(super) fn apply_changes(
+    tx: &rusqlite::Transaction<'_>,
+    id: JobId,
+    c: &Changes,
+) -> rusqlite::Result<()> {
+    let mut sets: Vec<String> = vec!["updated_at=?".into()];
+    let mut args: Vec<rusqlite::types::Value> = vec![now_secs().into()];
+    let mut set = |col: &str, v: rusqlite::types::Value| {
+        sets.push(format!("{col}=?"));
+        args.push(v);
+    };
+    if let Some(h) = &c.hash {
+        set("hash", h.clone().into());
+    }
+    if let Some(id) = c.identity {
+        set("size", (id.size as i64).into());
+        set("mtime_ns", id.mtime_ns.into());
+        set("ctime_ns", id.ctime_ns.into());
+        set("inode", (id.inode as i64).into());
+    }
+    if let Some(k) = &c.step_key {
+        set("step_key", k.clone().into());
+    }
+    if let Some(n) = c.key_seq {
+        set("key_seq", n.into());
+    }
+    if let Some(r) = &c.reservation {
+        let text = r.as_ref().and_then(|r| serde_json::to_string(r).ok());
+        let remote = r.as_ref().map(|r| r.remote_id.clone());
+        set("reservation", text.into());
+        set("remote_id", remote.into());
+    }
+    if let Some(u) = c.uploaded {
+        set("uploaded", (u as i64).into());
+    }
+    if let Some((asset, url)) = &c.asset {
+        set("asset_id", asset.clone().into());
+        set("url", url.clone().into());
+    }
+    if let Some(d) = c.duplicate_of {
+        set("duplicate_of", d.into());
+    }
+    if let Some(a) = c.attempts {
+        set("attempts", (a as i64).into());
+    }
+    if let Some(t) = c.next_attempt_at {
+        set("next_attempt_at", t.into());
+    }
+    if let Some(f) = &c.failure {
+        let reason = f
+            .as_ref()
+            .and_then(|f| serde_json::to_string(&f.reason).ok());
+        set("last_error", f.as_ref().map(|f| f.message.clone()).into());
+        set("last_reason", reason.into());
+        set(
+            "request_id",
+            f.as_ref().and_then(|f| f.request_id.clone()).into(),
+        );
+    }
+    if let Some(b) = c.confirm_sent {
+        set("confirm_sent", (b as i64).into());
+    }
+    if let Some(t) = c.reserved_at {
+        set("reserved_at", t.into());
+    }
+    if let Some(b) = c.attach_pending {
+        set("attach_pending", (b as i64).into());
+    }
+    if let Some(b) = c.in_doubt {
+        set("in_doubt", (b as i64).into());
+    }
+    args.push(id.into());
+    tx.execute(
+        &format!("UPDATE jobs SET {} WHERE id=?", sets.join(", ")),
+        rusqlite::params_from_iter(args),
+    )?;
+    Ok(())
+}
