@@ -1,27 +1,12 @@
 //! Tauri build step: app permissions for Hoist's commands, and a built UI for
 //! `generate_context!` even on a fresh clone where `npm run build` has not run.
 
-const COMMANDS: &[&str] = &[
-    "app_info",
-    "list_jobs",
-    "get_jobs",
-    "thumbnail",
-    "get_settings",
-    "save_settings",
-    "add_paths",
-    "pause",
-    "resume",
-    "cancel",
-    "retry",
-    "clear_finished",
-    "list_accounts",
-    "save_account",
-    "remove_account",
-    "select_account",
-    "library",
-    "library_thumbnail",
-    "bench_report",
-];
+// The commands' names come from the shell's one list.
+include!("src/command_list.rs");
+macro_rules! command_names {
+    ($($c:ident),*) => { &[$(stringify!($c)),*] };
+}
+const COMMANDS: &[&str] = command_list!(command_names);
 
 fn main() {
     ensure_ui_dist();

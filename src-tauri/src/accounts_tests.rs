@@ -21,7 +21,7 @@ async fn an_account_is_kept_only_when_its_key_opens_it_and_files_then_go_there()
     let remote = TestSandbox::start_with("", |c| c.api_key = Some("sk_right_key_42".into())).await;
     let state = tempfile::tempdir().expect("tempdir");
     let secrets = test_keychain();
-    let shell = crate::boot(state.path().to_path_buf(), false, secrets.clone())
+    let shell = crate::boot::boot(state.path().to_path_buf(), false, secrets.clone())
         .await
         .expect("boot");
     let mut form = AccountInput {
@@ -100,7 +100,7 @@ async fn the_selected_account_survives_a_restart() {
     let remote = TestSandbox::start("").await;
     let state = tempfile::tempdir().expect("tempdir");
     let secrets = test_keychain();
-    let shell = crate::boot(state.path().to_path_buf(), false, secrets.clone())
+    let shell = crate::boot::boot(state.path().to_path_buf(), false, secrets.clone())
         .await
         .expect("boot");
     let mut form = input("segmentflow");
@@ -110,7 +110,7 @@ async fn the_selected_account_survives_a_restart() {
     let id = save(&shell, form).await.expect("saved").selected;
     shell.engine.shutdown().await;
     drop(shell);
-    let again = crate::boot(state.path().to_path_buf(), false, secrets.clone())
+    let again = crate::boot::boot(state.path().to_path_buf(), false, secrets.clone())
         .await
         .expect("boot again");
     assert_eq!(again.selected().account_id, id);
@@ -129,7 +129,7 @@ async fn two_accounts_of_each_provider_each_get_only_their_own_key_and_files() {
     let b = TestSandbox::start_with("", |c| c.api_key = Some(key_b.into())).await;
     let state = tempfile::tempdir().expect("tempdir");
     let secrets = test_keychain();
-    let shell = crate::boot(state.path().to_path_buf(), false, secrets.clone())
+    let shell = crate::boot::boot(state.path().to_path_buf(), false, secrets.clone())
         .await
         .expect("boot");
     let files = tempfile::tempdir().expect("tempdir");

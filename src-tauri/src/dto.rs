@@ -377,5 +377,9 @@ pub fn typescript() -> String {
     );
     out.push_str(&serde_json::Value::Object(rules).to_string());
     out.push_str(";\n");
+    // The commands the window may call, from the shell's one list.
+    out.push_str("\n/** The shell's commands (`src-tauri/src/command_list.rs`). */\nexport const COMMANDS = ");
+    out.push_str(&serde_json::to_string(crate::COMMANDS).unwrap_or_default());
+    out.push_str(" as const;\nexport type Command = (typeof COMMANDS)[number];\n");
     out
 }

@@ -105,7 +105,7 @@ mod tests {
         std::fs::write(&photo, vec![7u8; 5000]).expect("write");
         // A CLI runs the queue (its lock, taken here).
         let held = EngineLock::acquire(state.path()).expect("lock");
-        let shell = crate::boot(
+        let shell = crate::boot::boot(
             state.path().to_path_buf(),
             false,
             Arc::new(hoist_core::accounts::MemorySecrets::default()),

@@ -9,11 +9,11 @@
 mod common;
 
 use common::*;
+use hoist_testkit::moto::start_moto;
 use hoist_testkit::{assets_at, exactly_once_problems, random_files};
 use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const API_KEY: &str = "sk_test_S3_END_TO_END_SECRET";
@@ -25,46 +25,6 @@ impl Drop for Reaper {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
-
-async fn start_moto() -> (Reaper, String) {
-    let port = free_port();
-    let child = Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "moto_server could not be started ({e}). The S3-mode tests need it: \
-                 install it with `pip install 'moto[server]'` and make sure `moto_server` is on PATH"
-            )
-        });
-    let mut moto = Reaper(child);
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let start = Instant::now();
-    loop {
-        if let Ok(Some(status)) = moto.0.try_wait() {
-            panic!(
-                "moto_server exited early ({status}); install it with `pip install 'moto[server]'`"
-            );
-        }
-        if reqwest::get(&endpoint).await.is_ok() {
-            return (moto, endpoint);
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "moto_server did not start within 30 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -185,7 +145,8 @@ fn start_sandbox(state: &std::path::Path, s3_endpoint: &str, bucket: &str) -> (R
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_mode_uploads_a_folder_exactly_once_for_every_provider() {
-    let (_moto, moto_endpoint) = start_moto().await;
+    let moto = start_moto().await;
+    let moto_endpoint = moto.endpoint.clone();
     let (proxy, heads) = recording_proxy(moto_endpoint.clone()).await;
     let bucket = "hoist-e2e";
     let state = tempfile::tempdir().unwrap();

@@ -4,63 +4,11 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use hoist_testkit::moto::start_moto;
 
 use common::*;
 use hoist_sandbox::{S3Settings, SandboxConfig, StorageMode};
 use serde_json::{json, Value};
-
-struct Moto {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start_moto() -> Moto {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let child = Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "moto_server could not be started ({e}). The S3-mode tests need it: \
-                 install it with `pip install 'moto[server]'` and make sure `moto_server` is on PATH"
-            )
-        });
-    let mut moto = Moto {
-        child,
-        endpoint: format!("http://127.0.0.1:{port}"),
-    };
-    let http = reqwest::Client::new();
-    let start = Instant::now();
-    loop {
-        if let Ok(Some(status)) = moto.child.try_wait() {
-            panic!(
-                "moto_server exited early ({status}); install it with `pip install 'moto[server]'`"
-            );
-        }
-        if http.get(&moto.endpoint).send().await.is_ok() {
-            return moto;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "moto_server did not start within 30 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test]
 async fn s3_mode_serves_presigned_post_and_put() {

@@ -4,6 +4,7 @@
 //! [`hostile`]: a deliberately misbehaving server for the hostile-server suite.
 
 pub mod hostile;
+pub mod moto;
 
 use rand::{Rng, RngCore, SeedableRng};
 use serde::Deserialize;

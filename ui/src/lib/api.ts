@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
   AccountInput,
+  Command,
   AccountsView,
   AddSummary,
   AppInfo,
@@ -14,37 +15,42 @@ import type {
   UiEvent,
 } from "./bindings";
 
+/** Every call goes through here, typed by the generated command list. */
+function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
+  return invoke<T>(command, args);
+}
+
 export const api = {
-  appInfo: () => invoke<AppInfo>("app_info"),
+  appInfo: () => call<AppInfo>("app_info"),
   /** Queue events from the shell (state changes, batched progress). */
   subscribe: (onEvent: (e: UiEvent) => void) => listen<UiEvent>("hoist://queue", (e) => onEvent(e.payload)),
   /** This window took over the queue from another Hoist (`engineOwner` null). */
   onEngine: (onStatus: (s: EngineStatus) => void) =>
     listen<EngineStatus>("hoist://engine", (e) => onStatus(e.payload)),
   /** A page of the queue, in order. */
-  listJobs: (offset: number, limit: number) => invoke<JobView[]>("list_jobs", { offset, limit }),
-  getJobs: (ids: number[]) => invoke<JobView[]>("get_jobs", { ids }),
-  thumbnail: (id: number) => invoke<string | null>("thumbnail", { id }),
-  getSettings: () => invoke<SettingsView>("get_settings"),
-  saveSettings: (settings: SettingsView) => invoke<SettingsView>("save_settings", { settings }),
-  addPaths: (paths: string[]) => invoke<AddSummary>("add_paths", { paths }),
-  pause: (ids: number[] | null) => invoke<number>("pause", { ids }),
-  resume: (ids: number[] | null) => invoke<number>("resume", { ids }),
-  cancel: (ids: number[] | null) => invoke<number>("cancel", { ids }),
-  retry: (ids: number[] | null) => invoke<number>("retry", { ids }),
-  clearFinished: () => invoke<number>("clear_finished"),
+  listJobs: (offset: number, limit: number) => call<JobView[]>("list_jobs", { offset, limit }),
+  getJobs: (ids: number[]) => call<JobView[]>("get_jobs", { ids }),
+  thumbnail: (id: number) => call<string | null>("thumbnail", { id }),
+  getSettings: () => call<SettingsView>("get_settings"),
+  saveSettings: (settings: SettingsView) => call<SettingsView>("save_settings", { settings }),
+  addPaths: (paths: string[]) => call<AddSummary>("add_paths", { paths }),
+  pause: (ids: number[] | null) => call<number>("pause", { ids }),
+  resume: (ids: number[] | null) => call<number>("resume", { ids }),
+  cancel: (ids: number[] | null) => call<number>("cancel", { ids }),
+  retry: (ids: number[] | null) => call<number>("retry", { ids }),
+  clearFinished: () => call<number>("clear_finished"),
   /** Bench mode only: the first queue render is on screen. */
   benchReport: (rows: number, firstRenderMs: number, listRenderMs: number) =>
-    invoke<null>("bench_report", { rows, firstRenderMs, listRenderMs }),
-  listAccounts: () => invoke<AccountsView>("list_accounts"),
+    call<null>("bench_report", { rows, firstRenderMs, listRenderMs }),
+  listAccounts: () => call<AccountsView>("list_accounts"),
   /** Checks the account with a real call to the provider before saving it. */
-  saveAccount: (account: AccountInput) => invoke<AccountsView>("save_account", { account }),
-  removeAccount: (id: string) => invoke<AccountsView>("remove_account", { id }),
-  selectAccount: (id: string) => invoke<AccountsView>("select_account", { id }),
+  saveAccount: (account: AccountInput) => call<AccountsView>("save_account", { account }),
+  removeAccount: (id: string) => call<AccountsView>("remove_account", { id }),
+  selectAccount: (id: string) => call<AccountsView>("select_account", { id }),
   /** One page of an account's remote library, newest first. */
-  library: (accountId: string, cursor: string | null) => invoke<LibraryPage>("library", { accountId, cursor }),
+  library: (accountId: string, cursor: string | null) => call<LibraryPage>("library", { accountId, cursor }),
   libraryThumbnail: (accountId: string, assetId: string) =>
-    invoke<string | null>("library_thumbnail", { accountId, assetId }),
+    call<string | null>("library_thumbnail", { accountId, assetId }),
 };
 
 /** The stable code of a command error ("invalid", "auth", ...), or "" when there is none. */

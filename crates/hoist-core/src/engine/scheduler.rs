@@ -1,0 +1,141 @@
+//! The scheduler: which runnable jobs start, within each scope's share of
+//! the concurrency; and the progress ticker.
+
+use super::{worker, Active, EngineEvent, Inner, ProgressItem};
+use crate::error::CoreError;
+use crate::model::JobId;
+use crate::queue;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Removes a worker from the active set however it ends (done or aborted).
+struct ActiveGuard {
+    inner: Arc<Inner>,
+    id: JobId,
+}
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        self.inner.active_lock().remove(&self.id);
+        self.inner.wake.notify_one();
+    }
+}
+
+pub(super) async fn scheduler(inner: Arc<Inner>) {
+    let mut was_idle = false;
+    loop {
+        if inner.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let started = match fill_slots(&inner).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::error!(error = %e, "scheduler could not read the queue");
+                0
+            }
+        };
+        let idle = started == 0 && inner.active_lock().is_empty();
+        if idle && !was_idle {
+            inner.emit(EngineEvent::Idle);
+        }
+        was_idle = idle;
+        let now = queue::now_millis();
+        let mut sleep = inner.poll_interval;
+        if let Ok(Some(at)) = inner.queue.next_wakeup().await {
+            sleep = sleep.min(Duration::from_millis((at - now).max(0) as u64 + 1));
+        }
+        tokio::select! {
+            _ = inner.wake.notified() => {}
+            _ = tokio::time::sleep(sleep) => {}
+        }
+    }
+}
+
+/// Start workers for runnable jobs while destinations have free slots.
+async fn fill_slots(inner: &Arc<Inner>) -> Result<usize, CoreError> {
+    // Re-read: another process (the CLI, the app) may have flipped it.
+    let paused = inner.queue.paused_all().await?;
+    inner.paused_all.store(paused, Ordering::SeqCst);
+    if paused {
+        return Ok(0);
+    }
+    let limit = inner.concurrency.load(Ordering::SeqCst);
+    let blocked: Vec<String> = inner.without_key_lock().iter().cloned().collect();
+    let candidates = inner
+        .queue
+        .runnable(queue::now_millis(), 512, blocked)
+        .await?;
+    let mut started = 0;
+    for row in candidates {
+        if !inner.can_work(&row).await {
+            continue;
+        }
+        let mut active = inner.active_lock();
+        if active.contains_key(&row.id) {
+            continue;
+        }
+        let busy = active
+            .values()
+            .filter(|a| a.dest_key == row.dest_key)
+            .count();
+        if busy >= limit {
+            continue;
+        }
+        let progress = Arc::new(AtomicU64::new(0));
+        let id = row.id;
+        let dest_key = row.dest_key.clone();
+        let size = row.size;
+        let guard = ActiveGuard {
+            inner: inner.clone(),
+            id,
+        };
+        let task_inner = inner.clone();
+        let task_progress = progress.clone();
+        let handle = tokio::spawn(async move {
+            let _guard = guard;
+            worker::run(task_inner, row, task_progress).await;
+        });
+        active.insert(
+            id,
+            Active {
+                dest_key,
+                size,
+                progress,
+                abort: handle.abort_handle(),
+            },
+        );
+        started += 1;
+    }
+    Ok(started)
+}
+
+pub(super) async fn progress_ticker(inner: Arc<Inner>) {
+    let mut last: HashMap<JobId, u64> = HashMap::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    loop {
+        tick.tick().await;
+        if inner.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let items: Vec<ProgressItem> = {
+            let active = inner.active_lock();
+            last.retain(|id, _| active.contains_key(id));
+            active
+                .iter()
+                .filter_map(|(id, a)| {
+                    let sent = a.progress.load(Ordering::Relaxed);
+                    (last.insert(*id, sent) != Some(sent)).then_some(ProgressItem {
+                        id: *id,
+                        bytes_sent: sent,
+                        size: a.size,
+                    })
+                })
+                .collect()
+        };
+        if !items.is_empty() {
+            inner.emit(EngineEvent::Progress { items });
+        }
+    }
+}

@@ -1,0 +1,30 @@
+// The one list of the window's commands. `lib.rs` registers them from it,
+// `build.rs` includes this file to make their permissions, and the bindings
+// test writes it into `ui/src/lib/bindings.ts` (COMMANDS) and checks the
+// window's capability grants exactly these. Add a command here and nowhere
+// else by hand. (Plain `macro_rules!`, so build.rs can `include!` it.)
+macro_rules! command_list {
+    ($then:ident) => {
+        $then![
+            app_info,
+            list_jobs,
+            get_jobs,
+            thumbnail,
+            get_settings,
+            save_settings,
+            add_paths,
+            pause,
+            resume,
+            cancel,
+            retry,
+            clear_finished,
+            list_accounts,
+            save_account,
+            remove_account,
+            select_account,
+            library,
+            library_thumbnail,
+            bench_report
+        ]
+    };
+}
