@@ -366,9 +366,8 @@ mod tests {
     use crate::model::ProviderKind;
 
     fn dest(ws: &str) -> Destination {
-        let mut d = Destination::new(ProviderKind::Flora, "https://app.flora.ai/api/v1");
-        d.workspace = Some(ws.to_string());
-        d
+        Destination::new(ProviderKind::Flora, "https://app.flora.ai/api/v1")
+            .with(crate::provider::spec::WORKSPACE, ws)
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::provider::{UploadMethod, UploadTarget};
 
 fn flora() -> Destination {
     let mut d = Destination::new(ProviderKind::Flora, "http://127.0.0.1:1/flora/api/v1");
-    d.workspace = Some("ws_1".into());
+    d.set("workspace", "ws_1");
     d
 }
 
