@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "retry",
     "clear_finished",
     "list_accounts",
+    "provider_specs",
     "save_account",
     "remove_account",
     "select_account",

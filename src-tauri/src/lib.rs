@@ -9,6 +9,7 @@ pub mod follower;
 pub mod launch;
 pub mod library;
 pub mod notify;
+pub mod provider_specs;
 pub mod settings;
 mod tray;
 
@@ -518,7 +519,7 @@ async fn boot(
         ProviderKind::Flora,
         format!("{base}{}", ProviderKind::Flora.sandbox_path()),
     );
-    sandbox_destination.workspace = Some(SANDBOX_WORKSPACE.to_string());
+    sandbox_destination.set("workspace", SANDBOX_WORKSPACE);
     let accounts = AccountStore::new(&state_dir);
     let credentials = DesktopCredentials {
         sandbox: sandbox_destination.clone(),
@@ -592,6 +593,12 @@ async fn bench_report(
         bench::report(app, rows, first_render_ms, list_render_ms);
     }
     Ok(())
+}
+
+/// What each provider needs, for the account form.
+#[tauri::command]
+fn provider_specs() -> Vec<provider_specs::ProviderSpecView> {
+    provider_specs::all()
 }
 
 #[tauri::command]
@@ -674,6 +681,7 @@ pub fn run() {
             retry,
             clear_finished,
             list_accounts,
+            provider_specs,
             save_account,
             remove_account,
             select_account,

@@ -4,6 +4,7 @@ import { listen } from "@tauri-apps/api/event";
 import type {
   AccountInput,
   AccountsView,
+  ProviderSpecView,
   AddSummary,
   AppInfo,
   CommandError,
@@ -37,6 +38,8 @@ export const api = {
   benchReport: (rows: number, firstRenderMs: number, listRenderMs: number) =>
     invoke<null>("bench_report", { rows, firstRenderMs, listRenderMs }),
   listAccounts: () => invoke<AccountsView>("list_accounts"),
+  /** What each provider needs: the account form is built from it. */
+  providerSpecs: () => invoke<ProviderSpecView[]>("provider_specs"),
   /** Checks the account with a real call to the provider before saving it. */
   saveAccount: (account: AccountInput) => invoke<AccountsView>("save_account", { account }),
   removeAccount: (id: string) => invoke<AccountsView>("remove_account", { id }),

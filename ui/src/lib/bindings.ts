@@ -103,7 +103,11 @@ label: string,
 /**
  * "flora", "runflow" or "segmentflow".
  */
-provider: string, endpoint: string, workspace: string | null, folder: string | null, project: string | null, org: string | null, website: string | null, 
+provider: string, endpoint: string, 
+/**
+ * The provider's destination fields by name (see `provider_specs`).
+ */
+fields: Record<string, string>, 
 /**
  * The in-process "Local sandbox": cannot be edited or removed.
  */
@@ -123,7 +127,11 @@ id: string | null, label: string, provider: string,
 /**
  * Empty = the provider's documented API base.
  */
-endpoint: string, workspace: string | null, folder: string | null, project: string | null, org: string | null, website: string | null, 
+endpoint: string, 
+/**
+ * The provider's destination fields by name (see `provider_specs`).
+ */
+fields: Record<string, string>, 
 /**
  * None when editing keeps the stored key.
  */
@@ -140,3 +148,43 @@ status: string, url: string | null, contentType: string | null, size: number | n
 createdAt: number | null, };
 
 export type LibraryPage = { items: Array<LibraryItem>, next: string | null, };
+
+export type FieldSpecView = { 
+/**
+ * Key in an account's `fields`: "workspace", "folder"…
+ */
+name: string, label: string, required: boolean, 
+/**
+ * A regular expression every valid value matches (JavaScript syntax).
+ */
+pattern: string | null, 
+/**
+ * Completes "<provider> <label> ids …": "start with ws_", "are UUIDs".
+ */
+rule: string | null, 
+/**
+ * A valid value, for messages.
+ */
+example: string | null, placeholder: string, hint: string | null, };
+
+export type ProviderSpecView = { 
+/**
+ * "flora", "runflow", "segmentflow".
+ */
+id: string, label: string, 
+/**
+ * The API base the vendor documents; used when the endpoint is empty.
+ */
+defaultEndpoint: string, keyPlaceholder: string, 
+/**
+ * How the key is sent, in words ("Authorization: Bearer", "x-api-key").
+ */
+auth: string, fields: Array<FieldSpecView>, 
+/**
+ * Largest file accepted, when the vendor documents one.
+ */
+maxBytes: number | null, 
+/**
+ * The only content types accepted, when the vendor keeps a list.
+ */
+contentTypes: Array<string> | null, };

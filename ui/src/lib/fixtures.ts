@@ -1,4 +1,9 @@
-import type { AccountView, JobView, LibraryItem } from "./bindings";
+import type { AccountView, JobView, LibraryItem, ProviderSpecView } from "./bindings";
+// Written by the Rust test `the_ui_test_fixture_is_what_rust_sends`: the
+// exact specs `provider_specs` sends, so the form is tested on real data.
+import specs from "./providerSpecs.fixture.json";
+
+export const SPECS = specs as ProviderSpecView[];
 
 /** A job row with sensible defaults for tests. */
 export function job(over: Partial<JobView> = {}): JobView {
@@ -42,11 +47,7 @@ export function account(over: Partial<AccountView> = {}): AccountView {
     label: "Studio FLORA",
     provider: "flora",
     endpoint: "https://app.flora.ai/api/v1",
-    workspace: "ws_1",
-    folder: null,
-    project: null,
-    org: null,
-    website: null,
+    fields: { workspace: "ws_1" },
     builtIn: false,
     hasKey: true,
     ...over,
@@ -58,7 +59,7 @@ export const SANDBOX: AccountView = account({
   id: "local",
   label: "Local sandbox",
   endpoint: "http://127.0.0.1:9/flora/api/v1",
-  workspace: "ws_local",
+  fields: { workspace: "ws_local" },
   builtIn: true,
   hasKey: false,
 });
