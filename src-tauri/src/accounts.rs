@@ -67,6 +67,7 @@ fn account_error(e: AccountError) -> CommandError {
     tracing::warn!(error = %e, "account store");
     match e {
         AccountError::NotFound(_) => error("not_found", "That account no longer exists."),
+        AccountError::Invalid(f) => error("invalid", sentence(&f.to_string())),
         AccountError::Keychain(m) => error(
             "keychain",
             format!("The OS keychain is not available, so the key cannot be kept safely: {m}"),
