@@ -67,6 +67,7 @@ fn account_error(e: AccountError) -> CommandError {
     tracing::warn!(error = %e, "account store");
     match e {
         AccountError::NotFound(_) => error("not_found", "That account no longer exists."),
+        AccountError::Invalid(f) => error("invalid", sentence(&f.to_string())),
         AccountError::Keychain(m) => error(
             "keychain",
             format!("The OS keychain is not available, so the key cannot be kept safely: {m}"),
@@ -94,11 +95,7 @@ fn view(account: &Account, has_key: bool) -> AccountView {
         label: account.label.clone(),
         provider: d.provider.to_string(),
         endpoint: d.endpoint.clone(),
-        workspace: d.workspace.clone(),
-        folder: d.folder.clone(),
-        project: d.project.clone(),
-        org: d.org.clone(),
-        website: d.website.clone(),
+        fields: d.fields.clone(),
         built_in: false,
         has_key,
     }
@@ -164,23 +161,20 @@ pub fn destination_from(input: &AccountInput) -> Result<Destination, CommandErro
         };
         return Err(error("invalid", message));
     }
-    let mut d = Destination::new(provider, endpoint);
-    match provider {
-        ProviderKind::Flora => {
-            d.workspace = trimmed(&input.workspace);
-            d.folder = trimmed(&input.folder);
-            d.project = trimmed(&input.project);
-            if d.workspace.is_none() {
-                return Err(error("invalid", "FLORA needs a workspace id (ws_…)."));
-            }
-        }
-        ProviderKind::Runflow => {
-            d.org = trimmed(&input.org);
-            d.folder = trimmed(&input.folder);
-        }
-        ProviderKind::Segmentflow => d.website = trimmed(&input.website),
+    // The provider's spec checks the fields, as the CLI's flags are checked:
+    // a Runflow folder that is not a UUID is refused here, not on every file.
+    hoist_core::provider::spec::spec(provider)
+        .destination(endpoint, &input.fields)
+        .map_err(|e| error("invalid", sentence(&e.to_string())))
+}
+
+/// "the Runflow folder …" as a sentence: capital first, full stop last.
+fn sentence(text: &str) -> String {
+    let mut c = text.chars();
+    match c.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), c.as_str()),
+        None => String::new(),
     }
-    Ok(d)
 }
 
 /// Why a test call failed, in words and with a code the form can show.

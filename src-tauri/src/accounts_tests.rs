@@ -29,11 +29,7 @@ async fn an_account_is_kept_only_when_its_key_opens_it_and_files_then_go_there()
         label: "Studio".into(),
         provider: "flora".into(),
         endpoint: remote.endpoint("flora"),
-        workspace: Some("ws_studio".into()),
-        folder: None,
-        project: None,
-        org: None,
-        website: None,
+        fields: [("workspace".to_string(), "ws_studio".to_string())].into(),
         api_key: Some("sk_wrong".into()),
     };
     let err = save(&shell, form.clone()).await.expect_err("wrong key");
@@ -104,6 +100,7 @@ async fn the_selected_account_survives_a_restart() {
         .await
         .expect("boot");
     let mut form = input("segmentflow");
+    form.fields.clear();
     form.label = "Site".into();
     form.endpoint = remote.endpoint("segmentflow");
     form.api_key = Some("sf_key".into());
@@ -139,9 +136,9 @@ async fn two_accounts_of_each_provider_each_get_only_their_own_key_and_files() {
             let mut form = input(provider);
             form.label = format!("{provider} {tag}");
             form.endpoint = sb.endpoint(provider);
-            form.org = None;
+            form.fields.clear();
             if provider == "flora" {
-                form.workspace = Some("ws_shared".into());
+                form.fields.insert("workspace".into(), "ws_shared".into());
             }
             form.api_key = Some(key.into());
             let id = save(&shell, form).await.expect("saved").selected;
@@ -207,11 +204,12 @@ fn input(provider: &str) -> AccountInput {
         label: String::new(),
         provider: provider.into(),
         endpoint: String::new(),
-        workspace: None,
-        folder: Some("  ".into()),
-        project: None,
-        org: Some(" org_1 ".into()),
-        website: None,
+        fields: [
+            ("folder", "  "),
+            ("org", " 3c90c3cc-0d44-4b50-8888-8dd25736052a "),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into(),
         api_key: None,
     }
 }
@@ -220,15 +218,64 @@ fn input(provider: &str) -> AccountInput {
 fn the_form_becomes_a_destination_with_provider_fields_only() {
     let d = destination_from(&input("runflow")).expect("runflow");
     assert_eq!(d.endpoint, "https://api.runflow.io");
-    assert_eq!(d.org.as_deref(), Some("org_1"));
-    assert_eq!(d.folder, None, "blank fields are dropped");
+    assert_eq!(d.field("org"), Some("3c90c3cc-0d44-4b50-8888-8dd25736052a"));
+    assert_eq!(d.field("folder"), None, "blank fields are dropped");
     let mut f = input("flora");
+    f.fields.remove("org");
     let err = destination_from(&f).expect_err("workspace required");
-    assert!(err.message.contains("workspace"), "{err:?}");
-    f.workspace = Some("ws_9".into());
+    assert_eq!(
+        err.message,
+        "FLORA needs a workspace: FLORA workspace ids start with ws_, like ws_123."
+    );
+    f.fields.insert("workspace".into(), "ws_9".into());
     let d = destination_from(&f).expect("flora");
-    assert_eq!(d.org, None, "Runflow's org does not leak into FLORA");
-    assert_eq!(d.workspace.as_deref(), Some("ws_9"));
+    assert_eq!(d.field("workspace"), Some("ws_9"));
+    // A field FLORA does not take is refused by name, not kept silently.
+    f.fields.insert("org".into(), "x".into());
+    let err = destination_from(&f).expect_err("not a FLORA field");
+    assert_eq!(
+        err.message,
+        "FLORA has no 'org' setting (it takes workspace, folder, project)."
+    );
+}
+
+/// Fields in the wrong format are refused at save, naming the field, before
+/// the key is tried or anything is stored (the endpoint is a listener that
+/// must see no connection).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_an_account_with_a_bad_field_is_refused_naming_the_field() {
+    let state = tempfile::tempdir().expect("tempdir");
+    let secrets = test_keychain();
+    let shell = crate::boot::boot(state.path().to_path_buf(), false, secrets.clone())
+        .await
+        .expect("boot");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+    let cases = [
+        ("runflow", "folder", "inbox", "The Runflow folder 'inbox' is not valid: Runflow folder ids are UUIDs, like 3c90c3cc-0d44-4b50-8888-8dd25736052a."),
+        ("runflow", "org", "org_1", "The Runflow organization 'org_1' is not valid: Runflow organization ids are UUIDs, like 3c90c3cc-0d44-4b50-8888-8dd25736052a."),
+        ("flora", "workspace", "studio", "The FLORA workspace 'studio' is not valid: FLORA workspace ids start with ws_, like ws_123."),
+        ("segmentflow", "website", "shop", "The Segmentflow website 'shop' is not valid: Segmentflow website ids are UUIDs, like 3c90c3cc-0d44-4b50-8888-8dd25736052a."),
+    ];
+    for (provider, field, value, message) in cases {
+        let mut form = input(provider);
+        form.label = format!("bad {provider}");
+        form.endpoint = endpoint.clone();
+        form.fields = [(field.to_string(), value.to_string())].into();
+        form.api_key = Some("sk_any".into());
+        let err = save(&shell, form).await.expect_err("refused");
+        assert_eq!(
+            (err.code.as_str(), err.message.as_str()),
+            ("invalid", message)
+        );
+    }
+    assert!(shell.accounts.list().expect("list").is_empty());
+    assert!(
+        matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "no key check before the fields are valid"
+    );
+    shell.engine.shutdown().await;
 }
 
 #[test]

@@ -48,7 +48,7 @@ pub(crate) async fn boot(
         ProviderKind::Flora,
         format!("{base}{}", ProviderKind::Flora.sandbox_path()),
     );
-    sandbox_destination.workspace = Some(SANDBOX_WORKSPACE.to_string());
+    sandbox_destination.set("workspace", SANDBOX_WORKSPACE);
     let accounts = AccountStore::new(&state_dir);
     let credentials = DesktopCredentials {
         sandbox: sandbox_destination.clone(),

@@ -19,6 +19,7 @@ macro_rules! command_list {
             retry,
             clear_finished,
             list_accounts,
+            provider_specs,
             save_account,
             remove_account,
             select_account,

@@ -7,6 +7,7 @@ use hoist_core::model::{JobActions, JobGroup};
 use hoist_core::reason::FailReason;
 use hoist_core::{EngineEvent, JobSnapshot, JobState};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use ts_rs::TS;
 
 /// Where a job stands (mirrors `hoist_core::JobState`).
@@ -260,11 +261,9 @@ pub struct AccountView {
     /// "flora", "runflow" or "segmentflow".
     pub provider: String,
     pub endpoint: String,
-    pub workspace: Option<String>,
-    pub folder: Option<String>,
-    pub project: Option<String>,
-    pub org: Option<String>,
-    pub website: Option<String>,
+    /// The provider's destination fields by name (see `provider_specs`).
+    #[ts(type = "Record<string, string>")]
+    pub fields: BTreeMap<String, String>,
     /// The in-process "Local sandbox": cannot be edited or removed.
     pub built_in: bool,
     /// An API key for it is in the OS keychain.
@@ -291,11 +290,9 @@ pub struct AccountInput {
     pub provider: String,
     /// Empty = the provider's documented API base.
     pub endpoint: String,
-    pub workspace: Option<String>,
-    pub folder: Option<String>,
-    pub project: Option<String>,
-    pub org: Option<String>,
-    pub website: Option<String>,
+    /// The provider's destination fields by name (see `provider_specs`).
+    #[ts(type = "Record<string, string>")]
+    pub fields: BTreeMap<String, String>,
     /// None when editing keeps the stored key.
     pub api_key: Option<String>,
 }
@@ -350,6 +347,8 @@ pub fn typescript() -> String {
         AccountInput::decl(),
         LibraryItem::decl(),
         LibraryPage::decl(),
+        crate::provider_specs::FieldSpecView::decl(),
+        crate::provider_specs::ProviderSpecView::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs. Do not edit by hand:\n\

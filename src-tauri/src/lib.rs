@@ -15,6 +15,7 @@ pub mod follower;
 pub mod launch;
 pub mod library;
 pub mod notify;
+pub mod provider_specs;
 pub mod settings;
 mod shell;
 mod tray;

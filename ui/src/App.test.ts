@@ -4,7 +4,7 @@ import { clearMocks, mockConvertFileSrc, mockIPC, mockWindows } from "@tauri-app
 import { emit } from "@tauri-apps/api/event";
 import App from "./App.svelte";
 import type { AccountsView, AppInfo, JobView, UiEvent } from "./lib/bindings";
-import { SANDBOX, account, asset, job } from "./lib/fixtures";
+import { SANDBOX, SPECS, account, asset, job } from "./lib/fixtures";
 
 const INFO: AppInfo = {
   version: "0.1.0",
@@ -43,6 +43,8 @@ function setup(initial: JobView[]) {
           return { ...INFO, bench, engineOwner: owner, destination: accounts.accounts.find((x) => x.id === accounts.selected)?.label };
         case "list_accounts":
           return accounts;
+        case "provider_specs":
+          return SPECS;
         case "select_account":
           accounts = { ...accounts, selected: a.id as string };
           return accounts;

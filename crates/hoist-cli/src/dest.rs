@@ -6,6 +6,7 @@ use hoist_core::accounts::{
     accounts_for, Account, AccountCredentials, AccountStore, GivenKeys, Keychain, SecretStore,
 };
 use hoist_core::engine::Credentials;
+use hoist_core::provider::spec::{self, FieldError};
 use hoist_core::{Destination, JobTarget, ProviderKind};
 use std::sync::Arc;
 
@@ -57,15 +58,22 @@ impl DestinationArgs {
             .clone()
             .unwrap_or_else(|| provider.default_endpoint().to_string());
         hoist_core::provider::http::check_endpoint(&endpoint).map_err(|e| UsageError(e.message))?;
-        Ok(Destination {
-            provider,
-            endpoint: endpoint.trim_end_matches('/').to_string(),
-            workspace: self.workspace.clone(),
-            folder: self.folder.clone(),
-            project: self.project.clone(),
-            org: self.org.clone(),
-            website: self.website.clone(),
-        })
+        // Each flag is the destination field of its name; the provider's
+        // spec checks them before any request (a Runflow folder that is not a
+        // UUID would otherwise fail every file).
+        let flags = [
+            (spec::WORKSPACE, &self.workspace),
+            (spec::FOLDER, &self.folder),
+            (spec::PROJECT, &self.project),
+            (spec::ORG, &self.org),
+            (spec::WEBSITE, &self.website),
+        ];
+        let given = flags
+            .into_iter()
+            .filter_map(|(name, v)| v.as_deref().map(|v| (name, v)));
+        spec::spec(provider)
+            .destination(endpoint.trim_end_matches('/'), given)
+            .map_err(|e| UsageError(flag_error(&e)))
     }
 
     fn given_key(&self) -> Option<String> {
@@ -129,6 +137,23 @@ impl DestinationArgs {
                     .join(", ")
             ))),
         }
+    }
+}
+
+/// A destination field's problem, worded with the flag that sets it.
+fn flag_error(e: &FieldError) -> String {
+    match e {
+        FieldError::Unknown {
+            provider, takes, ..
+        } => {
+            let flags: Vec<String> = takes.split(", ").map(|f| format!("--{f}")).collect();
+            format!(
+                "--{} is not a {provider} setting ({provider} takes {})",
+                e.field(),
+                flags.join(", ")
+            )
+        }
+        _ => format!("--{}: {e}", e.field()),
     }
 }
 
@@ -252,6 +277,56 @@ fn url_host(endpoint: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn args(provider: &str, flags: &[&str]) -> DestinationArgs {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            dest: DestinationArgs,
+        }
+        let argv = ["hoist", "--provider", provider]
+            .into_iter()
+            .chain(flags.iter().copied());
+        <Cli as clap::Parser>::try_parse_from(argv)
+            .expect("parses")
+            .dest
+    }
+
+    fn refusal(provider: &str, flags: &[&str]) -> String {
+        let a = args(provider, flags);
+        let p = a.provider.expect("provider");
+        a.flag_destination(p).expect_err("refused").0
+    }
+
+    #[test]
+    fn flags_become_fields_checked_by_the_spec() {
+        let uuid = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
+        let a = args("runflow", &["--folder", uuid, "--org", uuid]);
+        let d = a.flag_destination(ProviderKind::Runflow).expect("valid");
+        assert_eq!(
+            (d.field("folder"), d.field("org")),
+            (Some(uuid), Some(uuid))
+        );
+        assert_eq!(
+            refusal("runflow", &["--folder", "inbox"]),
+            format!("--folder: the Runflow folder 'inbox' is not valid: Runflow folder ids are UUIDs, like {uuid}")
+        );
+        assert!(refusal("runflow", &["--org", "org-1"])
+            .starts_with("--org: the Runflow organization 'org-1'"));
+        assert!(refusal("flora", &["--workspace", "123"]).starts_with("--workspace: the FLORA workspace '123' is not valid: FLORA workspace ids start with ws_"));
+        assert!(refusal("flora", &["--folder", "f"])
+            .starts_with("--workspace: FLORA needs a workspace"));
+        assert!(
+            refusal("flora", &["--workspace", "ws_1", "--project", "p1"])
+                .starts_with("--project: the FLORA project 'p1'")
+        );
+        assert!(refusal("segmentflow", &["--website", "shop"])
+            .starts_with("--website: the Segmentflow website 'shop' is not valid"));
+        assert_eq!(
+            refusal("runflow", &["--workspace", "ws_1"]),
+            "--workspace is not a Runflow setting (Runflow takes --org, --folder)"
+        );
+    }
 
     #[test]
     fn loopback_detection() {

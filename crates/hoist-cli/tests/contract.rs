@@ -91,7 +91,14 @@ fn usage_errors_exit_2_with_a_clear_message() {
         text(&out.stderr)
     );
 
-    let out = run(hoist(state.path()).args(["upload", "--provider", "flora", "x"]));
+    let out = run(hoist(state.path()).args([
+        "upload",
+        "--provider",
+        "flora",
+        "--workspace",
+        "ws_1",
+        "x",
+    ]));
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("no API key"),
@@ -102,6 +109,37 @@ fn usage_errors_exit_2_with_a_clear_message() {
     let out = run(hoist(state.path()).args(["queue", "retry"]));
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("name a job id, or pass --all"));
+}
+
+/// A destination field in the wrong format is refused at flag parsing, naming
+/// the flag and the field, before any request: the endpoint is a listener
+/// that must see no connection.
+#[test]
+fn a_bad_destination_field_exits_2_naming_it_before_any_request() {
+    let state = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let endpoint = format!("http://{}/runflow", listener.local_addr().unwrap());
+    let file = state.path().join("a.png");
+    std::fs::write(&file, b"a").unwrap();
+    let cases: [(&str, &[&str], &str); 4] = [
+        ("runflow", &["--folder", "inbox"], "--folder: the Runflow folder 'inbox' is not valid: Runflow folder ids are UUIDs"),
+        ("runflow", &["--org", "org-1"], "--org: the Runflow organization 'org-1' is not valid"),
+        ("flora", &["--workspace", "123"], "--workspace: the FLORA workspace '123' is not valid: FLORA workspace ids start with ws_"),
+        ("segmentflow", &["--website", "shop"], "--website: the Segmentflow website 'shop' is not valid"),
+    ];
+    for (provider, flags, want) in cases {
+        let mut args = upload_args(&endpoint, provider, flags);
+        args.extend(["--api-key".to_string(), "k".to_string()]);
+        args.push(file.to_string_lossy().into_owned());
+        let out = run(hoist(state.path()).args(&args));
+        assert_eq!(out.status.code(), Some(2), "{provider} {flags:?}");
+        assert!(text(&out.stderr).contains(want), "{}", text(&out.stderr));
+    }
+    assert!(
+        matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "no request before the flags are checked"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

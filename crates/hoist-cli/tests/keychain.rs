@@ -37,7 +37,7 @@ async fn ls_finds_an_accounts_key_in_the_keychain() {
 
     // An account with the key in the OS keychain (as the app saves it).
     let mut dest = Destination::new(ProviderKind::Flora, endpoint.clone());
-    dest.workspace = Some("ws_kc".into());
+    dest.set("workspace", "ws_kc");
     let account = Account::new("CLI test", dest);
     AccountStore::new(state.path())
         .upsert(account.clone())

@@ -31,6 +31,9 @@ pub enum AccountError {
     Keychain(String),
     #[error("no account {0}")]
     NotFound(String),
+    /// The destination does not fit its provider's spec (names the field).
+    #[error("{0}")]
+    Invalid(#[from] crate::provider::spec::FieldError),
 }
 
 /// A named destination. The key is not here: see [`SecretStore`].
@@ -90,8 +93,11 @@ impl AccountStore {
             .ok_or_else(|| AccountError::NotFound(id.to_string()))
     }
 
-    /// Add the account, or replace the one with the same id.
+    /// Add the account, or replace the one with the same id. Its destination
+    /// must fit its provider's spec: nothing is saved otherwise.
     pub fn upsert(&self, account: Account) -> Result<(), AccountError> {
+        let d = &account.destination;
+        crate::provider::spec::spec(d.provider).check(d)?;
         let mut all = self.list()?;
         match all.iter_mut().find(|a| a.id == account.id) {
             Some(slot) => *slot = account,
@@ -361,14 +367,17 @@ impl Credentials for AccountCredentials {
 }
 
 #[cfg(test)]
+#[path = "accounts_compat_tests.rs"]
+mod compat_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::ProviderKind;
 
     fn dest(ws: &str) -> Destination {
-        let mut d = Destination::new(ProviderKind::Flora, "https://app.flora.ai/api/v1");
-        d.workspace = Some(ws.to_string());
-        d
+        Destination::new(ProviderKind::Flora, "https://app.flora.ai/api/v1")
+            .with(crate::provider::spec::WORKSPACE, ws)
     }
 
     #[test]
@@ -463,7 +472,7 @@ mod tests {
         let store = AccountStore::new(dir.path());
         let err = store.list().expect_err("damaged");
         assert!(err.to_string().contains("damaged"), "{err}");
-        assert!(store.upsert(Account::new("x", dest("ws"))).is_err());
+        assert!(store.upsert(Account::new("x", dest("ws_1"))).is_err());
         assert_eq!(
             std::fs::read(dir.path().join("accounts.json")).expect("still there"),
             b"{not json"

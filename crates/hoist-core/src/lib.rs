@@ -10,6 +10,7 @@
 //!   shared unchanged by the CLI and the desktop shell.
 
 pub mod accounts;
+pub mod destination;
 pub mod engine;
 pub mod error;
 pub mod library;

@@ -33,20 +33,12 @@ impl ProviderKind {
 
     /// The API base each vendor documents.
     pub fn default_endpoint(self) -> &'static str {
-        match self {
-            ProviderKind::Flora => "https://app.flora.ai/api/v1",
-            ProviderKind::Runflow => "https://api.runflow.io",
-            ProviderKind::Segmentflow => "https://api.segmentflow.ai",
-        }
+        crate::provider::spec::spec(self).default_endpoint
     }
 
     /// The path under which the local sandbox serves this dialect.
     pub fn sandbox_path(self) -> &'static str {
-        match self {
-            ProviderKind::Flora => "/flora/api/v1",
-            ProviderKind::Runflow => "/runflow",
-            ProviderKind::Segmentflow => "/segmentflow",
-        }
+        crate::provider::spec::spec(self).sandbox_path
     }
 }
 
@@ -70,73 +62,7 @@ impl FromStr for ProviderKind {
     }
 }
 
-/// Where files go: a provider, its API base and the place inside the account.
-/// The API key is not part of it: keys live in the keychain or the environment.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Destination {
-    pub provider: ProviderKind,
-    pub endpoint: String,
-    /// FLORA `workspace_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workspace: Option<String>,
-    /// FLORA `folder`, Runflow `folder_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub folder: Option<String>,
-    /// FLORA project the asset is attached to once ready.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<String>,
-    /// Runflow `X-Organization-Id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org: Option<String>,
-    /// Segmentflow `websiteId`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub website: Option<String>,
-}
-
-impl Destination {
-    pub fn new(provider: ProviderKind, endpoint: impl Into<String>) -> Self {
-        Destination {
-            provider,
-            endpoint: endpoint.into(),
-            workspace: None,
-            folder: None,
-            project: None,
-            org: None,
-            website: None,
-        }
-    }
-
-    /// A stable text key: equal destinations share concurrency slots and dedupe.
-    pub fn key(&self) -> String {
-        // serde_json of a plain struct of strings cannot fail.
-        serde_json::to_string(self).unwrap_or_else(|_| self.endpoint.clone())
-    }
-
-    /// A short label for people: "flora ws_123 @ 127.0.0.1:8787".
-    pub fn label(&self) -> String {
-        let host = url::Url::parse(&self.endpoint)
-            .ok()
-            .and_then(|u| {
-                u.host_str().map(|h| {
-                    format!(
-                        "{h}{}",
-                        u.port().map(|p| format!(":{p}")).unwrap_or_default()
-                    )
-                })
-            })
-            .unwrap_or_else(|| self.endpoint.clone());
-        let place = self
-            .workspace
-            .as_ref()
-            .or(self.folder.as_ref())
-            .or(self.org.as_ref())
-            .or(self.website.as_ref());
-        match place {
-            Some(p) => format!("{} {p} @ {host}", self.provider),
-            None => format!("{} @ {host}", self.provider),
-        }
-    }
-}
+pub use crate::destination::Destination;
 
 /// Who a job is for: the account identity that keys its credentials,
 /// adapter, concurrency and dedupe, and the destination it points at.
@@ -383,14 +309,5 @@ mod tests {
             assert_eq!(JobState::parse(st.as_str()), Some(st));
         }
         assert_eq!(JobState::parse("nope"), None);
-    }
-
-    #[test]
-    fn destination_key_differs_by_place() {
-        let a = Destination::new(ProviderKind::Flora, "http://x");
-        let mut b = a.clone();
-        b.workspace = Some("ws_1".into());
-        assert_ne!(a.key(), b.key());
-        assert_eq!(b.label(), "flora ws_1 @ x");
     }
 }

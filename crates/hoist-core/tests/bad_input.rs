@@ -192,7 +192,7 @@ async fn html_garbage_and_wrong_shapes_fail_with_a_message_naming_them() {
         let state = tempfile::tempdir().unwrap();
         let engine = engine(state.path(), |c| c.retry.max_attempts = 3).await;
         let mut dest = hoist_core::Destination::new(ProviderKind::Flora, endpoint);
-        dest.workspace = Some("ws_x".into());
+        dest.set("workspace", "ws_x");
         engine
             .add(&[dir.path().to_path_buf()], &target(&dest))
             .await

@@ -13,11 +13,19 @@ mod common;
 
 use common::*;
 use hoist_core::provider::{
-    for_destination, FileSpec, Lookup, Provider, Reservation, UploadMethod,
+    for_destination, ConfirmOutcome, FileSpec, Lookup, Provider, Reservation, UploadMethod,
 };
 use hoist_core::{Destination, JobState, ProviderKind};
 use hoist_testkit::TestSandbox;
 use serde_json::{json, Value};
+
+/// The asset of a confirmation that must have come out ready.
+fn ready(outcome: Result<ConfirmOutcome, hoist_core::ApiError>) -> hoist_core::RemoteAsset {
+    match outcome {
+        Ok(ConfirmOutcome::Ready(a)) => a,
+        other => panic!("not ready: {other:?}"),
+    }
+}
 use std::sync::{Arc, Mutex};
 
 const KEY: &str = "sk_test_conformance";
@@ -681,6 +689,77 @@ fn adapter(sb: &TestSandbox, kind: ProviderKind) -> Box<dyn Provider> {
     for_destination(&destination(sb, kind), KEY, reqwest::Client::new()).unwrap()
 }
 
+/// Send the bytes of `r` the way its target says (a PUT, or FLORA's
+/// multipart form with the file last).
+async fn send_bytes(r: &Reservation, bytes: &[u8]) -> u16 {
+    let http = reqwest::Client::new();
+    let req = match r.target.method {
+        UploadMethod::Put => {
+            let mut req = http.put(&r.target.url).body(bytes.to_vec());
+            for (k, v) in &r.target.headers {
+                req = req.header(k.as_str(), v.as_str());
+            }
+            req
+        }
+        UploadMethod::MultipartPost => {
+            let b = "hoistconformanceboundary";
+            let mut body = Vec::new();
+            for (k, v) in &r.target.form_fields {
+                body.extend(
+                    format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                        .bytes(),
+                );
+            }
+            body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n", r.target.file_field).bytes());
+            body.extend_from_slice(bytes);
+            body.extend(format!("\r\n--{b}--\r\n").bytes());
+            http.post(&r.target.url)
+                .header("Content-Type", format!("multipart/form-data; boundary={b}"))
+                .body(body)
+        }
+    };
+    req.send().await.expect("upload").status().as_u16()
+}
+
+/// Each adapter reads the vendor's confirm answers into the same typed
+/// outcomes (the worker matches on them, never on statuses or codes):
+/// no bytes yet, ready, confirmed already, unknown upload.
+#[tokio::test]
+async fn confirm_answers_become_typed_outcomes_for_every_provider() {
+    let sb = TestSandbox::start("").await;
+    for kind in ProviderKind::ALL {
+        let p = adapter(&sb, kind);
+        let spec = jpeg("a.jpg", 4);
+        let r = p.reserve(&spec, &format!("res-{kind}")).await.unwrap();
+        let early = p.confirm(&r, &spec, &format!("c1-{kind}")).await;
+        assert!(
+            matches!(early, Ok(ConfirmOutcome::BytesMissing(_))),
+            "{kind}: {early:?}"
+        );
+        assert!(send_bytes(&r, b"abcd").await < 300, "{kind}: upload");
+        let a = ready(p.confirm(&r, &spec, &format!("c2-{kind}")).await);
+        let again = p.confirm(&r, &spec, &format!("c3-{kind}")).await;
+        assert!(
+            matches!(again, Ok(ConfirmOutcome::AlreadyDone(_))),
+            "{kind}: {again:?}"
+        );
+        let gone = Reservation {
+            remote_id: match kind {
+                ProviderKind::Flora => "asset_0000000000000000".into(),
+                ProviderKind::Runflow => "00000000-0000-4000-8000-0000000000ff".into(),
+                ProviderKind::Segmentflow => "organizations/x/assets/none/a.jpg".into(),
+            },
+            ..r.clone()
+        };
+        let unknown = p.confirm(&gone, &spec, &format!("c4-{kind}")).await;
+        assert!(
+            matches!(unknown, Ok(ConfirmOutcome::Forgotten(_))),
+            "{kind}: {unknown:?}"
+        );
+        assert!(!a.id.is_empty());
+    }
+}
+
 const RUNFLOW_ID: &str = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
 
 /// The confirmation response of the Runflow reference page, verbatim.
@@ -729,8 +808,8 @@ async fn adapter_runflow_requests_and_every_documented_response_variant() {
     .await;
     let folder = "0b9d8c7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e";
     let p = c.provider(ProviderKind::Runflow, |d| {
-        d.org = Some("org-1".into());
-        d.folder = Some(folder.into());
+        d.set("org", "org-1");
+        d.set("folder", folder);
     });
     let spec = jpeg("a.jpg", 123);
     let r = p.reserve(&spec, "ignored-key").await.unwrap();
@@ -751,7 +830,7 @@ async fn adapter_runflow_requests_and_every_documented_response_variant() {
         "renewal is a new create call"
     );
 
-    let a = p.confirm(&r, &spec, "k").await.unwrap();
+    let a = ready(p.confirm(&r, &spec, "k").await);
     assert_eq!((a.id.as_str(), a.status.as_str()), (RUNFLOW_ID, "ready"));
     assert_eq!((a.size, a.created_at), (Some(123), Some(1_699_335_116)));
     assert_eq!(a.content_type.as_deref(), Some("image/jpeg"));
@@ -761,7 +840,7 @@ async fn adapter_runflow_requests_and_every_documented_response_variant() {
         remote_id: "00000000-0000-4000-8000-00000000000a".into(),
         ..r.clone()
     };
-    let a = p.confirm(&nullable, &spec, "k").await.unwrap();
+    let a = ready(p.confirm(&nullable, &spec, "k").await);
     assert_eq!(a.id, nullable.remote_id);
     assert_eq!(
         (a.name, a.url, a.size, a.created_at),
@@ -869,7 +948,7 @@ async fn adapter_runflow_requests_and_every_documented_response_variant() {
 
     // No folder: folder_id is sent as null (the SDK's form).
     let p = c.provider(ProviderKind::Runflow, |_| {});
-    p.confirm(&r, &spec, "k").await.unwrap();
+    ready(p.confirm(&r, &spec, "k").await);
     let last = c.seen().pop().unwrap();
     assert_eq!(last.body, json!({"folder_id": null}));
     assert_eq!(last.header("x-organization-id"), None);
@@ -890,7 +969,7 @@ async fn adapter_runflow_preflight_refuses_what_runflow_never_accepts() {
         e.message.contains("0 bytes") && e.message.contains("empty.jpg"),
         "{e}"
     );
-    let p = c.provider(ProviderKind::Runflow, |d| d.folder = Some("inbox".into()));
+    let p = c.provider(ProviderKind::Runflow, |d| d.set("folder", "inbox"));
     let e = p.preflight(&jpeg("a.jpg", 1)).unwrap_err();
     assert!(e.message.contains("folder ids are UUIDs"), "{e}");
     assert!(c.seen().is_empty(), "no request before preflight passes");
@@ -924,9 +1003,7 @@ async fn adapter_segmentflow_requests_and_every_documented_response_variant() {
     )
     .await;
     let website = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
-    let p = c.provider(ProviderKind::Segmentflow, |d| {
-        d.website = Some(website.into())
-    });
+    let p = c.provider(ProviderKind::Segmentflow, |d| d.set("website", website));
     let spec = jpeg("a.jpg", 123);
     let before = hoist_core::queue::now_millis();
     let r = p.reserve(&spec, "idem-1").await.unwrap();
@@ -941,7 +1018,7 @@ async fn adapter_segmentflow_requests_and_every_documented_response_variant() {
         exp >= before + 900_000 && exp <= hoist_core::queue::now_millis() + 900_000,
         "expiresIn is seconds from now"
     );
-    let a = p.confirm(&r, &spec, "idem-2").await.unwrap();
+    let a = ready(p.confirm(&r, &spec, "idem-2").await);
     assert_eq!(
         (a.id.as_str(), a.status.as_str(), a.size),
         ("as_1", "ready", Some(123))
@@ -1057,9 +1134,7 @@ async fn adapter_segmentflow_variants_and_preflight() {
         "{e}"
     );
     assert!(p.preflight(&jpeg("edge.jpg", 20_971_520)).is_ok());
-    let p = c.provider(ProviderKind::Segmentflow, |d| {
-        d.website = Some("shop".into())
-    });
+    let p = c.provider(ProviderKind::Segmentflow, |d| d.set("website", "shop"));
     assert!(p
         .preflight(&jpeg("a.jpg", 1))
         .unwrap_err()
@@ -1084,7 +1159,7 @@ async fn adapter_flora_snake_and_camel_case_and_both_timestamp_forms() {
         ],
     )
     .await;
-    let p = c.provider(ProviderKind::Flora, |d| d.workspace = Some("ws_1".into()));
+    let p = c.provider(ProviderKind::Flora, |d| d.set("workspace", "ws_1"));
     let r = p.reserve(&jpeg("a.jpg", 1), "key-1").await.unwrap();
     assert_eq!(
         r.target.form_fields,
@@ -1177,7 +1252,7 @@ async fn wrong_provider_or_endpoint_gets_one_clear_message() {
     ] {
         let c = canned("/api", vec![route]).await;
         let mut dest = Destination::new(provider, c.base.clone());
-        dest.workspace = Some("ws_1".into());
+        dest.set("workspace", "ws_1");
         let state = tempfile::tempdir().unwrap();
         let engine = engine(state.path(), |_| {}).await;
         engine.add(&[dir.path().to_path_buf()], &target(&dest)).await.unwrap();

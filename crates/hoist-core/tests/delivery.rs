@@ -344,7 +344,7 @@ async fn refused_attach_is_visible_and_retry_attaches() {
     let state = tempfile::tempdir().unwrap();
     let engine = engine(state.path(), |_| {}).await;
     let mut dest = destination(&sb, ProviderKind::Flora);
-    dest.project = Some("prj_cut".into());
+    dest.set("project", "prj_cut");
     engine
         .add(&[dir.path().join("f")], &target(&dest))
         .await

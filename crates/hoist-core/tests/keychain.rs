@@ -45,7 +45,7 @@ fn the_engine_gets_an_accounts_key_from_the_keychain_and_the_file_never_holds_it
     let state = tempfile::tempdir().expect("tempdir");
     let store = AccountStore::new(state.path());
     let mut dest = Destination::new(ProviderKind::Runflow, "https://api.runflow.io");
-    dest.org = Some("org_1".into());
+    dest.set("org", "6f1c2a7e-3b8d-4c59-9a12-0d4e5f6a7b8c");
     let account = Account::new("Runflow studio", dest.clone());
     store.upsert(account.clone()).expect("save account");
     let kc = Arc::new(keychain());

@@ -45,6 +45,12 @@ pub async fn bench_report(
     Ok(())
 }
 
+/// What each provider needs, for the account form.
+#[tauri::command]
+pub fn provider_specs() -> Vec<crate::provider_specs::ProviderSpecView> {
+    crate::provider_specs::all()
+}
+
 #[tauri::command]
 pub async fn list_accounts(shell: State<'_, Shell>) -> CmdResult<AccountsView> {
     accounts::list(&shell).await

@@ -5,9 +5,9 @@ import type { AccountsView } from "./bindings";
 import { api } from "./api";
 import { AccountsStore } from "./accountsStore.svelte";
 import Accounts from "./Accounts.svelte";
-import { SANDBOX, account } from "./fixtures";
+import { SANDBOX, SPECS, account } from "./fixtures";
 
-const STUDIO = account({ id: "acc_1", label: "Studio FLORA", folder: "Shoots" });
+const STUDIO = account({ id: "acc_1", label: "Studio FLORA", fields: { workspace: "ws_1", folder: "Shoots" } });
 let view: AccountsView;
 let calls: { cmd: string; args: Record<string, unknown> }[] = [];
 /** Set by a test to answer save_account itself. */
@@ -25,6 +25,8 @@ beforeEach(() => {
     switch (cmd) {
       case "list_accounts":
         return view;
+      case "provider_specs":
+        return SPECS;
       case "save_account":
         return onSave ? onSave(a) : view;
       case "remove_account":
@@ -93,7 +95,7 @@ describe("Accounts panel", () => {
     const form = await openAddForm();
     await fireEvent.click(within(form).getByRole("button", { name: "Save" }));
     expect(form).toHaveTextContent("Give the account a name, such as “Studio FLORA”.");
-    expect(form).toHaveTextContent("FLORA needs a workspace id (it starts with ws_).");
+    expect(form).toHaveTextContent("FLORA needs a workspace: FLORA workspace ids start with ws_, like ws_123.");
     expect(form).toHaveTextContent("Paste the FLORA API key for this account.");
     expect(byId("account-label")).toHaveFocus();
     expect(byId("account-workspace")).toHaveAttribute("aria-invalid", "true");
@@ -102,7 +104,7 @@ describe("Accounts panel", () => {
     expect(form).toHaveTextContent("Another account is already called “Studio FLORA”.");
     await type("account-label", "Agency");
     await type("account-workspace", "123");
-    expect(form).toHaveTextContent("A FLORA workspace id starts with ws_, like ws_123.");
+    expect(form).toHaveTextContent("The FLORA workspace '123' is not valid: FLORA workspace ids start with ws_, like ws_123.");
 
     // Segmentflow has a website instead of a workspace.
     await fireEvent.change(byId("account-provider"), { target: { value: "segmentflow" } });
@@ -141,11 +143,7 @@ describe("Accounts panel", () => {
         label: "Agency",
         provider: "flora",
         endpoint: "",
-        workspace: "ws_9",
-        folder: null,
-        project: "prj_2",
-        org: null,
-        website: null,
+        fields: { workspace: "ws_9", project: "prj_2" },
         apiKey: "sk_live_wrong",
       },
     });
@@ -161,7 +159,7 @@ describe("Accounts panel", () => {
 
     // Fixed key: saved, the form closes and the list is the shell's.
     // The shell selects a new account.
-    onSave = async () => ({ accounts: [...view.accounts, account({ id: "acc_2", label: "Agency", workspace: "ws_9" })], selected: "acc_2" });
+    onSave = async () => ({ accounts: [...view.accounts, account({ id: "acc_2", label: "Agency", fields: { workspace: "ws_9" } })], selected: "acc_2" });
     await type("account-apiKey", "sk_live_right");
     await fireEvent.click(within(form).getByRole("button", { name: "Save" }));
     await waitFor(() => expect(screen.queryByRole("form")).toBeNull());
@@ -181,7 +179,7 @@ describe("Accounts panel", () => {
     await type("account-folder", "");
     await fireEvent.click(within(form).getByRole("button", { name: "Save" }));
     await waitFor(() => expect(called("save_account")).toHaveLength(1));
-    expect(called("save_account")[0].args.account).toMatchObject({ id: "acc_1", label: "Studio FLORA", folder: null, apiKey: null });
+    expect(called("save_account")[0].args.account).toMatchObject({ id: "acc_1", label: "Studio FLORA", fields: { workspace: "ws_1" }, apiKey: null });
   });
 
   it("removes only after an inline confirmation, and shows why the shell refused", async () => {

@@ -1,100 +1,46 @@
-// Accounts: what each provider needs, the form's draft, and the checks made
-// before the shell is asked to save (the shell then tests the key for real).
-import type { AccountInput, AccountView } from "./bindings";
+// Accounts: the form's draft and the checks made before the shell is asked
+// to save (the shell then checks the fields again and tests the key for
+// real). What each provider needs comes from Rust (`provider_specs`): there
+// is no provider table here.
+import type { AccountInput, AccountView, FieldSpecView, ProviderSpecView } from "./bindings";
 
-export type ProviderId = "flora" | "runflow" | "segmentflow";
-export type FieldName = "workspace" | "folder" | "project" | "org" | "website";
+export type Specs = ProviderSpecView[];
 
-export interface FieldSpec {
-  name: FieldName;
-  label: string;
-  placeholder: string;
-  required?: boolean;
-  /** A prefix the provider's ids always have (FLORA documents `ws_` and `prj_`). */
-  prefix?: string;
-  hint?: string;
+export function specFor(specs: Specs, provider: string): ProviderSpecView | undefined {
+  return specs.find((s) => s.id === provider);
 }
 
-export interface ProviderSpec {
-  label: string;
-  /** The API base the vendor documents; used when the endpoint is left empty. */
-  endpoint: string;
-  fields: FieldSpec[];
-  keyPlaceholder: string;
-}
-
-export const PROVIDERS: Record<ProviderId, ProviderSpec> = {
-  flora: {
-    label: "FLORA",
-    endpoint: "https://app.flora.ai/api/v1",
-    fields: [
-      { name: "workspace", label: "Workspace", placeholder: "ws_…", required: true, prefix: "ws_" },
-      { name: "folder", label: "Folder", placeholder: "Optional" },
-      { name: "project", label: "Project", placeholder: "prj_… (optional)", prefix: "prj_", hint: "Uploads are attached to it when ready." },
-    ],
-    keyPlaceholder: "sk_live_… or sk_test_…",
-  },
-  runflow: {
-    label: "Runflow",
-    endpoint: "https://api.runflow.io",
-    fields: [
-      { name: "org", label: "Organization", placeholder: "Optional", hint: "Sent as X-Organization-Id." },
-      { name: "folder", label: "Folder", placeholder: "Folder id (optional)" },
-    ],
-    keyPlaceholder: "Runflow API key",
-  },
-  segmentflow: {
-    label: "Segmentflow",
-    endpoint: "https://api.segmentflow.ai",
-    fields: [{ name: "website", label: "Website", placeholder: "Website id (optional)" }],
-    keyPlaceholder: "sk_live_… with the assets:write scope",
-  },
-};
-
-export const PROVIDER_IDS = Object.keys(PROVIDERS) as ProviderId[];
-const FIELD_NAMES: FieldName[] = ["workspace", "folder", "project", "org", "website"];
-
-export function isProvider(p: string): p is ProviderId {
-  return Object.prototype.hasOwnProperty.call(PROVIDERS, p);
-}
-
-export function providerLabel(p: string): string {
-  return isProvider(p) ? PROVIDERS[p].label : p;
+export function providerLabel(p: string, specs: Specs): string {
+  return specFor(specs, p)?.label ?? p;
 }
 
 /** What the form edits: every field as text, the key empty unless typed. */
 export interface AccountDraft {
   id: string | null;
   label: string;
-  provider: ProviderId;
+  provider: string;
   endpoint: string;
-  workspace: string;
-  folder: string;
-  project: string;
-  org: string;
-  website: string;
+  /** Destination fields by name; fields of other providers are kept but not sent. */
+  fields: Record<string, string>;
   apiKey: string;
 }
 
-export type DraftErrors = Partial<Record<keyof AccountDraft, string>>;
+/** Problems per input: label, provider, endpoint, apiKey, or a field's name. */
+export type DraftErrors = Partial<Record<string, string>>;
 
-export function emptyDraft(provider: ProviderId = "flora"): AccountDraft {
-  return { id: null, label: "", provider, endpoint: "", workspace: "", folder: "", project: "", org: "", website: "", apiKey: "" };
+export function emptyDraft(specs: Specs, provider?: string): AccountDraft {
+  return { id: null, label: "", provider: provider ?? specs[0]?.id ?? "", endpoint: "", fields: {}, apiKey: "" };
 }
 
-export function draftFrom(a: AccountView): AccountDraft {
-  const provider = isProvider(a.provider) ? a.provider : "flora";
+export function draftFrom(a: AccountView, specs: Specs): AccountDraft {
+  const spec = specFor(specs, a.provider);
   return {
     id: a.id,
     label: a.label,
-    provider,
+    provider: a.provider,
     // The provider's own default shows as the placeholder, not as typed text.
-    endpoint: a.endpoint === PROVIDERS[provider].endpoint ? "" : a.endpoint,
-    workspace: a.workspace ?? "",
-    folder: a.folder ?? "",
-    project: a.project ?? "",
-    org: a.org ?? "",
-    website: a.website ?? "",
+    endpoint: a.endpoint === spec?.defaultEndpoint ? "" : a.endpoint,
+    fields: { ...a.fields },
     apiKey: "",
   };
 }
@@ -118,16 +64,22 @@ export function endpointHost(endpoint: string): string {
   }
 }
 
-/** "Workspace ws_1", "Folder …": the provider fields an account has set. */
-export function accountFacts(a: AccountView): string[] {
-  const labels: Record<FieldName, string> = {
-    workspace: "Workspace",
-    folder: "Folder",
-    project: "Project",
-    org: "Organization",
-    website: "Website",
-  };
-  return FIELD_NAMES.filter((f) => a[f]).map((f) => `${labels[f]} ${a[f]}`);
+/** "Workspace ws_1", "Folder …": the provider fields an account has set, in the spec's order. */
+export function accountFacts(a: AccountView, specs: Specs): string[] {
+  const fields = specFor(specs, a.provider)?.fields ?? [];
+  return fields.filter((f) => a.fields[f.name]).map((f) => `${f.label} ${a.fields[f.name]}`);
+}
+
+/** The same words as `FieldError` in Rust (hoist_core::provider::spec). */
+export function fieldProblem(spec: ProviderSpecView, f: FieldSpecView, value: string): string | undefined {
+  const v = value.trim();
+  const label = f.label.toLowerCase();
+  const rule = `${spec.label} ${label} ids ${f.rule ?? "are any text"}, like ${f.example ?? "inbox"}`;
+  if (!v) return f.required ? `${spec.label} needs a ${label}: ${rule}.` : undefined;
+  // A field without a pattern (FLORA's folder) takes any text.
+  if (f.pattern && !new RegExp(f.pattern).test(v))
+    return `The ${spec.label} ${label} '${v}' is not valid: ${rule}.`;
+  return undefined;
 }
 
 export interface ValidateOptions {
@@ -138,18 +90,18 @@ export interface ValidateOptions {
 }
 
 /** Problems with the draft, per field, in words; empty when it can be sent. */
-export function validate(d: AccountDraft, opts: ValidateOptions = {}): DraftErrors {
+export function validate(d: AccountDraft, specs: Specs, opts: ValidateOptions = {}): DraftErrors {
   const errors: DraftErrors = {};
   const label = d.label.trim();
   if (!label) errors.label = "Give the account a name, such as “Studio FLORA”.";
   else if ((opts.otherLabels ?? []).some((l) => l.trim().toLowerCase() === label.toLowerCase()))
     errors.label = `Another account is already called “${label}”.`;
 
-  if (!isProvider(d.provider)) {
-    errors.provider = "Choose FLORA, Runflow or Segmentflow.";
+  const spec = specFor(specs, d.provider);
+  if (!spec) {
+    errors.provider = `Choose ${specs.map((s) => s.label).join(", ").replace(/, ([^,]*)$/, " or $1")}.`;
     return errors;
   }
-  const spec = PROVIDERS[d.provider];
 
   const endpoint = d.endpoint.trim();
   if (endpoint) {
@@ -160,18 +112,14 @@ export function validate(d: AccountDraft, opts: ValidateOptions = {}): DraftErro
       url = null;
     }
     if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || !url.hostname)
-      errors.endpoint = `Enter a full address starting with https://, or leave it empty to use ${spec.endpoint}.`;
+      errors.endpoint = `Enter a full address starting with https://, or leave it empty to use ${spec.defaultEndpoint}.`;
     else if (url.protocol === "http:" && !isLoopback(endpoint))
       errors.endpoint = "Use https://. Plain http:// is only allowed for this computer (127.0.0.1 or localhost).";
   }
 
   for (const f of spec.fields) {
-    const v = d[f.name].trim();
-    if (!v) {
-      if (f.required) errors[f.name] = `${spec.label} needs a ${f.label.toLowerCase()} id${f.prefix ? ` (it starts with ${f.prefix})` : ""}.`;
-    } else if (/\s/.test(v)) errors[f.name] = `A ${f.label.toLowerCase()} id has no spaces.`;
-    else if (f.prefix && !v.startsWith(f.prefix))
-      errors[f.name] = `A ${spec.label} ${f.label.toLowerCase()} id starts with ${f.prefix}, like ${f.prefix}123.`;
+    const problem = fieldProblem(spec, f, d.fields[f.name] ?? "");
+    if (problem) errors[f.name] = problem;
   }
 
   // The shell tests every account with its key, so one is always needed
@@ -185,21 +133,20 @@ export function validate(d: AccountDraft, opts: ValidateOptions = {}): DraftErro
   return errors;
 }
 
-/** What `save_account` receives: trimmed, with only the provider's own fields. */
-export function toInput(d: AccountDraft): AccountInput {
-  const fields = new Set<FieldName>(PROVIDERS[d.provider].fields.map((f) => f.name));
-  const field = (n: FieldName) => (fields.has(n) && d[n].trim() ? d[n].trim() : null);
+/** What `save_account` receives: trimmed, with only the provider's own, non-empty fields. */
+export function toInput(d: AccountDraft, specs: Specs): AccountInput {
+  const fields: Record<string, string> = {};
+  for (const f of specFor(specs, d.provider)?.fields ?? []) {
+    const v = (d.fields[f.name] ?? "").trim();
+    if (v) fields[f.name] = v;
+  }
   const key = d.apiKey.trim();
   return {
     id: d.id,
     label: d.label.trim(),
     provider: d.provider,
     endpoint: d.endpoint.trim(),
-    workspace: field("workspace"),
-    folder: field("folder"),
-    project: field("project"),
-    org: field("org"),
-    website: field("website"),
+    fields,
     // Editing with the key left empty keeps the stored one.
     apiKey: key ? key : null,
   };

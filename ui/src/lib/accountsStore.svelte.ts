@@ -1,9 +1,11 @@
 // The accounts as the shell last reported them. Every change goes through
 // the shell, whose answer (the full list) replaces what is held here.
-import type { AccountInput, AccountView, AccountsView } from "./bindings";
+import type { AccountInput, AccountView, AccountsView, ProviderSpecView } from "./bindings";
 
 export interface AccountsApi {
   listAccounts: () => Promise<AccountsView>;
+  /** What each provider needs (from Rust; the form is built from it). */
+  providerSpecs: () => Promise<ProviderSpecView[]>;
   saveAccount: (account: AccountInput) => Promise<AccountsView>;
   removeAccount: (id: string) => Promise<AccountsView>;
   selectAccount: (id: string) => Promise<AccountsView>;
@@ -11,6 +13,8 @@ export interface AccountsApi {
 
 export class AccountsStore {
   view: AccountsView | null = $state.raw(null);
+  /** The providers' specs; fetched once, with the first list. */
+  specs: ProviderSpecView[] = $state.raw([]);
 
   /** Called after anything that may change where new files go. */
   onchange: () => void = () => {};
@@ -27,7 +31,12 @@ export class AccountsStore {
   }
 
   async load(): Promise<AccountsView> {
-    return this.set(await this.api.listAccounts());
+    const [view, specs] = await Promise.all([
+      this.api.listAccounts(),
+      this.specs.length ? Promise.resolve(this.specs) : this.api.providerSpecs(),
+    ]);
+    if (Array.isArray(specs)) this.specs = specs;
+    return this.set(view);
   }
 
   /** Saves (after the shell's test call); throws the shell's CommandError. */

@@ -5,6 +5,7 @@ import type {
   AccountInput,
   Command,
   AccountsView,
+  ProviderSpecView,
   AddSummary,
   AppInfo,
   CommandError,
@@ -43,6 +44,8 @@ export const api = {
   benchReport: (rows: number, firstRenderMs: number, listRenderMs: number) =>
     call<null>("bench_report", { rows, firstRenderMs, listRenderMs }),
   listAccounts: () => call<AccountsView>("list_accounts"),
+  /** What each provider needs: the account form is built from it. */
+  providerSpecs: () => call<ProviderSpecView[]>("provider_specs"),
   /** Checks the account with a real call to the provider before saving it. */
   saveAccount: (account: AccountInput) => call<AccountsView>("save_account", { account }),
   removeAccount: (id: string) => call<AccountsView>("remove_account", { id }),

@@ -126,7 +126,11 @@ label: string,
 /**
  * "flora", "runflow" or "segmentflow".
  */
-provider: string, endpoint: string, workspace: string | null, folder: string | null, project: string | null, org: string | null, website: string | null, 
+provider: string, endpoint: string, 
+/**
+ * The provider's destination fields by name (see `provider_specs`).
+ */
+fields: Record<string, string>, 
 /**
  * The in-process "Local sandbox": cannot be edited or removed.
  */
@@ -146,7 +150,11 @@ id: string | null, label: string, provider: string,
 /**
  * Empty = the provider's documented API base.
  */
-endpoint: string, workspace: string | null, folder: string | null, project: string | null, org: string | null, website: string | null, 
+endpoint: string, 
+/**
+ * The provider's destination fields by name (see `provider_specs`).
+ */
+fields: Record<string, string>, 
 /**
  * None when editing keeps the stored key.
  */
@@ -164,9 +172,49 @@ createdAt: number | null, };
 
 export type LibraryPage = { items: Array<LibraryItem>, next: string | null, };
 
+export type FieldSpecView = { 
+/**
+ * Key in an account's `fields`: "workspace", "folder"…
+ */
+name: string, label: string, required: boolean, 
+/**
+ * A regular expression every valid value matches (JavaScript syntax).
+ */
+pattern: string | null, 
+/**
+ * Completes "<provider> <label> ids …": "start with ws_", "are UUIDs".
+ */
+rule: string | null, 
+/**
+ * A valid value, for messages.
+ */
+example: string | null, placeholder: string, hint: string | null, };
+
+export type ProviderSpecView = { 
+/**
+ * "flora", "runflow", "segmentflow".
+ */
+id: string, label: string, 
+/**
+ * The API base the vendor documents; used when the endpoint is empty.
+ */
+defaultEndpoint: string, keyPlaceholder: string, 
+/**
+ * How the key is sent, in words ("Authorization: Bearer", "x-api-key").
+ */
+auth: string, fields: Array<FieldSpecView>, 
+/**
+ * Largest file accepted, when the vendor documents one.
+ */
+maxBytes: number | null, 
+/**
+ * The only content types accepted, when the vendor keeps a list.
+ */
+contentTypes: Array<string> | null, };
+
 /** Per state, the actions and group Rust computes (`JobState::actions`, `group`). */
 export const JOB_RULES: Record<JobStateView, { actions: JobActions; group: JobGroup }> = {"queued":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"hashing":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"reserving":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"uploading":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"confirming":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"ready":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"},"waiting_retry":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":true},"group":"active"},"failed":{"actions":{"pause":false,"resume":false,"cancel":true,"retry":true},"group":"stopped"},"paused":{"actions":{"pause":false,"resume":true,"cancel":true,"retry":false},"group":"active"},"cancelled":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":true},"group":"stopped"},"duplicate":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"}};
 
 /** The shell's commands (`src-tauri/src/command_list.rs`). */
-export const COMMANDS = ["app_info","list_jobs","get_jobs","thumbnail","get_settings","save_settings","add_paths","pause","resume","cancel","retry","clear_finished","list_accounts","save_account","remove_account","select_account","library","library_thumbnail","bench_report"] as const;
+export const COMMANDS = ["app_info","list_jobs","get_jobs","thumbnail","get_settings","save_settings","add_paths","pause","resume","cancel","retry","clear_finished","list_accounts","provider_specs","save_account","remove_account","select_account","library","library_thumbnail","bench_report"] as const;
 export type Command = (typeof COMMANDS)[number];

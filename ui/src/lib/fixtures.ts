@@ -1,4 +1,9 @@
-import { JOB_RULES, type AccountView, type JobView, type LibraryItem } from "./bindings";
+import { JOB_RULES, type AccountView, type JobView, type LibraryItem, type ProviderSpecView } from "./bindings";
+// Written by the Rust test `the_ui_test_fixture_is_what_rust_sends`: the
+// exact specs `provider_specs` sends, so the form is tested on real data.
+import specs from "./providerSpecs.fixture.json";
+
+export const SPECS = specs as ProviderSpecView[];
 
 /** A job row with sensible defaults for tests; actions and group follow Rust's rules for its state. */
 export function job(over: Partial<JobView> = {}): JobView {
@@ -46,11 +51,7 @@ export function account(over: Partial<AccountView> = {}): AccountView {
     label: "Studio FLORA",
     provider: "flora",
     endpoint: "https://app.flora.ai/api/v1",
-    workspace: "ws_1",
-    folder: null,
-    project: null,
-    org: null,
-    website: null,
+    fields: { workspace: "ws_1" },
     builtIn: false,
     hasKey: true,
     ...over,
@@ -62,7 +63,7 @@ export const SANDBOX: AccountView = account({
   id: "local",
   label: "Local sandbox",
   endpoint: "http://127.0.0.1:9/flora/api/v1",
-  workspace: "ws_local",
+  fields: { workspace: "ws_local" },
   builtIn: true,
   hasKey: false,
 });

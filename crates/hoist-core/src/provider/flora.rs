@@ -5,7 +5,11 @@
 
 use super::http::ApiClient;
 use super::json::{any, opt_str, opt_u32, opt_u64, req_str, timestamp, timestamp_ms};
-use super::{path_segment, FileSpec, Lookup, Provider, Reservation, UploadMethod, UploadTarget};
+use super::spec::{FOLDER, PROJECT, WORKSPACE};
+use super::{
+    check_destination, confirm_outcome, path_segment, ConfirmOutcome, FileSpec, Lookup, Provider,
+    Reservation, UploadMethod, UploadTarget,
+};
 use crate::error::ApiError;
 use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
 use async_trait::async_trait;
@@ -23,12 +27,49 @@ impl Flora {
     }
 
     fn workspace(&self) -> Result<&str, ApiError> {
-        self.destination.workspace.as_deref().ok_or_else(|| {
+        self.destination.field(WORKSPACE).ok_or_else(|| {
             ApiError::local(
                 "missing_workspace",
                 "FLORA needs a workspace (ws_…) on the destination",
             )
         })
+    }
+
+    /// `POST /assets/{id}/complete`: the asset, ready, or why not.
+    async fn complete(
+        &self,
+        reservation: &Reservation,
+        key: &str,
+    ) -> Result<RemoteAsset, ApiError> {
+        let path = format!("{}/complete", asset_path(&reservation.remote_id));
+        let resp = self
+            .api
+            .request(Method::POST, &path, &[], None, Some(key))
+            .await?;
+        let asset = parse_asset(&resp.json, self.api.host())?;
+        match asset.status.as_str() {
+            "ready" => {}
+            "failed" => {
+                let why = opt_str(&resp.json, &["failure_message", "failureMessage"])
+                    .unwrap_or_else(|| "no reason given".into());
+                return Err(ApiError::local(
+                    "asset_failed",
+                    format!("FLORA marked the asset failed: {why}"),
+                ));
+            }
+            other => {
+                return Err(ApiError {
+                    status: resp.status,
+                    code: Some("not_ready".into()),
+                    message: format!("the asset is still '{other}' after complete"),
+                    request_id: resp.request_id,
+                    retryable: true,
+                    retry_after_secs: None,
+                    reason: None,
+                })
+            }
+        }
+        Ok(asset)
     }
 
     fn reservation_from(&self, v: &Value) -> Result<Reservation, ApiError> {
@@ -124,22 +165,8 @@ impl Provider for Flora {
     }
 
     fn preflight(&self, _file: &FileSpec) -> Result<(), ApiError> {
-        let ws = self.workspace()?;
-        if !ws.starts_with("ws_") {
-            return Err(ApiError::local(
-                "invalid_workspace",
-                format!("FLORA workspace ids start with ws_ ('{ws}' does not)"),
-            ));
-        }
-        if let Some(p) = &self.destination.project {
-            if !p.starts_with("prj_") {
-                return Err(ApiError::local(
-                    "invalid_project",
-                    format!("FLORA project ids start with prj_ ('{p}' does not)"),
-                ));
-            }
-        }
-        Ok(())
+        self.workspace()?;
+        check_destination(&self.destination)
     }
 
     async fn reserve(&self, file: &FileSpec, key: &str) -> Result<Reservation, ApiError> {
@@ -149,7 +176,7 @@ impl Provider for Flora {
             "file_name": file.name,
             "content_type": file.content_type,
         });
-        if let Some(folder) = &self.destination.folder {
+        if let Some(folder) = self.destination.field(FOLDER) {
             body["folder"] = json!(folder);
         }
         let resp = self
@@ -178,51 +205,22 @@ impl Provider for Flora {
         reservation: &Reservation,
         _file: &FileSpec,
         key: &str,
-    ) -> Result<RemoteAsset, ApiError> {
-        let path = format!("{}/complete", asset_path(&reservation.remote_id));
-        let resp = self
-            .api
-            .request(Method::POST, &path, &[], None, Some(key))
-            .await?;
-        let asset = parse_asset(&resp.json, self.api.host())?;
-        match asset.status.as_str() {
-            "ready" => {}
-            "failed" => {
-                let why = opt_str(&resp.json, &["failure_message", "failureMessage"])
-                    .unwrap_or_else(|| "no reason given".into());
-                return Err(ApiError::local(
-                    "asset_failed",
-                    format!("FLORA marked the asset failed: {why}"),
-                ));
-            }
-            other => {
-                return Err(ApiError {
-                    status: resp.status,
-                    code: Some("not_ready".into()),
-                    message: format!("the asset is still '{other}' after complete"),
-                    request_id: resp.request_id,
-                    retryable: true,
-                    retry_after_secs: None,
-                    reason: None,
-                })
-            }
-        }
-        Ok(asset)
-    }
-
-    /// `/retry` keeps the asset id: renewing never makes a second asset.
-    fn renew_is_new_reservation(&self) -> bool {
-        false
+    ) -> Result<ConfirmOutcome, ApiError> {
+        confirm_outcome(
+            self.complete(reservation, key).await,
+            &["asset_already_complete"],
+            &["upload_incomplete"],
+        )
     }
 
     fn attach_target(&self) -> Option<String> {
-        self.destination.project.clone()
+        self.destination.field(PROJECT).map(str::to_string)
     }
 
     /// Attaching is its own recorded step (the worker's), so a ready asset is
     /// never left unattached silently.
     async fn attach(&self, asset_id: &str, key: &str) -> Result<(), ApiError> {
-        let Some(project) = &self.destination.project else {
+        let Some(project) = self.destination.field(PROJECT) else {
             return Ok(());
         };
         let path = format!(

@@ -6,6 +6,7 @@
 mod errors;
 mod redirect;
 
+use super::spec::AuthScheme;
 use crate::error::ApiError;
 use crate::model::{Destination, ProviderKind};
 use bytes::{Bytes, BytesMut};
@@ -226,20 +227,19 @@ impl ApiClient {
         if key.is_empty() {
             return Err(ApiError::local("missing_api_key", "the API key is empty"));
         }
-        let auth = match destination.provider {
-            ProviderKind::Segmentflow => (HeaderName::from_static("x-api-key"), header_value(key)?),
-            _ => (
+        // How the key and any tenant header travel is the provider's spec.
+        let spec = super::spec::spec(destination.provider);
+        let auth = match &spec.auth {
+            AuthScheme::Header { name } => (HeaderName::from_static(name), header_value(key)?),
+            AuthScheme::Bearer => (
                 reqwest::header::AUTHORIZATION,
                 header_value(&format!("Bearer {key}"))?,
             ),
         };
         let mut extra_headers = Vec::new();
-        if destination.provider == ProviderKind::Runflow {
-            if let Some(org) = &destination.org {
-                extra_headers.push((
-                    HeaderName::from_static("x-organization-id"),
-                    header_value(org)?,
-                ));
+        for field in &spec.fields {
+            if let (Some(name), Some(value)) = (field.header, destination.field(field.name)) {
+                extra_headers.push((HeaderName::from_static(name), header_value(value)?));
             }
         }
         let host = host_port(&url);
@@ -286,7 +286,9 @@ impl ApiClient {
         if !query.is_empty() {
             req = req.query(query);
         }
-        if let Some(key) = idempotency_key {
+        // Only to vendors that document the header (the spec says which).
+        let takes_keys = super::spec::spec(self.kind).idempotency_keys;
+        if let Some(key) = idempotency_key.filter(|_| takes_keys) {
             req = req.header("Idempotency-Key", header_value(key)?);
         }
         if let Some(body) = body {

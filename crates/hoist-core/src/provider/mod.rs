@@ -7,6 +7,7 @@ mod json;
 mod lookup;
 pub mod runflow;
 pub mod segmentflow;
+pub mod spec;
 
 use crate::error::ApiError;
 use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
@@ -84,6 +85,54 @@ pub enum Lookup {
     Ambiguous(String),
 }
 
+/// What a confirmation came to, read by the adapter from the vendor's
+/// answer so the engine never interprets HTTP statuses or error codes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfirmOutcome {
+    /// The asset is ready.
+    Ready(RemoteAsset),
+    /// The server says the upload was confirmed already (an earlier answer
+    /// was lost on the way): look for the asset, never confirm blindly again.
+    AlreadyDone(ApiError),
+    /// The server lacks the bytes: sending them again to the same
+    /// reservation can never make a second asset.
+    BytesMissing(ApiError),
+    /// Not yet: still processing, busy, or refused for now (a conflict).
+    NotYet(ApiError),
+    /// The server no longer knows the reservation.
+    Forgotten(ApiError),
+}
+
+/// Read a confirm call's result: `already_done` and `bytes_missing` are the
+/// vendor's error codes for those cases (compared without case).
+pub(crate) fn confirm_outcome(
+    result: Result<RemoteAsset, ApiError>,
+    already_done: &[&str],
+    bytes_missing: &[&str],
+) -> Result<ConfirmOutcome, ApiError> {
+    let e = match result {
+        Ok(asset) => return Ok(ConfirmOutcome::Ready(asset)),
+        Err(e) => e,
+    };
+    let code_in = |codes: &[&str]| {
+        e.code
+            .as_deref()
+            .is_some_and(|c| codes.iter().any(|k| c.eq_ignore_ascii_case(k)))
+    };
+    let conflict = matches!(e.status, 409 | 422) || e.code.as_deref() == Some("not_ready");
+    Ok(if e.status == 404 {
+        ConfirmOutcome::Forgotten(e)
+    } else if code_in(bytes_missing) {
+        ConfirmOutcome::BytesMissing(e)
+    } else if conflict && code_in(already_done) {
+        ConfirmOutcome::AlreadyDone(e)
+    } else if conflict {
+        ConfirmOutcome::NotYet(e)
+    } else {
+        return Err(e);
+    })
+}
+
 /// How to read a failed storage request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StorageVerdict {
@@ -119,13 +168,15 @@ pub trait Provider: Send + Sync {
         idempotency_key: &str,
     ) -> Result<Reservation, ApiError>;
 
-    /// Turn uploaded bytes into a ready asset.
+    /// Turn uploaded bytes into a ready asset. Answers the vendor reads as
+    /// "done already", "no bytes", "not yet" or "unknown upload" come back as
+    /// a [`ConfirmOutcome`]; `Err` is any other failure.
     async fn confirm(
         &self,
         reservation: &Reservation,
         file: &FileSpec,
         idempotency_key: &str,
-    ) -> Result<RemoteAsset, ApiError>;
+    ) -> Result<ConfirmOutcome, ApiError>;
 
     /// Look for the asset made from `reservation` (asked for at `since_ms`,
     /// Unix ms), e.g. after a confirm whose answer was lost.
@@ -139,7 +190,7 @@ pub trait Provider: Send + Sync {
     /// Whether `renew` makes a new reservation, which becomes a second asset
     /// if the first one was confirmed after all (Runflow, Segmentflow).
     fn renew_is_new_reservation(&self) -> bool {
-        true
+        spec::spec(self.kind()).renewal == spec::Renewal::NewReservation
     }
 
     /// The project a ready asset must still be attached to, if any.
@@ -164,6 +215,52 @@ pub trait Provider: Send + Sync {
             _ => StorageVerdict::Fatal,
         }
     }
+}
+
+/// Refuse a destination whose fields do not fit the provider's spec (the
+/// format check of account save and flag parsing; destinations saved by
+/// older versions were never checked). Stray fields are left alone here.
+pub(crate) fn check_destination(destination: &Destination) -> Result<(), ApiError> {
+    spec::spec(destination.provider)
+        .check_fields(destination)
+        .map_err(|e| ApiError::local(&e.code(), e.to_string()))
+}
+
+/// Refuse what the provider's spec says it never accepts: a content type
+/// off its list, an empty or too large file, a too long name.
+pub(crate) fn check_limits(spec: &spec::ProviderSpec, file: &FileSpec) -> Result<(), ApiError> {
+    let limits = &spec.limits;
+    if let Some(types) = &limits.content_types {
+        let ct = file.content_type.to_ascii_lowercase();
+        if !types.contains(&ct.as_str()) {
+            return Err(ApiError::local(
+                "unsupported_type",
+                format!(
+                    "{} accepts only {} ({}): '{}' is {}",
+                    spec.label,
+                    limits.content_types_label.unwrap_or("some types"),
+                    types.join(", "),
+                    file.name,
+                    file.content_type
+                ),
+            ));
+        }
+    }
+    if let Some(max) = limits.max_bytes {
+        check_size(spec.label, file, max)?;
+    }
+    if let Some(n) = limits.max_name_chars {
+        if file.name.chars().count() > n as usize {
+            return Err(ApiError::local(
+                "name_too_long",
+                format!(
+                    "{} accepts file names of at most {n} characters",
+                    spec.label
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Refuse empty files and files over the vendor's documented limit, with a

@@ -24,9 +24,10 @@
 
 use super::http::ApiClient;
 use super::json::{any, opt_str, opt_u32, opt_u64, req_str, timestamp};
+use super::spec::FOLDER;
 use super::{
-    check_size, lookup, path_segment, FileSpec, Lookup, Provider, Reservation, UploadMethod,
-    UploadTarget,
+    check_destination, check_limits, confirm_outcome, lookup, path_segment, ConfirmOutcome,
+    FileSpec, Lookup, Provider, Reservation, UploadMethod, UploadTarget,
 };
 use crate::error::ApiError;
 use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
@@ -34,8 +35,6 @@ use async_trait::async_trait;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-/// 50 MiB, the documented per-file limit (`size_bytes` 1..52428800).
-pub const MAX_SIZE: u64 = 52_428_800;
 /// The documented maximum page size of list endpoints.
 const MAX_LIMIT: u32 = 500;
 
@@ -135,10 +134,6 @@ pub(crate) fn parse_asset(
     })
 }
 
-fn is_uuid(s: &str) -> bool {
-    uuid::Uuid::try_parse(s).is_ok()
-}
-
 #[async_trait]
 impl Provider for Runflow {
     fn kind(&self) -> ProviderKind {
@@ -146,22 +141,8 @@ impl Provider for Runflow {
     }
 
     fn preflight(&self, file: &FileSpec) -> Result<(), ApiError> {
-        check_size("Runflow", file, MAX_SIZE)?;
-        if file.name.chars().count() > 500 {
-            return Err(ApiError::local(
-                "name_too_long",
-                "Runflow accepts file names of at most 500 characters",
-            ));
-        }
-        if let Some(folder) = &self.destination.folder {
-            if !is_uuid(folder) {
-                return Err(ApiError::local(
-                    "invalid_folder",
-                    format!("Runflow folder ids are UUIDs ('{folder}' is not)"),
-                ));
-            }
-        }
-        Ok(())
+        check_limits(super::spec::spec(ProviderKind::Runflow), file)?;
+        check_destination(&self.destination)
     }
 
     async fn reserve(&self, file: &FileSpec, _key: &str) -> Result<Reservation, ApiError> {
@@ -184,17 +165,21 @@ impl Provider for Runflow {
         reservation: &Reservation,
         _file: &FileSpec,
         _key: &str,
-    ) -> Result<RemoteAsset, ApiError> {
-        let path = format!(
-            "/v1/asset-uploads/{}/confirmations",
-            path_segment(&reservation.remote_id)
-        );
-        let body = json!({ "folder_id": self.destination.folder });
-        let resp = self
-            .api
-            .request(Method::POST, &path, &[], Some(&body), None)
-            .await?;
-        parse_asset(&resp.json, Some(&reservation.remote_id), self.api.host())
+    ) -> Result<ConfirmOutcome, ApiError> {
+        let result = async {
+            let path = format!(
+                "/v1/asset-uploads/{}/confirmations",
+                path_segment(&reservation.remote_id)
+            );
+            let body = json!({ "folder_id": self.destination.field(FOLDER) });
+            let resp = self
+                .api
+                .request(Method::POST, &path, &[], Some(&body), None)
+                .await?;
+            parse_asset(&resp.json, Some(&reservation.remote_id), self.api.host())
+        }
+        .await;
+        confirm_outcome(result, &["already_confirmed"], &["upload_incomplete"])
     }
 
     /// The asset created from this upload, if it was confirmed: by id (the

@@ -19,9 +19,10 @@
 
 use super::http::ApiClient;
 use super::json::{opt_str, opt_u32, opt_u64, req_str, timestamp};
+use super::spec::WEBSITE;
 use super::{
-    check_size, lookup, path_segment, FileSpec, Lookup, Provider, Reservation, UploadMethod,
-    UploadTarget,
+    check_destination, check_limits, confirm_outcome, lookup, path_segment, ConfirmOutcome,
+    FileSpec, Lookup, Provider, Reservation, UploadMethod, UploadTarget,
 };
 use crate::error::ApiError;
 use crate::model::{Destination, Page, ProviderKind, RemoteAsset};
@@ -29,17 +30,6 @@ use crate::queue::now_millis;
 use async_trait::async_trait;
 use reqwest::Method;
 use serde_json::{json, Value};
-
-/// 20 MiB, the documented limit of `size`.
-pub const MAX_SIZE: u64 = 20_971_520;
-/// The documented `contentType` values.
-pub const CONTENT_TYPES: [&str; 5] = [
-    "image/jpeg",
-    "image/png",
-    "text/csv",
-    "application/vnd.ms-excel",
-    "application/pdf",
-];
 
 pub struct Segmentflow {
     api: ApiClient,
@@ -58,7 +48,7 @@ impl Segmentflow {
             "size": file.size,
             "assetType": asset_type(&file.content_type),
         });
-        if let Some(w) = &self.destination.website {
+        if let Some(w) = self.destination.field(WEBSITE) {
             body["websiteId"] = json!(w);
         }
         let resp = self
@@ -209,29 +199,8 @@ impl Provider for Segmentflow {
     }
 
     fn preflight(&self, file: &FileSpec) -> Result<(), ApiError> {
-        let ct = file.content_type.to_ascii_lowercase();
-        if !CONTENT_TYPES.contains(&ct.as_str()) {
-            return Err(ApiError::local(
-                "unsupported_type",
-                format!(
-                    "Segmentflow accepts only JPEG, PNG, CSV, Excel (.xls) and PDF files \
-                     ({}): '{}' is {}",
-                    CONTENT_TYPES.join(", "),
-                    file.name,
-                    file.content_type
-                ),
-            ));
-        }
-        check_size("Segmentflow", file, MAX_SIZE)?;
-        if let Some(w) = &self.destination.website {
-            if uuid::Uuid::try_parse(w).is_err() {
-                return Err(ApiError::local(
-                    "invalid_website",
-                    format!("Segmentflow website ids are UUIDs ('{w}' is not)"),
-                ));
-            }
-        }
-        Ok(())
+        check_limits(super::spec::spec(ProviderKind::Segmentflow), file)?;
+        check_destination(&self.destination)
     }
 
     async fn reserve(&self, file: &FileSpec, key: &str) -> Result<Reservation, ApiError> {
@@ -253,22 +222,26 @@ impl Provider for Segmentflow {
         reservation: &Reservation,
         file: &FileSpec,
         key: &str,
-    ) -> Result<RemoteAsset, ApiError> {
-        let mut body = json!({
-            "filename": file.name,
-            "s3Key": reservation.remote_id,
-            "contentType": file.content_type,
-            "size": file.size,
-            "assetType": asset_type(&file.content_type),
-        });
-        if let Some(w) = &self.destination.website {
-            body["websiteId"] = json!(w);
+    ) -> Result<ConfirmOutcome, ApiError> {
+        let result = async {
+            let mut body = json!({
+                "filename": file.name,
+                "s3Key": reservation.remote_id,
+                "contentType": file.content_type,
+                "size": file.size,
+                "assetType": asset_type(&file.content_type),
+            });
+            if let Some(w) = self.destination.field(WEBSITE) {
+                body["websiteId"] = json!(w);
+            }
+            let resp = self
+                .api
+                .request(Method::POST, "/api/v1/assets", &[], Some(&body), Some(key))
+                .await?;
+            parse_wrapped_asset(&resp.json, self.api.host())
         }
-        let resp = self
-            .api
-            .request(Method::POST, "/api/v1/assets", &[], Some(&body), Some(key))
-            .await?;
-        parse_wrapped_asset(&resp.json, self.api.host())
+        .await;
+        confirm_outcome(result, &["asset_exists"], &["upload_incomplete"])
     }
 
     /// The asset finalized from this reservation (see the module docs).

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 fn target() -> JobTarget {
     let mut d = Destination::new(ProviderKind::Flora, "http://127.0.0.1:1/flora/api/v1");
-    d.workspace = Some("ws_1".into());
+    d.set("workspace", "ws_1");
     JobTarget::new("acc_test", d)
 }
 

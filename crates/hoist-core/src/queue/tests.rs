@@ -7,7 +7,7 @@ use crate::scan::ScannedFile;
 
 fn flora() -> Destination {
     let mut d = Destination::new(ProviderKind::Flora, "http://127.0.0.1:1/flora/api/v1");
-    d.workspace = Some("ws_1".into());
+    d.set("workspace", "ws_1");
     d
 }
 
@@ -477,4 +477,36 @@ async fn retry_drops_the_reservation_only_of_a_job_in_doubt() {
     let kept = q.get(ids[1]).await.unwrap().unwrap();
     assert_eq!(kept.reservation, Some(reservation));
     assert!(kept.uploaded && kept.confirm_sent);
+}
+
+/// A row written before destinations had `fields` (the flat JSON) still
+/// reads, with the same fields, and still matches its scope: a new enqueue
+/// of the same file for the same destination reuses it.
+#[tokio::test]
+async fn rows_with_the_flat_destination_of_earlier_versions_still_load_and_match() {
+    let (dir, q) = queue().await;
+    let first = q
+        .enqueue("b1", &dest(), vec![file("a", 1)], ct)
+        .await
+        .unwrap();
+    let id = first[0].id;
+    let flat =
+        r#"{"provider":"flora","endpoint":"http://127.0.0.1:1/flora/api/v1","workspace":"ws_1"}"#;
+    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    // Both columns as the old code wrote them: scope = account + flat key.
+    conn.execute(
+        "UPDATE jobs SET destination=?1, dest_key=?2 WHERE id=?3",
+        rusqlite::params![flat, format!("acc_test {flat}"), id],
+    )
+    .unwrap();
+    drop(conn);
+    let row = q.get(id).await.unwrap().expect("row");
+    assert_eq!(row.destination, flora());
+    assert_eq!(row.destination.field("workspace"), Some("ws_1"));
+    let again = q
+        .enqueue("b2", &dest(), vec![file("a", 1)], ct)
+        .await
+        .unwrap();
+    assert!(again[0].reused, "the old row is found by its scope");
+    assert_eq!(again[0].id, id);
 }

@@ -21,12 +21,12 @@ pub const SEGMENTFLOW_WEBSITE: &str = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
 pub fn destination(sb: &TestSandbox, provider: ProviderKind) -> Destination {
     let mut d = Destination::new(provider, sb.endpoint(provider.as_str()));
     match provider {
-        ProviderKind::Flora => d.workspace = Some("ws_test".into()),
+        ProviderKind::Flora => d.set("workspace", "ws_test"),
         ProviderKind::Runflow => {
-            d.org = Some(RUNFLOW_ORG.into());
-            d.folder = Some(RUNFLOW_FOLDER.into());
+            d.set("org", RUNFLOW_ORG);
+            d.set("folder", RUNFLOW_FOLDER);
         }
-        ProviderKind::Segmentflow => d.website = Some(SEGMENTFLOW_WEBSITE.into()),
+        ProviderKind::Segmentflow => d.set("website", SEGMENTFLOW_WEBSITE),
     }
     d
 }

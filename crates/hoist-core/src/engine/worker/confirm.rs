@@ -10,35 +10,9 @@
 use super::{api_halt, Halt, Job};
 use crate::error::ApiError;
 use crate::model::{JobState, RemoteAsset};
-use crate::provider::{Lookup, Provider};
+use crate::provider::{ConfirmOutcome, Lookup, Provider};
 use crate::queue::Changes;
 use crate::reason::{FailReason, Failure};
-
-/// The server says it has no upload of that id.
-fn forgotten(e: &ApiError) -> bool {
-    e.status == 404
-}
-
-/// The server lacks the bytes: sending them again to the same reservation
-/// can never make a second asset.
-fn incomplete(e: &ApiError) -> bool {
-    e.code
-        .as_deref()
-        .is_some_and(|c| c.eq_ignore_ascii_case("upload_incomplete"))
-}
-
-/// The server says the confirmation already happened.
-fn already_done(e: &ApiError) -> bool {
-    e.code.as_deref().is_some_and(|c| {
-        [
-            "already_confirmed",
-            "asset_exists",
-            "asset_already_complete",
-        ]
-        .iter()
-        .any(|k| c.eq_ignore_ascii_case(k))
-    })
-}
 
 impl Job {
     /// The reason a job stops in doubt, naming the file and what to do.
@@ -127,28 +101,27 @@ impl Job {
         };
         let sent_before = self.row.confirm_sent;
         let key = self.confirm_intent().await?;
-        let e = match provider.confirm(&reservation, &self.spec(), &key).await {
-            Ok(asset) => return self.deliver(provider, asset).await,
-            Err(e) => e,
+        let (e, already_done) = match provider.confirm(&reservation, &self.spec(), &key).await {
+            Ok(ConfirmOutcome::Ready(asset)) => return self.deliver(provider, asset).await,
+            Ok(ConfirmOutcome::Forgotten(e)) => {
+                return self
+                    .forgotten(provider, "confirming the upload", e, sent_before)
+                    .await
+            }
+            Ok(ConfirmOutcome::BytesMissing(e)) => {
+                let mut changes = self.clear_key();
+                changes.uploaded = Some(false);
+                self.row.uploaded = false;
+                self.advance(JobState::Confirming, changes).await?;
+                return Err(Halt::retry(
+                    FailReason::NotReady,
+                    format!("the server does not have the bytes yet ({e}); sending them again"),
+                ));
+            }
+            Ok(ConfirmOutcome::AlreadyDone(e)) => (e, true),
+            Ok(ConfirmOutcome::NotYet(e)) => (e, false),
+            Err(e) => return Err(self.step_error("confirming the upload", e).await),
         };
-        if forgotten(&e) {
-            return self
-                .forgotten(provider, "confirming the upload", e, sent_before)
-                .await;
-        }
-        if incomplete(&e) {
-            let mut changes = self.clear_key();
-            changes.uploaded = Some(false);
-            self.row.uploaded = false;
-            self.advance(JobState::Confirming, changes).await?;
-            return Err(Halt::retry(
-                FailReason::NotReady,
-                format!("the server does not have the bytes yet ({e}); sending them again"),
-            ));
-        }
-        if !(matches!(e.status, 409 | 422) || e.code.as_deref() == Some("not_ready")) {
-            return Err(self.step_error("confirming the upload", e).await);
-        }
         // Already complete (an earlier answer was lost), still processing, or
         // busy. Ask the server which.
         let changes = self.clear_key();
@@ -173,7 +146,7 @@ impl Job {
                     format!("the server did not accept the upload yet ({e}); sending it again"),
                 ))
             }
-            _ if already_done(&e) => Err(self.doubt(&format!(
+            _ if already_done => Err(self.doubt(&format!(
                 "the server says upload {} was already confirmed ({e}), but no asset for it \
                  can be found",
                 reservation.remote_id
