@@ -337,4 +337,19 @@ mod tests {
             })
         );
     }
+
+    #[test]
+    fn a_size_refusal_carries_the_limit() {
+        let file = crate::provider::FileSpec {
+            name: "big.mov".into(),
+            size: 11,
+            content_type: "video/quicktime".into(),
+        };
+        let e = crate::provider::check_size("Runflow", &file, 10).expect_err("too large");
+        assert_eq!(e.reason(), FailReason::TooLarge { limit: Some(10) });
+        assert_eq!(
+            Failure::from(e).reason,
+            FailReason::TooLarge { limit: Some(10) }
+        );
+    }
 }

@@ -243,7 +243,10 @@ pub(crate) fn check_limits(spec: &spec::ProviderSpec, file: &FileSpec) -> Result
                     file.name,
                     file.content_type
                 ),
-            ));
+            )
+            .with_reason(crate::reason::FailReason::UnsupportedType {
+                accepted: types.iter().map(|t| t.to_string()).collect(),
+            }));
         }
     }
     if let Some(max) = limits.max_bytes {
@@ -285,7 +288,8 @@ pub(crate) fn check_size(vendor: &str, file: &FileSpec, max: u64) -> Result<(), 
                 file.size,
                 file.size as f64 / 1_048_576.0
             ),
-        ));
+        )
+        .with_reason(crate::reason::FailReason::TooLarge { limit: Some(max) }));
     }
     Ok(())
 }
