@@ -141,8 +141,9 @@ pub enum UiEvent {
         #[ts(type = "number[]")]
         ids: Vec<i64>,
     },
+    /// (Boxed: the row dwarfs the other variants.)
     JobChanged {
-        job: JobView,
+        job: Box<JobView>,
     },
     /// Byte progress of in-flight jobs, batched a few times a second.
     Progress {
@@ -159,7 +160,7 @@ impl UiEvent {
         match event {
             EngineEvent::JobsAdded { ids } => UiEvent::JobsAdded { ids: ids.clone() },
             EngineEvent::JobChanged { job } => UiEvent::JobChanged {
-                job: JobView::from_snapshot(job, sandbox_endpoint),
+                job: Box::new(JobView::from_snapshot(job, sandbox_endpoint)),
             },
             EngineEvent::Progress { items } => UiEvent::Progress {
                 items: items.iter().map(ProgressView::from).collect(),

@@ -102,7 +102,7 @@ mod tests {
 
     fn changed_to(state: JobStateView, destination: &str) -> UiEvent {
         UiEvent::JobChanged {
-            job: JobView {
+            job: Box::new(JobView {
                 id: 1,
                 name: "a.jpg".into(),
                 path: "/a.jpg".into(),
@@ -119,7 +119,7 @@ mod tests {
                 group: hoist_core::model::JobGroup::Active,
                 next_attempt_at: None,
                 url: None,
-            },
+            }),
         }
     }
 

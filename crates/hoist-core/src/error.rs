@@ -23,7 +23,8 @@ pub struct ApiError {
     /// The kind, where the source knew more than status and code tell (a
     /// size limit, the accepted types, a field); see [`ApiError::reason`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<crate::reason::FailReason>,
+    /// Boxed: most errors have none, and `ApiError` travels in every `Result`.
+    pub reason: Option<Box<crate::reason::FailReason>>,
 }
 
 impl ApiError {

@@ -137,7 +137,7 @@ impl ApiError {
     /// more (a limit, a field), else read from the status and the code.
     pub fn reason(&self) -> FailReason {
         if let Some(r) = &self.reason {
-            return r.clone();
+            return (**r).clone();
         }
         match self.code.as_deref() {
             Some("missing_api_key") => return FailReason::MissingKey,
@@ -192,7 +192,7 @@ impl ApiError {
 
     /// This error with its kind set at the source.
     pub fn with_reason(mut self, reason: FailReason) -> Self {
-        self.reason = Some(reason);
+        self.reason = Some(Box::new(reason));
         self
     }
 }

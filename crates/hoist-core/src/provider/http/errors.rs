@@ -107,9 +107,9 @@ pub(super) fn not_this_dialect(
         request_id: request_id(headers),
         retryable: false,
         retry_after_secs: None,
-        reason: Some(FailReason::WrongDialect {
+        reason: Some(Box::new(FailReason::WrongDialect {
             expected: dialect_name(kind).into(),
-        }),
+        })),
     }
 }
 
@@ -187,8 +187,10 @@ pub fn parse_error(
         request_id: request_id(headers),
         retryable,
         retry_after_secs,
-        reason: wrong_dialect.then(|| FailReason::WrongDialect {
-            expected: dialect_name(kind).into(),
+        reason: wrong_dialect.then(|| {
+            Box::new(FailReason::WrongDialect {
+                expected: dialect_name(kind).into(),
+            })
         }),
     }
 }
