@@ -2,6 +2,8 @@
 //! desktop app uses (one worker per core), written as `DIR/<file name>.jpg` (or `.png` for
 //! images with transparency). Files that cannot be previewed get a type icon and count as
 //! failures: exit 0 when every file previewed, 1 otherwise (reasons on stderr), 2 for usage.
+//! A picture from a fallback source (e.g. a RAW's small thumbnail when its large preview is
+//! damaged) counts as previewed; `--json` reports it as status "fallback" with its "source".
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -104,7 +106,14 @@ pub async fn run(args: ThumbArgs) -> anyhow::Result<i32> {
                         "taken_at": info.taken_at,
                         "camera": info.camera,
                         "orientation": info.orientation,
-                        "status": if info.fallback.is_some() { "icon" } else { "ok" },
+                        // ok: the file's own picture; fallback: a real picture from another
+                        // source of the file (named in "source"); icon: no picture ("error" says why).
+                        "status": match (&info.fallback, &info.fallback_source) {
+                            (Some(_), _) => "icon",
+                            (None, Some(_)) => "fallback",
+                            (None, None) => "ok",
+                        },
+                        "source": info.fallback_source,
                         "error": info.fallback,
                     });
                     println!("{line}");

@@ -85,8 +85,10 @@ impl SourceFormat {
 
 const RAW_EXTS: &[&str] = &[
     "cr2", "cr3", "crw", "nef", "nrw", "arw", "srf", "sr2", "dng", "raf", "orf", "rw2", "pef",
-    "srw", "3fr", "iiq", "erf", "kdc", "mos", "mrw", "x3f",
+    "srw", "3fr", "iiq", "erf", "kdc", "mos", "mrw",
 ];
+// Not Sigma's X3F: Debian's LibRaw is built without X3F support (libraw_capabilities() lacks
+// LIBRAW_CAPS_X3FTOOLS), so such files would only ever get an icon. They are "unknown".
 const VIDEO_EXTS: &[&str] = &[
     "mp4", "m4v", "mov", "qt", "webm", "mkv", "avi", "mts", "m2ts", "3gp", "mpg", "mpeg", "wmv",
     "flv", "mxf",

@@ -39,6 +39,7 @@ pub(crate) fn decode(
         // HEIF carries its rotation in `irot`/`imir`, which libheif has applied; the EXIF
         // orientation is informational only (the HEIF spec says to ignore it).
         apply_orientation: 1,
+        source: None,
         meta,
     })
 }
