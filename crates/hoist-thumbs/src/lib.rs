@@ -36,6 +36,7 @@ mod encode;
 mod error;
 mod ffi;
 mod format;
+mod hdr;
 pub mod icon;
 mod meta;
 mod panic_guard;
