@@ -190,6 +190,10 @@ pub fn detect(path: &Path, head: &[u8]) -> SourceFormat {
     if by_ext == SourceFormat::Video {
         return SourceFormat::Video; // MPEG-TS etc. have no simple magic
     }
+    if by_ext == SourceFormat::Raw {
+        // CRW ("II\x1a\0...HEAPCCDR"), MRW ("\0MRM") and other non-TIFF RAWs: LibRaw knows them.
+        return SourceFormat::Raw;
+    }
     SourceFormat::Unknown
 }
 
@@ -234,6 +238,14 @@ mod tests {
         assert_eq!(
             detect(Path::new("a"), b"\0\0\0\x18ftypisom\0\0\0\0"),
             SourceFormat::Video
+        );
+        assert_eq!(
+            detect(Path::new("a.crw"), b"II\x1a\0\0\0HEAPCCDR"),
+            SourceFormat::Raw
+        );
+        assert_eq!(
+            detect(Path::new("a.x3f"), b"FOVb\0\0\x04\0"),
+            SourceFormat::Unknown
         );
         assert_eq!(
             detect(Path::new("x.bin"), b"hello world"),

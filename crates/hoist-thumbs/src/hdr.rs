@@ -34,28 +34,61 @@ impl Transfer {
         }
     }
 
-    /// Converts one row of little-endian 16-bit samples (`bits` significant) with `channels`
-    /// per pixel (3, or 4 with alpha) and appends 8-bit sRGB(A) to `out`.
-    pub(crate) fn row_to_srgb8(&self, row: &[u8], channels: usize, bits: u32, out: &mut Vec<u8>) {
-        let max = ((1u32 << bits) - 1) as f32;
+    /// Converts one row of little-endian 16-bit samples with `channels` per pixel (3, or 4
+    /// with alpha) and appends 8-bit sRGB(A) to `out`, through the image's tables.
+    pub(crate) fn rows_to_srgb8(
+        &self,
+        luts: &Luts,
+        row: &[u8],
+        channels: usize,
+        out: &mut Vec<u8>,
+    ) {
+        let max = luts.signal.len() - 1;
         for px in row.chunks_exact(channels * 2) {
-            let v = |i: usize| u16::from_le_bytes([px[2 * i], px[2 * i + 1]]) as f32 / max;
-            let rgb = self.map_pixel([v(0), v(1), v(2)]);
-            out.extend(rgb.map(|c| (c * 255.0 + 0.5) as u8));
+            let code =
+                |i: usize| (u16::from_le_bytes([px[2 * i], px[2 * i + 1]]) as usize).min(max);
+            let lin = [
+                luts.signal[code(0)],
+                luts.signal[code(1)],
+                luts.signal[code(2)],
+            ];
+            let rgb = self.map_linear(lin);
+            out.extend(
+                rgb.map(|c| luts.srgb[(c.clamp(0.0, 1.0) * SRGB_STEPS as f32 + 0.5) as usize]),
+            );
             if channels == 4 {
-                out.push((v(3) * 255.0 + 0.5) as u8);
+                out.push((code(3) * 255 / max.max(1)) as u8);
             }
         }
     }
 
-    /// One pixel, signal values 0..1, to sRGB-encoded 0..1.
+    /// One pixel, signal values 0..1, to sRGB-encoded 0..1 (reference path; the row
+    /// conversion uses the same steps through tables).
+    #[cfg(test)]
     fn map_pixel(&self, signal: [f32; 3]) -> [f32; 3] {
-        let nits = if self.hlg {
-            hlg_display(signal)
+        let lin = signal.map(|e| self.signal_to_linear(e));
+        self.map_linear(lin).map(|c| srgb_oetf(c.clamp(0.0, 1.0)))
+    }
+
+    /// Signal 0..1 to linear light relative to reference white. For HLG this is scene light
+    /// times the peak; the OOTF's luminance gain is applied per pixel in `map_linear`.
+    fn signal_to_linear(&self, e: f32) -> f32 {
+        if self.hlg {
+            hlg_inverse_oetf(e) * HLG_PEAK_NITS / REFERENCE_WHITE_NITS
         } else {
-            signal.map(pq_eotf)
-        };
-        let mut lin = nits.map(|n| n / REFERENCE_WHITE_NITS);
+            pq_eotf(e) / REFERENCE_WHITE_NITS
+        }
+    }
+
+    /// Linear light (relative to reference white) to display-referred linear 0..1.
+    fn map_linear(&self, mut lin: [f32; 3]) -> [f32; 3] {
+        if self.hlg {
+            // OOTF: display light = peak * Ys^(gamma - 1) * scene light, gamma 1.2.
+            let ys = (0.2627 * lin[0] + 0.6780 * lin[1] + 0.0593 * lin[2])
+                * (REFERENCE_WHITE_NITS / HLG_PEAK_NITS);
+            let gain = if ys > 0.0 { ys.powf(0.2) } else { 0.0 };
+            lin = lin.map(|c| c * gain);
+        }
         if self.bt2020 {
             lin = bt2020_to_bt709(lin);
         }
@@ -64,7 +97,33 @@ impl Transfer {
             let scale = roll_off(m) / m;
             lin = lin.map(|c| c * scale);
         }
-        lin.map(|c| srgb_oetf(c.clamp(0.0, 1.0)))
+        lin
+    }
+}
+
+/// Steps of the linear-to-sRGB table (fine enough that 8-bit output never skips a level
+/// above the darkest few).
+const SRGB_STEPS: usize = 16384;
+/// HLG's nominal peak display luminance (BT.2100 reference OOTF).
+const HLG_PEAK_NITS: f32 = 1000.0;
+
+/// Per-image tables: code value to linear light, and linear light to 8-bit sRGB. They turn a
+/// 12 MP HDR photo's ~100 million `powf` calls into lookups.
+pub(crate) struct Luts {
+    signal: Vec<f32>,
+    srgb: Vec<u8>,
+}
+
+impl Luts {
+    pub(crate) fn new(t: Transfer, bits: u32) -> Self {
+        let max = (1usize << bits.clamp(1, 16)) - 1;
+        let signal = (0..=max)
+            .map(|c| t.signal_to_linear(c as f32 / max as f32))
+            .collect();
+        let srgb = (0..=SRGB_STEPS)
+            .map(|i| (srgb_oetf(i as f32 / SRGB_STEPS as f32) * 255.0 + 0.5) as u8)
+            .collect();
+        Self { signal, srgb }
     }
 }
 
@@ -79,22 +138,17 @@ fn pq_eotf(e: f32) -> f32 {
     10000.0 * ((p - C1).max(0.0) / (C2 - C3 * p)).powf(1.0 / M1)
 }
 
-/// BT.2100 HLG: signal to display light in nits on a 1000-nit display (gamma 1.2 OOTF).
-fn hlg_display(signal: [f32; 3]) -> [f32; 3] {
+/// BT.2100 HLG inverse OETF: signal 0..1 to normalised scene light 0..1.
+fn hlg_inverse_oetf(e: f32) -> f32 {
     const A: f32 = 0.178_832_77;
     const B: f32 = 0.284_668_92;
     const C: f32 = 0.559_910_7;
-    let scene = signal.map(|e| {
-        let e = e.clamp(0.0, 1.0);
-        if e <= 0.5 {
-            e * e / 3.0
-        } else {
-            (((e - C) / A).exp() + B) / 12.0
-        }
-    });
-    let y = 0.2627 * scene[0] + 0.6780 * scene[1] + 0.0593 * scene[2];
-    let gain = if y > 0.0 { y.powf(0.2) } else { 0.0 };
-    scene.map(|c| 1000.0 * gain * c)
+    let e = e.clamp(0.0, 1.0);
+    if e <= 0.5 {
+        e * e / 3.0
+    } else {
+        (((e - C) / A).exp() + B) / 12.0
+    }
 }
 
 fn bt2020_to_bt709(c: [f32; 3]) -> [f32; 3] {
@@ -125,6 +179,30 @@ fn srgb_oetf(c: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_match_the_reference_path() {
+        for t in [Transfer::from_nclx(16, 9), Transfer::from_nclx(18, 9)].map(Option::unwrap) {
+            let luts = Luts::new(t, 10);
+            for code in [0u16, 100, 512, 594, 768, 1023] {
+                let mut out = Vec::new();
+                let px: Vec<u8> = [code, code / 2, code / 3]
+                    .iter()
+                    .flat_map(|c| c.to_le_bytes())
+                    .collect();
+                t.rows_to_srgb8(&luts, &px, 3, &mut out);
+                let want = t
+                    .map_pixel([code, code / 2, code / 3].map(|c| c as f32 / 1023.0))
+                    .map(|c| (c * 255.0 + 0.5) as u8);
+                for (a, b) in out.iter().zip(want) {
+                    assert!(
+                        (*a as i32 - b as i32).abs() <= 1,
+                        "{t:?} {code}: {out:?} vs {want:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn reference_white_is_near_sdr_white() {

@@ -268,11 +268,12 @@ pub(crate) fn decode(item: &Item) -> Result<Picture, String> {
         }
         let mut data = Vec::with_capacity(w as usize * h as usize * channels);
         let bits = heif_image_get_bits_per_pixel_range(img.0, CHANNEL_INTERLEAVED);
+        let luts = hdr.map(|t| (t, crate::hdr::Luts::new(t, bits.clamp(8, 16) as u32)));
         for y in 0..h as usize {
             let src = std::slice::from_raw_parts(plane.add(y * stride as usize), row);
-            match &hdr {
+            match &luts {
                 None => data.extend_from_slice(src),
-                Some(t) => t.row_to_srgb8(src, channels, bits.clamp(8, 16) as u32, &mut data),
+                Some((t, l)) => t.rows_to_srgb8(l, src, channels, &mut data),
             }
         }
         Ok(Picture {
