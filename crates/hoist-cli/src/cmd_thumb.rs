@@ -43,6 +43,16 @@ fn output_stem(out: &Path, file: &Path, taken: &mut HashSet<String>) -> PathBuf 
     out.join(name)
 }
 
+/// `ok`: the file's own picture; `fallback`: a real picture from another source of the file
+/// (named in "source", e.g. its EXIF thumbnail); `icon`: no picture ("error" says why).
+fn status(info: &hoist_thumbs::ThumbInfo) -> &'static str {
+    match (&info.fallback, &info.fallback_source) {
+        (Some(_), _) => "icon",
+        (None, Some(_)) => "fallback",
+        (None, None) => "ok",
+    }
+}
+
 /// Runs `hoist thumb`; returns the process exit code.
 pub async fn run(args: ThumbArgs) -> anyhow::Result<i32> {
     if !SIZE_RANGE.contains(&args.size) {
@@ -106,13 +116,7 @@ pub async fn run(args: ThumbArgs) -> anyhow::Result<i32> {
                         "taken_at": info.taken_at,
                         "camera": info.camera,
                         "orientation": info.orientation,
-                        // ok: the file's own picture; fallback: a real picture from another
-                        // source of the file (named in "source"); icon: no picture ("error" says why).
-                        "status": match (&info.fallback, &info.fallback_source) {
-                            (Some(_), _) => "icon",
-                            (None, Some(_)) => "fallback",
-                            (None, None) => "ok",
-                        },
+                        "status": status(&info),
                         "source": info.fallback_source,
                         "error": info.fallback,
                     });
@@ -146,6 +150,28 @@ pub async fn run(args: ThumbArgs) -> anyhow::Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_status_names_the_kind_of_result() {
+        let mut info = hoist_thumbs::ThumbInfo {
+            path: PathBuf::from("/o/x.jpg"),
+            width: 1,
+            height: 1,
+            source_width: 1,
+            source_height: 1,
+            format: hoist_thumbs::SourceFormat::Raw,
+            taken_at: None,
+            camera: None,
+            orientation: 1,
+            fallback: None,
+            fallback_source: None,
+        };
+        assert_eq!(status(&info), "ok");
+        info.fallback_source = Some("EXIF thumbnail".into());
+        assert_eq!(status(&info), "fallback");
+        info.fallback = Some("cannot decode raw: damaged data".into());
+        assert_eq!(status(&info), "icon");
+    }
 
     #[test]
     fn output_names_do_not_clash() {
