@@ -22,7 +22,7 @@ WORK=${BENCH_DIR:-$ROOT/bench/out/thumbs}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 IM=/usr/bin/convert  # Debian's ImageMagick (a non-ImageMagick `convert` may sit earlier in PATH)
 
-for tool in vipsthumbnail "$IM" /usr/bin/time ffmpeg heif-enc python3; do
+for tool in vipsthumbnail "$IM" /usr/bin/time ffmpeg heif-enc avifenc tiffcp python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool (see scripts/apt-packages.txt)" >&2; exit 2; }
 done
 "$IM" -version | grep -q ImageMagick || { echo "$IM is not ImageMagick" >&2; exit 2; }
@@ -110,6 +110,11 @@ SMOOTH=${FILES[$N]}
 [ -s "$F/phone.heic" ] || { "$IM" "$SMOOTH" -resize 4032x3024! "$F/phone-src.jpg"; heif-enc -q 60 "$F/phone-src.jpg" -o "$F/phone.heic" >/dev/null; }
 [ -s "$F/phone-thumb.heic" ] || heif-enc -q 60 -t 320 "$F/phone-src.jpg" -o "$F/phone-thumb.heic" >/dev/null
 [ -s "$F/photo.avif" ] || { "$IM" "$SMOOTH" -resize 2000x1500! "$F/avif-src.jpg"; heif-enc -A -q 60 "$F/avif-src.jpg" -o "$F/photo.avif" >/dev/null; }
+[ -s "$F/photo-jpeg-tiled.tif" ] || tiffcp -c jpeg:90 -t -w 256 -l 256 "$F/photo.tif" "$F/photo-jpeg-tiled.tif"
+[ -s "$F/fax-g4.tif" ] || "$IM" "$SMOOTH" -resize 2480x3508! -monochrome -compress Group4 "$F/fax-g4.tif"
+[ -s "$F/hdr-src.png" ] || "$IM" "$SMOOTH" -resize 4032x3024! -depth 16 PNG48:"$F/hdr-src.png"
+[ -s "$F/phone-10bit.heic" ] || heif-enc -b 10 -q 60 "$F/hdr-src.png" -o "$F/phone-10bit.heic" >/dev/null
+[ -s "$F/hdr-pq.avif" ] || avifenc -j 2 -d 10 --cicp 9/16/9 --min 20 --max 30 "$F/hdr-src.png" "$F/hdr-pq.avif" >/dev/null
 [ -s "$F/camera.dng" ] || python3 "$ROOT/bench/thumbs_samples.py" dng "$SMOOTH" "$F/camera.dng"
 [ -s "$F/brochure.pdf" ] || python3 "$ROOT/bench/thumbs_samples.py" pdf "$SMOOTH" "$F/brochure.pdf"
 [ -s "$F/clip.mp4" ] || ffmpeg -v error -y -f lavfi -i testsrc2=size=1920x1080:rate=30:duration=10 -c:v libx264 -preset veryfast -pix_fmt yuv420p "$F/clip.mp4"
@@ -140,7 +145,7 @@ best_of3() {  # prints best wall seconds of CMD, or "fail"
   echo "$best"
 }
 FORMAT_ROWS=""
-for f in photo.jpg photo.png photo.webp anim.gif photo.tif photo.bmp photo.avif phone.heic phone-thumb.heic drawing.svg camera.dng clip.mp4 clip.mov clip.webm brochure.pdf; do
+for f in photo.jpg photo.png photo.webp anim.gif photo.tif photo-jpeg-tiled.tif fax-g4.tif photo.bmp photo.avif phone.heic phone-thumb.heic phone-10bit.heic hdr-pq.avif drawing.svg camera.dng clip.mp4 clip.mov clip.webm brochure.pdf; do
   p=$F/$f
   dims=$(python3 -c "import os;print(round(os.path.getsize('$p')/1e6,1))")
   rm -rf "$WORK/fmt-out"; mkdir -p "$WORK/fmt-out"
@@ -207,7 +212,7 @@ ${INSTR}
 | File | Size | Hoist | vipsthumbnail | Hoist result |
 |---|---|---|---|---|
 ${FORMAT_ROWS}
-Samples: photo.jpg is a noisy batch file; PNG/WebP/TIFF/BMP are a smooth batch file re-encoded at 6000x4000; anim.gif 1200x800; HEIC 4032x3024 without (phone.heic) and with (phone-thumb.heic, like iPhone photos) a 320 px embedded thumbnail, AVIF 2000x1500 (heif-enc); drawing.svg 2000 translucent circles; camera.dng is a DNG-layout file holding a 6000x4000 JPEG preview and 40 MB of sensor bytes; clips are 1080p H.264 (10 s), the same in MOV, and VP8 WebM (5 s); brochure.pdf is an A4 page with a 24 MP JPEG placed on it.
+Samples: photo.jpg is a noisy batch file; PNG/WebP/TIFF/BMP are a smooth batch file re-encoded at 6000x4000; anim.gif 1200x800; HEIC 4032x3024 without (phone.heic) and with (phone-thumb.heic, like iPhone photos) a 320 px embedded thumbnail, AVIF 2000x1500 (heif-enc); photo-jpeg-tiled.tif is photo.tif re-written by tiffcp as JPEG (YCbCr) in 256 px tiles, fax-g4.tif an A4 page at 300 dpi, 1-bit, CCITT G4 (TIFFs go through libtiff); phone-10bit.heic a 4032x3024 10-bit HEIC and hdr-pq.avif the same picture as 10-bit BT.2020 PQ AVIF (tone-mapped to sRGB); drawing.svg 2000 translucent circles; camera.dng is a DNG (opened by LibRaw) holding a 6000x4000 JPEG preview and a 5000x4000 16-bit raw image (40 MB); clips are 1080p H.264 (10 s), the same in MOV, and VP8 WebM (5 s); brochure.pdf is an A4 page with a 24 MP JPEG placed on it.
 MD
 cat "$WORK/results.md"
 

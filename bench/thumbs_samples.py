@@ -24,35 +24,50 @@ def jpeg_size(data):
 
 
 def dng(preview_path, out_path):
+    """A DNG LibRaw accepts: a 5000x4000 16-bit CFA raw image (40 MB of noise, never read
+    for a thumbnail) and the preview as a JPEG SubIFD at its real size."""
     preview = open(preview_path, "rb").read()
-    sensor = os.urandom(40 << 20)
-    # Layout: header | sensor | preview | IFDs
+    pw, ph = jpeg_size(preview)
+    rw, rh = 5000, 4000
+    sensor = os.urandom(rw * rh * 2)
     sensor_off = 8
     preview_off = sensor_off + len(sensor)
-    ifd_off = preview_off + len(preview)
+    data = bytearray(b"II*\0\0\0\0\0") + sensor + preview
 
-    def ifd(entries, next_off=0):
-        out = struct.pack("<H", len(entries))
-        for tag, typ, count, value in sorted(entries):
-            out += struct.pack("<HHII", tag, typ, count, value)
-        return out + struct.pack("<I", next_off)
+    def blob(b):
+        if len(data) % 2:
+            data.append(0)
+        off = len(data)
+        data.extend(b)
+        return off
 
-    sub_preview = ifd([(0xFE, 4, 1, 1), (0x103, 3, 1, 7), (0x111, 4, 1, preview_off),
-                       (0x117, 4, 1, len(preview))])
-    sub_raw_off = ifd_off + len(sub_preview)
-    sub_raw = ifd([(0xFE, 4, 1, 0), (0x103, 3, 1, 1), (0x111, 4, 1, sensor_off),
-                   (0x117, 4, 1, len(sensor))])
-    ifd0_off = sub_raw_off + len(sub_raw)
-    make = b"Hoist\0\0\0"
-    make_off = ifd0_off + 2 + 3 * 12 + 4
-    ifd0 = ifd([(0x10F, 2, 6, make_off), (0x112, 3, 1, 1),
-                (0x14A, 4, 2, make_off + len(make))])
-    subifds = struct.pack("<II", ifd_off, sub_raw_off)
-    with open(out_path, "wb") as f:
-        f.write(b"II*\0" + struct.pack("<I", ifd0_off))
-        f.write(sensor)
-        f.write(preview)
-        f.write(sub_preview + sub_raw + ifd0 + make + subifds)
+    def ifd(entries):
+        fields = []
+        for tag, typ, count, raw in sorted(entries):
+            fields.append((tag, typ, count, raw.ljust(4, b"\0") if len(raw) <= 4
+                           else struct.pack("<I", blob(raw))))
+        off = blob(b"")
+        data.extend(struct.pack("<H", len(fields)))
+        for tag, typ, count, field in fields:
+            data.extend(struct.pack("<HHI", tag, typ, count) + field)
+        data.extend(struct.pack("<I", 0))
+        return off
+
+    short = lambda t, v: (t, 3, 1, struct.pack("<H", v))
+    long_ = lambda t, v: (t, 4, 1, struct.pack("<I", v))
+    raw_ifd = ifd([long_(0xFE, 0), long_(0x100, rw), long_(0x101, rh), short(0x102, 16),
+                   short(0x103, 1), short(0x106, 32803), long_(0x111, sensor_off),
+                   short(0x115, 1), long_(0x116, rh), long_(0x117, len(sensor)),
+                   (33421, 3, 2, struct.pack("<HH", 2, 2)), (33422, 1, 4, bytes([0, 1, 1, 2]))])
+    prev_ifd = ifd([long_(0xFE, 1), long_(0x100, pw), long_(0x101, ph),
+                    (0x102, 3, 3, struct.pack("<HHH", 8, 8, 8)), short(0x103, 7),
+                    short(0x106, 6), long_(0x111, preview_off), short(0x115, 3),
+                    long_(0x116, ph), long_(0x117, len(preview))])
+    ifd0 = ifd([long_(0xFE, 1), (0x10F, 2, 6, b"Hoist\0"), (0x110, 2, 6, b"Bench\0"),
+                short(0x112, 1), (0x14A, 4, 2, struct.pack("<II", raw_ifd, prev_ifd)),
+                (50706, 1, 4, bytes([1, 4, 0, 0])), (50708, 2, 12, b"Hoist Bench\0")])
+    data[4:8] = struct.pack("<I", ifd0)
+    open(out_path, "wb").write(data)
 
 
 def pdf(image_path, out_path):

@@ -2,6 +2,8 @@
 //! desktop app uses (one worker per core), written as `DIR/<file name>.jpg` (or `.png` for
 //! images with transparency). Files that cannot be previewed get a type icon and count as
 //! failures: exit 0 when every file previewed, 1 otherwise (reasons on stderr), 2 for usage.
+//! A picture from a fallback source (e.g. a RAW's small thumbnail when its large preview is
+//! damaged) counts as previewed; `--json` reports it as status "fallback" with its "source".
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -39,6 +41,16 @@ fn output_stem(out: &Path, file: &Path, taken: &mut HashSet<String>) -> PathBuf 
         n += 1;
     }
     out.join(name)
+}
+
+/// `ok`: the file's own picture; `fallback`: a real picture from another source of the file
+/// (named in "source", e.g. its EXIF thumbnail); `icon`: no picture ("error" says why).
+fn status(info: &hoist_thumbs::ThumbInfo) -> &'static str {
+    match (&info.fallback, &info.fallback_source) {
+        (Some(_), _) => "icon",
+        (None, Some(_)) => "fallback",
+        (None, None) => "ok",
+    }
 }
 
 /// Runs `hoist thumb`; returns the process exit code.
@@ -104,7 +116,8 @@ pub async fn run(args: ThumbArgs) -> anyhow::Result<i32> {
                         "taken_at": info.taken_at,
                         "camera": info.camera,
                         "orientation": info.orientation,
-                        "status": if info.fallback.is_some() { "icon" } else { "ok" },
+                        "status": status(&info),
+                        "source": info.fallback_source,
                         "error": info.fallback,
                     });
                     println!("{line}");
@@ -137,6 +150,28 @@ pub async fn run(args: ThumbArgs) -> anyhow::Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_status_names_the_kind_of_result() {
+        let mut info = hoist_thumbs::ThumbInfo {
+            path: PathBuf::from("/o/x.jpg"),
+            width: 1,
+            height: 1,
+            source_width: 1,
+            source_height: 1,
+            format: hoist_thumbs::SourceFormat::Raw,
+            taken_at: None,
+            camera: None,
+            orientation: 1,
+            fallback: None,
+            fallback_source: None,
+        };
+        assert_eq!(status(&info), "ok");
+        info.fallback_source = Some("EXIF thumbnail".into());
+        assert_eq!(status(&info), "fallback");
+        info.fallback = Some("cannot decode raw: damaged data".into());
+        assert_eq!(status(&info), "icon");
+    }
 
     #[test]
     fn output_names_do_not_clash() {

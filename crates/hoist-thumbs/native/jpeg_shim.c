@@ -31,6 +31,10 @@ typedef struct {
   unsigned long exif_len;
   int warnings;
   char message[HOIST_MSG];
+  /* Warnings that mean missing or corrupt picture data (the decode "succeeds" with grey or
+   * garbled parts): counted apart from harmless ones such as padding between markers. */
+  int damaged;
+  char damage[HOIST_MSG];
 } hoist_jpeg;
 
 struct err_mgr {
@@ -50,6 +54,19 @@ static void on_message(j_common_ptr cinfo, int level) {
   if (level < 0) { /* warning: keep the first one */
     if (err->job->warnings++ == 0)
       (*cinfo->err->format_message)(cinfo, err->job->message);
+    switch (cinfo->err->msg_code) {
+    case JWRN_JPEG_EOF:
+    case JWRN_HIT_MARKER:
+    case JWRN_MUST_RESYNC:
+    case JWRN_NOT_SEQUENTIAL:
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_BOGUS_PROGRESSION:
+      if (err->job->damaged++ == 0)
+        (*cinfo->err->format_message)(cinfo, err->job->damage);
+      break;
+    default:
+      break;
+    }
   }
 }
 
@@ -146,6 +163,8 @@ int hoist_jpeg_decode(FILE *file, const unsigned char *buf, unsigned long len, h
   job->exif_len = 0;
   job->warnings = 0;
   job->message[0] = 0;
+  job->damaged = 0;
+  job->damage[0] = 0;
   cinfo.err = jpeg_std_error(&err.pub);
   err.pub.error_exit = on_error;
   err.pub.emit_message = on_message;
@@ -246,6 +265,8 @@ int hoist_jpeg_encode(const unsigned char *pixels, unsigned int width, unsigned 
   *out_len = 0;
   job.message[0] = 0;
   job.warnings = 0;
+  job.damaged = 0;
+  job.damage[0] = 0;
   cinfo.err = jpeg_std_error(&err.pub);
   err.pub.error_exit = on_error;
   err.pub.emit_message = on_message;

@@ -14,8 +14,9 @@ use std::time::SystemTime;
 use crate::error::ThumbError;
 use crate::{write_atomic, ThumbInfo};
 
-/// Bumped when rendering changes enough that old thumbnails should not be reused.
-const LAYOUT: &str = "v1";
+/// Bumped when rendering changes enough that old thumbnails should not be reused. v2: the
+/// decoders that could store a broken preview as good (issue 13) are replaced.
+const LAYOUT: &str = "v2";
 
 #[derive(Debug, Clone)]
 struct Entry {

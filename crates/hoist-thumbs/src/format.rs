@@ -85,8 +85,10 @@ impl SourceFormat {
 
 const RAW_EXTS: &[&str] = &[
     "cr2", "cr3", "crw", "nef", "nrw", "arw", "srf", "sr2", "dng", "raf", "orf", "rw2", "pef",
-    "srw", "3fr", "iiq", "erf", "kdc", "mos", "mrw", "x3f",
+    "srw", "3fr", "iiq", "erf", "kdc", "mos", "mrw",
 ];
+// Not Sigma's X3F: Debian's LibRaw is built without X3F support (libraw_capabilities() lacks
+// LIBRAW_CAPS_X3FTOOLS), so such files would only ever get an icon. They are "unknown".
 const VIDEO_EXTS: &[&str] = &[
     "mp4", "m4v", "mov", "qt", "webm", "mkv", "avi", "mts", "m2ts", "3gp", "mpg", "mpeg", "wmv",
     "flv", "mxf",
@@ -188,6 +190,10 @@ pub fn detect(path: &Path, head: &[u8]) -> SourceFormat {
     if by_ext == SourceFormat::Video {
         return SourceFormat::Video; // MPEG-TS etc. have no simple magic
     }
+    if by_ext == SourceFormat::Raw {
+        // CRW ("II\x1a\0...HEAPCCDR"), MRW ("\0MRM") and other non-TIFF RAWs: LibRaw knows them.
+        return SourceFormat::Raw;
+    }
     SourceFormat::Unknown
 }
 
@@ -232,6 +238,14 @@ mod tests {
         assert_eq!(
             detect(Path::new("a"), b"\0\0\0\x18ftypisom\0\0\0\0"),
             SourceFormat::Video
+        );
+        assert_eq!(
+            detect(Path::new("a.crw"), b"II\x1a\0\0\0HEAPCCDR"),
+            SourceFormat::Raw
+        );
+        assert_eq!(
+            detect(Path::new("a.x3f"), b"FOVb\0\0\x04\0"),
+            SourceFormat::Unknown
         );
         assert_eq!(
             detect(Path::new("x.bin"), b"hello world"),

@@ -25,7 +25,6 @@
 #![warn(missing_docs)]
 
 use std::io::Read;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use image::DynamicImage;
@@ -37,10 +36,13 @@ mod encode;
 mod error;
 mod ffi;
 mod format;
+mod hdr;
 pub mod icon;
 mod meta;
+mod panic_guard;
 mod pool;
 mod process;
+mod quality;
 pub mod resize;
 
 pub use cache::ThumbCache;
@@ -66,6 +68,8 @@ pub struct Rendered {
     pub format: SourceFormat,
     /// Capture metadata.
     pub meta: CaptureMeta,
+    /// Set when the picture came from a fallback source (e.g. "EXIF thumbnail").
+    pub source: Option<String>,
 }
 
 /// A thumbnail file and what the UI shows next to it.
@@ -91,6 +95,10 @@ pub struct ThumbInfo {
     pub orientation: u16,
     /// Set when the thumbnail is a type icon: why the file could not be previewed.
     pub fallback: Option<String>,
+    /// Set when the thumbnail is a real picture from a fallback source (the preferred one
+    /// failed, reported errors or came out blank): which source, e.g. "EXIF thumbnail".
+    #[serde(default)]
+    pub fallback_source: Option<String>,
 }
 
 /// Reads up to 64 bytes and detects the format.
@@ -134,21 +142,15 @@ pub fn render(path: &Path, size: u32) -> Result<Rendered, ThumbError> {
             source_height,
             format,
             meta: d.meta,
+            source: d.source,
         })
     };
-    match catch_unwind(AssertUnwindSafe(work)) {
+    match panic_guard::run(work) {
         Ok(r) => r,
-        Err(panic) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(ThumbError::decode(
-                format.name(),
-                format!("decoder panicked: {msg}"),
-            ))
-        }
+        Err(msg) => Err(ThumbError::decode(
+            format.name(),
+            format!("decoder panicked: {msg}"),
+        )),
     }
 }
 
@@ -180,6 +182,7 @@ pub(crate) fn produce(path: &Path, size: u32) -> Result<Produced, ThumbError> {
                 source_height: 0,
                 format,
                 meta: CaptureMeta::default(),
+                source: None,
             };
             (r, Some(e.to_string()), cacheable)
         }
@@ -197,6 +200,7 @@ pub(crate) fn produce(path: &Path, size: u32) -> Result<Produced, ThumbError> {
         camera: rendered.meta.camera,
         orientation: rendered.meta.orientation.max(1),
         fallback,
+        fallback_source: rendered.source,
     };
     Ok(Produced {
         encoded,

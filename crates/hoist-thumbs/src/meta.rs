@@ -55,6 +55,20 @@ pub fn from_exif_tiff(data: &[u8]) -> CaptureMeta {
     meta
 }
 
+/// The EXIF thumbnail (IFD1's JPEGInterchangeFormat/Length) inside a TIFF-structured EXIF
+/// block, as a slice of it.
+pub(crate) fn exif_thumbnail(tiff: &[u8]) -> Option<&[u8]> {
+    let exif = exif::Reader::new().read_raw(tiff.to_vec()).ok()?;
+    let get = |tag| {
+        exif.get_field(tag, exif::In::THUMBNAIL)
+            .and_then(|f| f.value.get_uint(0))
+            .map(|v| v as usize)
+    };
+    let off = get(exif::Tag::JPEGInterchangeFormat)?;
+    let len = get(exif::Tag::JPEGInterchangeFormatLength)?;
+    tiff.get(off..off.checked_add(len)?)
+}
+
 /// Joins EXIF Make and Model without repeating the brand: "Canon" + "Canon EOS R5" ->
 /// "Canon EOS R5"; "NIKON CORPORATION" + "NIKON Z 6" -> "NIKON Z 6".
 pub(crate) fn camera_name(make: Option<String>, model: Option<String>) -> Option<String> {

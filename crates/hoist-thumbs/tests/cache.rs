@@ -37,7 +37,7 @@ fn hit_by_content_even_after_rename() {
     assert!(first.path.starts_with(cache_dir.path()));
     assert_eq!((first.width, first.height), (128, 96));
     assert_eq!((first.source_width, first.source_height), (400, 300));
-    // Sharded: DIR/v1/<2 hex>/<key>.jpg
+    // Sharded: DIR/v2/<2 hex>/<key>.jpg
     let shard = first
         .path
         .parent()

@@ -1,5 +1,5 @@
 //! Damaged, truncated, empty and unsupported files: never a panic, never a stalled pool;
-//! either a partial image (truncated JPEG, as every viewer shows) or a type icon with a reason.
+//! either a clean fallback picture (e.g. the EXIF thumbnail) or a type icon with a reason.
 
 mod common;
 
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use hoist_thumbs::{render, render_to_file, SourceFormat, ThumbError, ThumbPool};
+use hoist_thumbs::{render_to_file, SourceFormat, ThumbError, ThumbPool};
 
 fn icon_for(path: &Path) -> hoist_thumbs::ThumbInfo {
     let out = tempfile::tempdir().expect("tempdir");
@@ -31,14 +31,48 @@ fn assert_icon(path: &Path, format: SourceFormat, reason_has: &str) {
     assert_eq!((info.width, info.height), (256, 256), "icons are square");
 }
 
+/// A truncated JPEG "decodes" (libjpeg fills the missing rows with grey and only warns): that
+/// is a broken picture, not a preview. Without another source it gets the icon and the reason.
 #[test]
-fn truncated_jpeg_renders_what_is_there() {
+fn truncated_jpeg_is_not_called_ok() {
     let dir = tempfile::tempdir().expect("tempdir");
     let full = jpeg_bytes(&halves(800, 600), 90);
     let p = write(dir.path(), "cut.jpg", &full[..full.len() * 6 / 10]);
-    let r = render(&p, 256).expect("partial image");
-    assert_eq!((r.image.width(), r.image.height()), (256, 192));
-    assert!(near(pixel(&r.image, 0.2, 0.1), RED), "top rows decoded");
+    let info = icon_for(&p);
+    let reason = info.fallback.clone().unwrap_or_default();
+    assert!(reason.contains("Premature end"), "reason: {reason:?}");
+    assert_eq!(info.fallback_source, None);
+}
+
+/// The same cut camera JPEG with an intact EXIF thumbnail: the thumbnail is shown, oriented
+/// like the main image, and reported as a fallback source.
+#[test]
+fn truncated_jpeg_falls_back_to_its_exif_thumbnail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let thumb = jpeg_bytes(&red_corner(160, 120), 90);
+    let mut t = TiffBuilder::new(b"II*\0");
+    let thumb_off = t.blob(&thumb);
+    let ifd1 = t.ifd(
+        vec![
+            (0x0103, Value::Short(6)),
+            (0x0201, Value::Long(thumb_off)),
+            (0x0202, Value::Long(thumb.len() as u32)),
+        ],
+        0,
+        false,
+    );
+    t.ifd(vec![(0x0112, Value::Short(6))], ifd1, true);
+    let full = with_exif(&jpeg_bytes(&halves(1600, 1200), 90), &t.data);
+    let p = write(dir.path(), "cut-camera.jpg", &full[..full.len() / 2]);
+    let out = tempfile::tempdir().expect("tempdir");
+    let info = render_to_file(&p, 256, &out.path().join("t")).expect("render");
+    assert_eq!(info.fallback, None, "a real picture, not an icon");
+    assert_eq!(info.fallback_source.as_deref(), Some("EXIF thumbnail"));
+    let img = image::open(&info.path).expect("thumbnail decodes");
+    // Orientation 6 turns the 160x120 thumbnail's red top-left corner to the top right.
+    assert_eq!((img.width(), img.height()), (120, 160));
+    assert!(near(pixel(&img, 0.75, 0.25), RED), "red top-right");
+    assert!(near(pixel(&img, 0.25, 0.75), BLUE), "blue bottom-left");
 }
 
 #[test]
@@ -143,7 +177,7 @@ fn raw_without_preview_and_broken_svg_get_icons() {
     let mut t = TiffBuilder::new(b"II*\0");
     t.ifd(vec![(0x010F, Value::Ascii("NIKON".into()))], 0, true);
     let p = write(dir.path(), "x.nef", &t.data);
-    assert_icon(&p, SourceFormat::Raw, "no embedded JPEG preview");
+    assert_icon(&p, SourceFormat::Raw, "LibRaw");
     let p = write(
         dir.path(),
         "x.svg",

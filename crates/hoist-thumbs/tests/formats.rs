@@ -207,3 +207,37 @@ fn video_rotation_matrix_is_applied() {
         "halves now stacked vertically: {top:?} {bottom:?}"
     );
 }
+
+#[test]
+fn jpeg_exif_orientations_1_to_8() {
+    let dir = tmp();
+    let jpeg = jpeg_bytes(&red_corner(800, 600), 90);
+    // Where the stored top-left red quadrant ends up, and whether the axes swap.
+    let expect = [
+        (1, (0.25, 0.25), false),
+        (2, (0.75, 0.25), false),
+        (3, (0.75, 0.75), false),
+        (4, (0.25, 0.75), false),
+        (5, (0.25, 0.25), true),
+        (6, (0.75, 0.25), true),
+        (7, (0.75, 0.75), true),
+        (8, (0.25, 0.75), true),
+    ];
+    for (o, (fx, fy), swap) in expect {
+        let exif = exif_tiff(o, "Canon", "Canon EOS R5", "2024:05:01 12:34:56");
+        let p = write(dir.path(), &format!("o{o}.jpg"), &with_exif(&jpeg, &exif));
+        let r = render(&p, 256).expect("render");
+        let dims = if swap { (192, 256) } else { (256, 192) };
+        assert_eq!((r.image.width(), r.image.height()), dims, "orientation {o}");
+        let red = pixel(&r.image, fx, fy);
+        assert!(
+            near(red, RED),
+            "orientation {o}: red at ({fx},{fy}), got {red:?}"
+        );
+        let other = pixel(&r.image, 1.0 - fx, 1.0 - fy);
+        assert!(
+            near(other, BLUE),
+            "orientation {o}: blue opposite, got {other:?}"
+        );
+    }
+}

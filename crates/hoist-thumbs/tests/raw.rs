@@ -1,275 +1,146 @@
-//! Camera RAW previews. The containers are built here to each format's layout (TIFF IFDs,
-//! RAF header, CR3 boxes) around self-made JPEG previews; a small green thumbnail sits next
-//! to the big red/blue preview so the tests also check that the right preview is chosen.
+//! Camera RAW previews through LibRaw. The files are small but real DNGs, built here: a 64x64
+//! 16-bit CFA raw image (so LibRaw accepts the file), a large JPEG preview in a SubIFD and a
+//! small JPEG thumbnail in IFD0, with the orientation in IFD0. The previews differ in colour
+//! so each test can tell which one was shown.
 
 mod common;
 
 use common::*;
-use hoist_thumbs::{render, SourceFormat};
+use hoist_thumbs::{render, render_to_file, SourceFormat};
 
+/// Large preview: red top-left quadrant on blue.
 fn big_preview() -> Vec<u8> {
-    jpeg_bytes(&halves(1024, 683), 85)
+    jpeg_bytes(&red_corner(1024, 683), 85)
 }
 
+/// Small thumbnail: red top-left quadrant on green.
 fn small_thumb() -> Vec<u8> {
-    jpeg_bytes(&solid(160, 120, GREEN), 85)
+    let img = image::RgbImage::from_fn(160, 107, |x, y| {
+        image::Rgb(if x < 80 && y < 53 { RED } else { GREEN })
+    });
+    jpeg_bytes(&img, 90)
 }
 
-/// Lossless-JPEG "sensor data": a SOF3 frame, which must never be taken for a preview.
-fn fake_sensor_data() -> Vec<u8> {
-    let mut v = vec![
-        0xFF, 0xD8, 0xFF, 0xC3, 0, 11, 14, 0x0F, 0xA0, 0x17, 0x70, 1, 1, 0x11, 0,
-    ];
-    v.extend(std::iter::repeat_n(0x5A, 4096));
-    v
+fn jpeg_ifd(w: u32, h: u32, subfile: u32, off: u32, len: u32) -> Vec<(u16, Value)> {
+    vec![
+        (0x00FE, Value::Long(subfile)),
+        (0x0100, Value::Long(w)),
+        (0x0101, Value::Long(h)),
+        (0x0102, Value::Shorts(vec![8, 8, 8])),
+        (0x0103, Value::Short(7)),
+        (0x0106, Value::Short(6)),
+        (0x0111, Value::Long(off)),
+        (0x0115, Value::Short(3)),
+        (0x0116, Value::Long(h)),
+        (0x0117, Value::Long(len)),
+    ]
 }
 
-fn check(name: &str, bytes: &[u8], camera: Option<&str>) -> hoist_thumbs::Rendered {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let p = write(dir.path(), name, bytes);
-    let r = render(&p, 256).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(r.format, SourceFormat::Raw, "{name}");
-    assert_eq!(r.meta.camera.as_deref(), camera, "{name}");
-    r
-}
-
-#[test]
-fn cr2_strip_preview_with_orientation() {
+/// A DNG with `big` as its SubIFD preview (declared 1024x683) and `small` in IFD0.
+fn dng(big: &[u8], small: &[u8], orientation: u16) -> Vec<u8> {
     let mut t = TiffBuilder::new(b"II*\0");
-    t.data.extend_from_slice(b"CR\x02\0\0\0\0\0"); // CR2 header continues to 16 bytes
-    let big = t.blob(&jpeg_bytes(&red_corner(1024, 683), 85));
-    let big_len = t.data.len() as u32 - big;
-    let small = small_thumb();
-    let small_off = t.blob(&small);
-    let raw = fake_sensor_data();
-    let raw_off = t.blob(&raw);
-    let ifd3 = t.ifd(
-        vec![
-            (0x0103, Value::Short(6)),
-            (0x0111, Value::Long(raw_off)),
-            (0x0117, Value::Long(raw.len() as u32)),
-        ],
-        0,
-        false,
-    );
-    let ifd1 = t.ifd(
-        vec![
-            (0x0201, Value::Long(small_off)),
-            (0x0202, Value::Long(small.len() as u32)),
-        ],
-        ifd3,
-        false,
-    );
-    t.ifd(
-        vec![
-            (0x0103, Value::Short(6)),
-            (0x010F, Value::Ascii("Canon".into())),
-            (0x0110, Value::Ascii("Canon EOS 5D Mark IV".into())),
-            (0x0112, Value::Short(8)),
-            (0x0132, Value::Ascii("2023:07:14 09:08:07".into())),
-            (0x0111, Value::Long(big)),
-            (0x0117, Value::Long(big_len)),
-        ],
-        ifd1,
-        true,
-    );
-    let r = check("IMG_0001.CR2", &t.data, Some("Canon EOS 5D Mark IV"));
-    // Orientation 8 = rotate 270 clockwise: the red top-left corner goes bottom-left.
-    assert_eq!((r.image.width(), r.image.height()), (171, 256));
-    assert!(near(pixel(&r.image, 0.25, 0.75), RED), "red bottom-left");
-    assert!(near(pixel(&r.image, 0.25, 0.25), BLUE));
-    assert_eq!(r.meta.orientation, 8);
-    assert_eq!(r.meta.taken_at.as_deref(), Some("2023-07-14T09:08:07"));
-}
-
-#[test]
-fn nef_subifd_jpg_from_raw() {
-    // The builder writes little-endian TIFF; the reader handles both byte orders.
-    let mut t = TiffBuilder::new(b"II*\0");
-    let big = big_preview();
-    let big_off = t.blob(&big);
-    let small = small_thumb();
-    let small_off = t.blob(&small);
-    let sub_preview = t.ifd(
-        vec![
-            (0x0201, Value::Long(big_off)),
-            (0x0202, Value::Long(big.len() as u32)),
-        ],
-        0,
-        false,
-    );
-    let sub_raw = t.ifd(vec![(0x0103, Value::Short(34713))], 0, false);
-    t.ifd(
-        vec![
-            (0x010F, Value::Ascii("NIKON CORPORATION".into())),
-            (0x0110, Value::Ascii("NIKON Z 6".into())),
-            (0x0201, Value::Long(small_off)),
-            (0x0202, Value::Long(small.len() as u32)),
-            (0x014A, Value::Longs(vec![sub_preview, sub_raw])),
-        ],
-        0,
-        true,
-    );
-    let r = check("DSC_0001.NEF", &t.data, Some("NIKON Z 6"));
-    assert_eq!((r.image.width(), r.image.height()), (256, 171));
-    assert_halves(&r.image);
-}
-
-#[test]
-fn arw_ifd0_preview() {
-    let mut t = TiffBuilder::new(b"II*\0");
-    let big = big_preview();
-    let off = t.blob(&big);
-    t.ifd(
-        vec![
-            (0x010F, Value::Ascii("SONY".into())),
-            (0x0110, Value::Ascii("ILCE-7M3".into())),
-            (0x0201, Value::Long(off)),
-            (0x0202, Value::Long(big.len() as u32)),
-        ],
-        0,
-        true,
-    );
-    let r = check("DSC00001.ARW", &t.data, Some("SONY ILCE-7M3"));
-    assert_halves(&r.image);
-}
-
-#[test]
-fn dng_jpeg_preview_subifd_beside_lossless_raw() {
-    let mut t = TiffBuilder::new(b"II*\0");
-    let raw = fake_sensor_data();
-    let raw_off = t.blob(&raw);
-    let big = big_preview();
-    let big_off = t.blob(&big);
+    let (w, h) = (64u32, 64u32);
+    let sensor: Vec<u8> = (0..w * h)
+        .flat_map(|i| (1000 + (i * 37 % 3000) as u16).to_le_bytes())
+        .collect();
+    let raw_off = t.blob(&sensor);
+    let big_off = t.blob(big);
+    let small_off = t.blob(small);
     let raw_ifd = t.ifd(
         vec![
             (0x00FE, Value::Long(0)),
-            (0x0103, Value::Short(7)),
+            (0x0100, Value::Long(w)),
+            (0x0101, Value::Long(h)),
+            (0x0102, Value::Short(16)),
+            (0x0103, Value::Short(1)),
+            (0x0106, Value::Short(32803)),
             (0x0111, Value::Long(raw_off)),
-            (0x0117, Value::Long(raw.len() as u32)),
+            (0x0115, Value::Short(1)),
+            (0x0116, Value::Long(h)),
+            (0x0117, Value::Long(sensor.len() as u32)),
+            (33421, Value::Shorts(vec![2, 2])),
+            (33422, Value::Bytes(vec![0, 1, 1, 2])),
         ],
         0,
         false,
     );
-    let preview_ifd = t.ifd(
-        vec![
-            (0x00FE, Value::Long(1)),
-            (0x0103, Value::Short(7)),
-            (0x0111, Value::Long(big_off)),
-            (0x0117, Value::Long(big.len() as u32)),
-        ],
-        0,
-        false,
-    );
-    t.ifd(
-        vec![
-            (0x010F, Value::Ascii("Google".into())),
-            (0x0110, Value::Ascii("Pixel 8".into())),
-            (0x014A, Value::Longs(vec![raw_ifd, preview_ifd])),
-        ],
-        0,
-        true,
-    );
-    let r = check("PXL_0001.dng", &t.data, Some("Google Pixel 8"));
-    assert_halves(&r.image);
+    let preview_ifd = t.ifd(jpeg_ifd(1024, 683, 1, big_off, big.len() as u32), 0, false);
+    let mut ifd0 = jpeg_ifd(160, 107, 1, small_off, small.len() as u32);
+    ifd0.extend([
+        (0x010F, Value::Ascii("Canon".into())),
+        (0x0110, Value::Ascii("Canon EOS R5".into())),
+        (0x0112, Value::Short(orientation)),
+        (0x0132, Value::Ascii("2023:07:14 09:08:07".into())),
+        (0x014A, Value::Longs(vec![raw_ifd, preview_ifd])),
+        (50706, Value::Bytes(vec![1, 4, 0, 0])),
+        (50708, Value::Ascii("Canon EOS R5".into())),
+    ]);
+    t.ifd(ifd0, 0, true);
+    t.data
 }
 
 #[test]
-fn orf_preview_found_by_scanning() {
-    // Olympus keeps the big preview inside the maker note: nothing in the IFDs points to it.
-    let mut t = TiffBuilder::new(b"IIRO");
-    let makernote = {
-        let mut m = b"OLYMPUS\0II\x03\0".to_vec();
-        m.extend(std::iter::repeat_n(0u8, 64));
-        m.extend_from_slice(&big_preview());
-        m
-    };
-    let mn = t.blob(&makernote);
-    let exif = t.ifd(vec![(0x927C, Value::Long(mn))], 0, false);
-    t.ifd(
-        vec![
-            (0x010F, Value::Ascii("OLYMPUS CORPORATION".into())),
-            (0x0110, Value::Ascii("E-M1MarkII".into())),
-            (0x0112, Value::Short(1)),
-            (0x8769, Value::Long(exif)),
-        ],
-        0,
-        true,
+fn libraw_preview_with_orientation_and_metadata() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = write(
+        dir.path(),
+        "IMG_0001.dng",
+        &dng(&big_preview(), &small_thumb(), 8),
     );
-    let r = check(
-        "P1010001.ORF",
-        &t.data,
-        Some("OLYMPUS CORPORATION E-M1MarkII"),
-    );
-    assert_halves(&r.image);
+    let r = render(&p, 256).expect("render");
+    assert_eq!(r.format, SourceFormat::Raw);
+    assert_eq!(r.source, None, "the large preview itself");
+    assert_eq!(r.meta.camera.as_deref(), Some("Canon EOS R5"));
+    assert_eq!(r.meta.taken_at.as_deref(), Some("2023-07-14T09:08:07"));
+    assert_eq!(r.meta.orientation, 8);
+    // Orientation 8 = rotate 270 clockwise: the red top-left corner goes bottom-left.
+    assert_eq!((r.image.width(), r.image.height()), (171, 256));
+    assert!(near(pixel(&r.image, 0.25, 0.75), RED), "red bottom-left");
+    assert!(near(pixel(&r.image, 0.75, 0.25), BLUE), "blue elsewhere");
 }
 
 #[test]
-fn raf_header_offsets() {
-    let mut d = b"FUJIFILMCCD-RAW 0201FF383501".to_vec();
-    d.resize(100, 0);
-    let jpeg = with_exif(
-        &big_preview(),
-        &exif_tiff(1, "FUJIFILM", "X-T4", "2022:01:02 03:04:05"),
+fn truncated_large_preview_falls_back_to_the_intact_thumbnail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = big_preview();
+    let cut = &big[..big.len() * 6 / 10];
+    let p = write(dir.path(), "IMG_0002.dng", &dng(cut, &small_thumb(), 6));
+    let out = tempfile::tempdir().expect("tempdir");
+    let info = render_to_file(&p, 256, &out.path().join("t")).expect("render");
+    assert_eq!(info.fallback, None, "a picture, not an icon");
+    assert_eq!(
+        info.fallback_source.as_deref(),
+        Some("embedded preview 160x107")
     );
-    let off = 256u32;
-    d[84..88].copy_from_slice(&off.to_be_bytes());
-    d[88..92].copy_from_slice(&(jpeg.len() as u32).to_be_bytes());
-    d.resize(off as usize, 0);
-    d.extend_from_slice(&jpeg);
-    d.extend(std::iter::repeat_n(0x33, 2048)); // "sensor data"
-    let r = check("DSCF0001.RAF", &d, Some("FUJIFILM X-T4"));
-    assert_eq!(r.meta.taken_at.as_deref(), Some("2022-01-02T03:04:05"));
-    assert_halves(&r.image);
-}
-
-fn bmff_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
-    let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
-    b.extend_from_slice(kind);
-    b.extend_from_slice(body);
-    b
+    let img = image::open(&info.path).expect("thumbnail");
+    // The small thumbnail (green), rotated 90 clockwise: red corner top-right.
+    assert_eq!((img.width(), img.height()), (107, 160));
+    assert!(near(pixel(&img, 0.75, 0.2), RED), "red top-right");
+    assert!(near(pixel(&img, 0.25, 0.75), GREEN), "green, not grey");
 }
 
 #[test]
-fn cr3_prvw_and_cmt_boxes() {
-    let ftyp = bmff_box(b"ftyp", b"crx \0\0\0\x01crx isom");
-    // moov > uuid(Canon) > CMT1 (IFD0 as TIFF)
-    let mut ifd0 = TiffBuilder::new(b"II*\0");
-    ifd0.ifd(
-        vec![
-            (0x010F, Value::Ascii("Canon".into())),
-            (0x0110, Value::Ascii("Canon EOS R6".into())),
-            (0x0112, Value::Short(3)),
-        ],
-        0,
-        true,
+fn every_preview_broken_gives_an_icon_with_the_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = big_preview();
+    let small = small_thumb();
+    let p = write(
+        dir.path(),
+        "IMG_0003.dng",
+        &dng(&big[..big.len() / 2], &small[..small.len() / 2], 1),
     );
-    let mut canon = vec![
-        0x85, 0xc0, 0xb6, 0x87, 0x82, 0x0f, 0x11, 0xe0, 0x81, 0x11, 0xf4, 0xce, 0x46, 0x2b, 0x6a,
-        0x48,
-    ];
-    canon.extend(bmff_box(b"CMT1", &ifd0.data));
-    canon.extend(bmff_box(b"THMB", &{
-        let mut v = vec![0u8; 16];
-        v.extend(small_thumb());
-        v
-    }));
-    let moov = bmff_box(b"moov", &bmff_box(b"uuid", &canon));
-    let mut prvw_uuid = vec![
-        0xea, 0xf4, 0x2b, 0x5e, 0x1c, 0x98, 0x4b, 0x88, 0xb9, 0xfb, 0xb7, 0xdc, 0x40, 0x6e, 0x4d,
-        0x16,
-    ];
-    prvw_uuid.extend_from_slice(&[0u8; 8]);
-    prvw_uuid.extend(bmff_box(b"PRVW", &{
-        let mut v = vec![0u8; 16];
-        v.extend(jpeg_bytes(&red_corner(1024, 683), 85));
-        v
-    }));
-    let mdat = bmff_box(b"mdat", &jpeg_bytes(&solid(2048, 1365, GREEN), 70));
-    let file: Vec<u8> = [ftyp, moov, bmff_box(b"uuid", &prvw_uuid), mdat].concat();
-    let r = check("IMG_0001.CR3", &file, Some("Canon EOS R6"));
-    // Orientation 3 = rotate 180: the red corner goes bottom-right.
-    assert_eq!(r.meta.orientation, 3);
-    assert!(near(pixel(&r.image, 0.75, 0.75), RED), "red bottom-right");
-    assert!(near(pixel(&r.image, 0.25, 0.25), BLUE));
+    let out = tempfile::tempdir().expect("tempdir");
+    let info = render_to_file(&p, 256, &out.path().join("t")).expect("render");
+    let reason = info.fallback.unwrap_or_default();
+    assert!(reason.contains("damaged data"), "reason: {reason:?}");
+    assert_eq!(info.format, SourceFormat::Raw);
+}
+
+#[test]
+fn x3f_is_not_claimed() {
+    // Debian's LibRaw has no X3F support: the extension is not in the RAW list.
+    assert_eq!(
+        hoist_thumbs::detect(std::path::Path::new("a.x3f"), b"FOVb"),
+        SourceFormat::Unknown
+    );
 }

@@ -75,22 +75,100 @@ pub(crate) fn sof(jpeg: &[u8]) -> Option<Sof> {
     None
 }
 
-/// Decodes a JPEG file, streaming it from disk.
+/// Walks the marker segments to the APP1 "Exif" segment; returns its TIFF payload.
+pub(crate) fn app1_exif(jpeg: &[u8]) -> Option<&[u8]> {
+    if !jpeg.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut i = 2;
+    while i + 4 <= jpeg.len() {
+        if jpeg[i] != 0xFF {
+            return None;
+        }
+        let marker = jpeg[i + 1];
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        if marker == 0xDA || marker == 0xD9 {
+            return None;
+        }
+        let len = u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]) as usize;
+        if len < 2 {
+            return None;
+        }
+        let body = jpeg.get(i + 4..i + 2 + len)?;
+        if marker == 0xE1 && body.starts_with(b"Exif\0\0") {
+            return Some(&body[6..]);
+        }
+        i += 2 + len;
+    }
+    None
+}
+
+/// Bytes read from the start of a JPEG file to find its EXIF thumbnail (APP1 is at most 64 KiB
+/// and comes first, after at most a JFIF segment).
+const EXIF_HEAD: u64 = 80 << 10;
+
+/// Decodes a JPEG file, streaming it from disk. When the picture is damaged (a hard error, or
+/// a "successful" decode that reported missing or corrupt data), the EXIF thumbnail is used
+/// instead if the file has one.
 pub(crate) fn decode_file(path: &Path, target: u32) -> Result<Decoded, ThumbError> {
-    decode(Source::File(path), target)
+    super::first_clean(vec![
+        (
+            None,
+            Box::new(|| strict(decode(Source::File(path), target))),
+        ),
+        (
+            Some("EXIF thumbnail".into()),
+            Box::new(|| {
+                use std::io::Read;
+                let mut head = Vec::new();
+                std::fs::File::open(path)
+                    .and_then(|f| f.take(EXIF_HEAD).read_to_end(&mut head))
+                    .map_err(|e| ThumbError::io(path, e))?;
+                exif_thumbnail(&head, target)
+            }),
+        ),
+    ])
 }
 
-/// Decodes a JPEG held in memory (RAW previews).
+/// Decodes the EXIF thumbnail embedded in a JPEG (`jpeg` needs only its first segments).
+pub(crate) fn exif_thumbnail(jpeg: &[u8], target: u32) -> Result<Decoded, ThumbError> {
+    let tiff = app1_exif(jpeg).ok_or_else(|| ThumbError::decode("jpeg", "no EXIF block"))?;
+    let thumb = meta::exif_thumbnail(tiff)
+        .ok_or_else(|| ThumbError::decode("jpeg", "no EXIF thumbnail"))?;
+    let mut d = strict(decode(Source::Memory(thumb), target))?;
+    // The thumbnail is stored like the main image: the main image's orientation applies.
+    let m = meta::from_exif_tiff(tiff);
+    d.apply_orientation = m.orientation;
+    d.meta = m;
+    Ok(d)
+}
+
+/// Decodes a JPEG held in memory (RAW previews); damage counts as an error.
 pub(crate) fn decode_bytes(data: &[u8], target: u32) -> Result<Decoded, ThumbError> {
-    decode(Source::Memory(data), target)
+    strict(decode(Source::Memory(data), target))
 }
 
-fn decode(src: Source<'_>, target: u32) -> Result<Decoded, ThumbError> {
+/// A decode that reported missing or corrupt data is an error, not a picture.
+fn strict(r: Result<(Decoded, Option<String>), ThumbError>) -> Result<Decoded, ThumbError> {
+    match r? {
+        (_, Some(damage)) => Err(ThumbError::decode(
+            "jpeg",
+            format!("damaged data: {damage}"),
+        )),
+        (d, None) => Ok(d),
+    }
+}
+
+fn decode(src: Source<'_>, target: u32) -> Result<(Decoded, Option<String>), ThumbError> {
     let px =
         ffi::decode(src, target, MAX_DECODER_MEMORY).map_err(|e| ThumbError::decode("jpeg", e))?;
     if let Some(w) = &px.warning {
-        tracing::warn!(warning = %w, "JPEG decoded with a warning (damaged or truncated data?)");
+        tracing::debug!(warning = %w, "libjpeg warning");
     }
+    let damage = px.damage.clone();
     let meta = px
         .exif
         .as_deref()
@@ -101,13 +179,17 @@ fn decode(src: Source<'_>, target: u32) -> Result<Decoded, ThumbError> {
         });
     let (width, height) = (px.width, px.height);
     let image = to_image(px)?;
-    Ok(Decoded {
-        image,
-        source_width: width,
-        source_height: height,
-        apply_orientation: meta.orientation,
-        meta,
-    })
+    Ok((
+        Decoded {
+            image,
+            source_width: width,
+            source_height: height,
+            apply_orientation: meta.orientation,
+            source: None,
+            meta,
+        },
+        damage,
+    ))
 }
 
 fn to_image(px: ffi::Pixels) -> Result<DynamicImage, ThumbError> {

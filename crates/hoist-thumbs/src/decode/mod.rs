@@ -17,7 +17,9 @@ pub(crate) mod png_stream;
 pub(crate) mod raster;
 pub(crate) mod raw;
 pub(crate) mod raw_io;
+pub(crate) mod raw_previews;
 pub(crate) mod svg;
+pub(crate) mod tiff;
 pub(crate) mod video;
 pub(crate) mod webp;
 
@@ -39,6 +41,47 @@ pub(crate) struct Decoded {
     pub meta: CaptureMeta,
     /// Orientation still to apply to `image` (1 when the decoder already did it).
     pub apply_orientation: u16,
+    /// Set when the picture comes from a fallback (e.g. "EXIF thumbnail") because the
+    /// preferred source failed, reported errors or came out blank.
+    pub source: Option<String>,
+}
+
+/// One way to get a picture of a file, tried in order by [`first_clean`]. The label names a
+/// fallback source; `None` marks the file's own picture (not reported as a fallback).
+pub(crate) type Attempt<'a> = (
+    Option<String>,
+    Box<dyn FnOnce() -> Result<Decoded, ThumbError> + 'a>,
+);
+
+/// The first attempt that decodes without errors and is not near-uniform. A near-uniform
+/// result is kept only when no later attempt gives a real picture (then the source itself is
+/// probably blank); when every attempt fails, the first error is the reason.
+pub(crate) fn first_clean(attempts: Vec<Attempt<'_>>) -> Result<Decoded, ThumbError> {
+    let mut first_err: Option<ThumbError> = None;
+    let mut blank: Option<Decoded> = None;
+    for (label, run) in attempts {
+        match run() {
+            Ok(mut d) => {
+                d.source = label.clone();
+                if crate::quality::near_uniform(&d.image) {
+                    tracing::debug!(source = ?label, "near-uniform picture, trying the next source");
+                    blank.get_or_insert(d);
+                    continue;
+                }
+                if let Some(e) = &first_err {
+                    tracing::warn!(source = ?label, reason = %e, "preferred picture failed, using a fallback");
+                }
+                return Ok(d);
+            }
+            Err(e) => {
+                tracing::debug!(source = ?label, reason = %e, "picture source rejected");
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    blank.ok_or_else(|| {
+        first_err.unwrap_or_else(|| ThumbError::Unsupported("no picture in the file".into()))
+    })
 }
 
 /// The smallest reduction that keeps at least twice the target resolution (as ImageMagick's
@@ -61,7 +104,8 @@ pub(crate) fn decode(
         SourceFormat::Jpeg => jpeg::decode_file(path, target),
         SourceFormat::Png => png_stream::decode(path, target),
         SourceFormat::Webp => webp::decode(path, target),
-        SourceFormat::Gif | SourceFormat::Tiff | SourceFormat::Bmp => raster::decode(path, format),
+        SourceFormat::Gif | SourceFormat::Bmp => raster::decode(path, format),
+        SourceFormat::Tiff => tiff::decode(path, target),
         SourceFormat::Avif | SourceFormat::Heif => heif::decode(path, format, target),
         SourceFormat::Svg => svg::decode(path, target),
         SourceFormat::Raw => raw::decode(path, target),

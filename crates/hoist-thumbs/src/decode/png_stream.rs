@@ -106,6 +106,7 @@ pub(crate) fn decode(path: &Path, target: u32) -> Result<Decoded, ThumbError> {
         source_width: width,
         source_height: height,
         apply_orientation: meta.orientation,
+        source: None,
         meta,
     })
 }

@@ -1,4 +1,4 @@
-//! PNG (small or interlaced), WebP, GIF (first frame), TIFF and BMP through the `image`
+//! PNG (small or interlaced), WebP, GIF (first frame) and BMP through the `image`
 //! crate, with an allocation limit so a hostile header cannot ask for gigabytes.
 
 use std::io::BufReader;
@@ -17,7 +17,6 @@ pub(crate) fn decode(path: &Path, format: SourceFormat) -> Result<Decoded, Thumb
         SourceFormat::Png => ImageFormat::Png,
         SourceFormat::Webp => ImageFormat::WebP,
         SourceFormat::Gif => ImageFormat::Gif,
-        SourceFormat::Tiff => ImageFormat::Tiff,
         SourceFormat::Bmp => ImageFormat::Bmp,
         SourceFormat::Jpeg => ImageFormat::Jpeg,
         _ => return Err(ThumbError::Unsupported(format!("{name} via image crate"))),
@@ -44,6 +43,7 @@ pub(crate) fn decode(path: &Path, format: SourceFormat) -> Result<Decoded, Thumb
         source_width: width,
         source_height: height,
         apply_orientation: meta.orientation,
+        source: None,
         meta,
     })
 }

@@ -1,6 +1,5 @@
 //! Random access to a RAW file without reading all of it: IFD walking reads a few small
-//! pieces (cached in 4 KiB pages), previews are read whole, and the fallback marker scan
-//! streams the file in 1 MiB chunks. A 60 MB RAW whose preview is found from its structure
+//! pieces (cached in 4 KiB pages) and previews are read whole. A 60 MB RAW whose preview is found from its structure
 //! costs the header pages plus the preview, the lightcraft approach in
 //! performance-and-style.md A1 (a tenth of the bytes, which matters on network drives).
 
@@ -25,9 +24,11 @@ pub(crate) trait Bytes {
     fn len(&self) -> usize;
 }
 
-/// Bytes already in memory.
+/// Bytes already in memory (tests).
+#[cfg(test)]
 pub(crate) struct Mem<'a>(pub &'a [u8]);
 
+#[cfg(test)]
 impl Bytes for Mem<'_> {
     fn get(&self, off: usize, n: usize) -> Option<Cow<'_, [u8]>> {
         self.0.get(off..off.checked_add(n)?).map(Cow::Borrowed)
@@ -117,58 +118,9 @@ impl Bytes for FileBytes {
     }
 }
 
-/// Calls `hit(pos)` for every FF D8 FF in `[from, to)`, reading 1 MiB at a time. Stops when
-/// `hit` returns false.
-pub(crate) fn scan_soi(b: &dyn Bytes, from: usize, to: usize, mut hit: impl FnMut(usize) -> bool) {
-    const CHUNK: usize = 1 << 20;
-    let to = to.min(b.len());
-    let mut pos = from;
-    while pos + 3 <= to {
-        let n = (CHUNK + 2).min(to - pos);
-        let Some(chunk) = b.get(pos, n) else { return };
-        let mut i = 0;
-        while i + 3 <= chunk.len() {
-            match chunk[i..].iter().position(|&x| x == 0xFF) {
-                None => break,
-                Some(p) => {
-                    i += p;
-                    if i + 3 <= chunk.len()
-                        && chunk[i + 1] == 0xD8
-                        && chunk[i + 2] == 0xFF
-                        && !hit(pos + i)
-                    {
-                        return;
-                    }
-                    i += 1;
-                }
-            }
-        }
-        // Overlap by two bytes so a marker split across chunks is still seen once.
-        if n < CHUNK + 2 {
-            break;
-        }
-        pos += CHUNK;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markers_across_chunk_edges_are_found_once() {
-        let mut d = vec![0u8; (1 << 20) * 2 + 100];
-        // The second marker straddles the first 1 MiB chunk edge.
-        for &p in &[5usize, (1 << 20) - 1, (1 << 20) * 2 + 50] {
-            d[p..p + 3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
-        }
-        let mut hits = Vec::new();
-        scan_soi(&Mem(&d), 0, d.len(), |p| {
-            hits.push(p);
-            true
-        });
-        assert_eq!(hits, vec![5, (1 << 20) - 1, (1 << 20) * 2 + 50]);
-    }
 
     #[test]
     fn file_reads_match_memory() {

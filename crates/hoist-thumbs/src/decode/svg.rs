@@ -52,6 +52,7 @@ pub(crate) fn decode(path: &Path, target: u32) -> Result<Decoded, ThumbError> {
             ..Default::default()
         },
         apply_orientation: 1,
+        source: None,
     })
 }
 

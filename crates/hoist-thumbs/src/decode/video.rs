@@ -150,5 +150,6 @@ pub(crate) fn decode(path: &Path, target: u32) -> Result<Decoded, ThumbError> {
             orientation: 1,
         },
         apply_orientation: 1,
+        source: None,
     })
 }

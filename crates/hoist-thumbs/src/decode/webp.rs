@@ -52,6 +52,7 @@ pub(crate) fn decode(path: &Path, target: u32) -> Result<Decoded, ThumbError> {
         source_width: px.width,
         source_height: px.height,
         apply_orientation: meta.orientation,
+        source: None,
         meta,
     })
 }

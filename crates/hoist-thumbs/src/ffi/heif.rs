@@ -1,5 +1,5 @@
-//! libheif (HEIC, HEIF and AVIF): open, pick the primary image or a large-enough embedded
-//! thumbnail, decode to interleaved RGB(A), read the EXIF block.
+//! libheif (HEIC, HEIF and AVIF): open, list the primary image and its thumbnails, decode an
+//! item to interleaved 8-bit RGB(A) (HDR items through our tone mapping), read the EXIF block.
 
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int, c_void};
@@ -65,6 +65,12 @@ extern "C" {
         options: *const c_void,
     ) -> HeifError;
     fn heif_image_release(img: *const c_void);
+    fn heif_image_handle_get_nclx_color_profile(
+        handle: *const c_void,
+        out: *mut *mut Nclx,
+    ) -> HeifError;
+    fn heif_nclx_color_profile_free(nclx: *mut Nclx);
+    fn heif_image_get_bits_per_pixel_range(img: *const c_void, channel: c_int) -> c_int;
     fn heif_image_get_width(img: *const c_void, channel: c_int) -> c_int;
     fn heif_image_get_height(img: *const c_void, channel: c_int) -> c_int;
     fn heif_image_get_plane_readonly(
@@ -74,7 +80,19 @@ extern "C" {
     ) -> *const u8;
 }
 
+/// The leading fields of `struct heif_color_profile_nclx` (C enums are ints).
+#[repr(C)]
+struct Nclx {
+    version: u8,
+    color_primaries: c_int,
+    transfer_characteristics: c_int,
+    matrix_coefficients: c_int,
+    full_range_flag: u8,
+}
+
 const COLORSPACE_RGB: c_int = 1;
+const CHROMA_RRGGBB_LE: c_int = 14;
+const CHROMA_RRGGBBAA_LE: c_int = 15;
 const CHROMA_RGB: c_int = 10;
 const CHROMA_RGBA: c_int = 11;
 const CHANNEL_INTERLEAVED: c_int = 10;
@@ -118,38 +136,50 @@ impl Drop for Image {
     }
 }
 
-/// A decoded image: interleaved RGB or RGBA rows, tightly packed.
-pub(crate) struct Decoded {
+/// A decoded image: interleaved 8-bit sRGB (or RGBA) rows, tightly packed.
+pub(crate) struct Picture {
     pub width: u32,
     pub height: u32,
     pub has_alpha: bool,
     pub data: Vec<u8>,
-    /// Size of the primary image (what the person sees), transformations applied.
-    pub source_width: u32,
-    pub source_height: u32,
-    /// The EXIF block (TIFF structure) when the file has one.
+}
+
+/// An image item (the primary image or one of its thumbnails).
+pub(crate) struct Item(ImageHandle);
+
+impl Item {
+    /// Size as displayed (libheif applies the item's rotation and mirroring).
+    pub(crate) fn size(&self) -> (u32, u32) {
+        // SAFETY: live handle.
+        unsafe {
+            (
+                heif_image_handle_get_width(self.0 .0).max(0) as u32,
+                heif_image_handle_get_height(self.0 .0).max(0) as u32,
+            )
+        }
+    }
+}
+
+/// An open HEIF/AVIF file.
+pub(crate) struct File {
+    // Field order = drop order: handles before the context.
+    pub primary: Item,
+    pub thumbnails: Vec<Item>,
     pub exif: Option<Vec<u8>>,
+    _ctx: Context,
 }
 
 static INIT: Once = Once::new();
 
-/// Decodes `path`. When the file embeds a thumbnail whose long edge is at least `min_edge`,
-/// that smaller image is decoded instead of the primary one (iPhone HEICs carry a 320 px
-/// one). libheif applies the file's rotation/mirror itself. `max_width` bounds the image
-/// size libheif accepts (it is squared into a pixel budget).
-pub(crate) fn decode(
-    path: &std::path::Path,
-    min_edge: u32,
-    max_width: u32,
-) -> Result<Decoded, String> {
+/// Opens `path`. `max_width` bounds the image size libheif accepts (squared into a budget).
+pub(crate) fn open(path: &std::path::Path, max_width: u32) -> Result<File, String> {
     INIT.call_once(|| {
         // SAFETY: null params are allowed; reference counted, never deinitialised.
         let _ = check(unsafe { heif_init(std::ptr::null_mut()) });
     });
     let cpath = CString::new(path.as_os_str().as_encoded_bytes())
         .map_err(|_| "path contains a NUL byte".to_string())?;
-    // SAFETY: all pointers below come from libheif and are wrapped in RAII guards released in
-    // reverse order of creation (Rust drops locals in reverse declaration order).
+    // SAFETY: all pointers come from libheif and are wrapped in RAII guards.
     unsafe {
         let ctx = heif_context_alloc();
         if ctx.is_null() {
@@ -165,39 +195,55 @@ pub(crate) fn decode(
         let mut primary = std::ptr::null_mut();
         check(heif_context_get_primary_image_handle(ctx.0, &mut primary))?;
         let primary = ImageHandle(primary);
-        let source_width = heif_image_handle_get_width(primary.0).max(0) as u32;
-        let source_height = heif_image_handle_get_height(primary.0).max(0) as u32;
         let exif = read_exif(&primary);
-
-        // Smallest embedded thumbnail that is still big enough.
-        let mut chosen: Option<ImageHandle> = None;
+        let mut thumbnails = Vec::new();
         let n = heif_image_handle_get_number_of_thumbnails(primary.0);
         if n > 0 {
             let mut ids = vec![0 as ItemId; n as usize];
             let got = heif_image_handle_get_list_of_thumbnail_IDs(primary.0, ids.as_mut_ptr(), n);
             for id in ids.into_iter().take(got.max(0) as usize) {
                 let mut th = std::ptr::null_mut();
-                if check(heif_image_handle_get_thumbnail(primary.0, id, &mut th)).is_err() {
-                    continue;
-                }
-                let th = ImageHandle(th);
-                let edge =
-                    heif_image_handle_get_width(th.0).max(heif_image_handle_get_height(th.0));
-                let better = match &chosen {
-                    None => true,
-                    Some(c) => {
-                        edge < heif_image_handle_get_width(c.0)
-                            .max(heif_image_handle_get_height(c.0))
-                    }
-                };
-                if edge >= min_edge as c_int && better {
-                    chosen = Some(th);
+                if check(heif_image_handle_get_thumbnail(primary.0, id, &mut th)).is_ok() {
+                    thumbnails.push(Item(ImageHandle(th)));
                 }
             }
         }
-        let handle = chosen.as_ref().unwrap_or(&primary);
+        Ok(File {
+            primary: Item(primary),
+            thumbnails,
+            exif,
+            _ctx: ctx,
+        })
+    }
+}
+
+/// The item's nclx colour description: (primaries, transfer characteristics), if any.
+unsafe fn nclx(handle: &ImageHandle) -> Option<(i32, i32)> {
+    let mut p: *mut Nclx = std::ptr::null_mut();
+    check(heif_image_handle_get_nclx_color_profile(handle.0, &mut p)).ok()?;
+    if p.is_null() {
+        return None;
+    }
+    let v = ((*p).color_primaries, (*p).transfer_characteristics);
+    heif_nclx_color_profile_free(p);
+    Some(v)
+}
+
+/// Decodes an item to 8-bit sRGB. SDR items use libheif's own conversion (any bit depth);
+/// PQ and HLG items are decoded at full depth and tone-mapped by [`crate::hdr`].
+pub(crate) fn decode(item: &Item) -> Result<Picture, String> {
+    let handle = &item.0;
+    // SAFETY: live handle; every image is released by its guard; plane reads stay within
+    // height * stride as libheif reports them.
+    unsafe {
         let has_alpha = heif_image_handle_has_alpha_channel(handle.0) != 0;
-        let chroma = if has_alpha { CHROMA_RGBA } else { CHROMA_RGB };
+        let hdr = nclx(handle).and_then(|(prim, tc)| crate::hdr::Transfer::from_nclx(tc, prim));
+        let chroma = match (hdr.is_some(), has_alpha) {
+            (false, false) => CHROMA_RGB,
+            (false, true) => CHROMA_RGBA,
+            (true, false) => CHROMA_RRGGBB_LE,
+            (true, true) => CHROMA_RRGGBBAA_LE,
+        };
         let mut img = std::ptr::null_mut();
         check(heif_decode_image(
             handle.0,
@@ -214,24 +260,27 @@ pub(crate) fn decode(
         if plane.is_null() || w <= 0 || h <= 0 || stride <= 0 {
             return Err("libheif returned no pixels".into());
         }
-        let bpp = if has_alpha { 4 } else { 3 };
-        let row = w as usize * bpp;
+        let channels = if has_alpha { 4 } else { 3 };
+        let bytes = if hdr.is_some() { 2 } else { 1 };
+        let row = w as usize * channels * bytes;
         if (stride as usize) < row {
             return Err("libheif returned a short stride".into());
         }
-        let mut data = Vec::with_capacity(row * h as usize);
+        let mut data = Vec::with_capacity(w as usize * h as usize * channels);
+        let bits = heif_image_get_bits_per_pixel_range(img.0, CHANNEL_INTERLEAVED);
+        let luts = hdr.map(|t| (t, crate::hdr::Luts::new(t, bits.clamp(8, 16) as u32)));
         for y in 0..h as usize {
             let src = std::slice::from_raw_parts(plane.add(y * stride as usize), row);
-            data.extend_from_slice(src);
+            match &luts {
+                None => data.extend_from_slice(src),
+                Some((t, l)) => t.rows_to_srgb8(l, src, channels, &mut data),
+            }
         }
-        Ok(Decoded {
+        Ok(Picture {
             width: w as u32,
             height: h as u32,
             has_alpha,
             data,
-            source_width,
-            source_height,
-            exif,
         })
     }
 }

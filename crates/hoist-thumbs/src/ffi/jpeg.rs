@@ -21,6 +21,8 @@ struct Job {
     exif_len: c_ulong,
     warnings: c_int,
     message: [c_char; MSG_LEN],
+    damaged: c_int,
+    damage: [c_char; MSG_LEN],
 }
 
 extern "C" {
@@ -59,6 +61,8 @@ pub(crate) struct Pixels {
     pub exif: Option<Vec<u8>>,
     /// First libjpeg warning (e.g. "Premature end of JPEG file") if any.
     pub warning: Option<String>,
+    /// First warning that means picture data is missing or corrupt.
+    pub damage: Option<String>,
 }
 
 /// Where the JPEG comes from.
@@ -95,6 +99,8 @@ pub(crate) fn decode(src: Source<'_>, target: u32, max_memory: u64) -> Result<Pi
         exif_len: 0,
         warnings: 0,
         message: [0; MSG_LEN],
+        damaged: 0,
+        damage: [0; MSG_LEN],
     };
     let rc = match src {
         Source::File(path) => {
@@ -150,6 +156,7 @@ pub(crate) fn decode(src: Source<'_>, target: u32, max_memory: u64) -> Result<Pi
         data,
         exif,
         warning: (job.warnings > 0).then(|| message(&job.message)),
+        damage: (job.damaged > 0).then(|| message(&job.damage)),
     })
 }
 

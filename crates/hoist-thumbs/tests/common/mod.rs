@@ -65,6 +65,7 @@ pub enum Value {
     Long(u32),
     Ascii(String),
     Longs(Vec<u32>),
+    Shorts(Vec<u16>),
     Bytes(Vec<u8>),
 }
 
@@ -111,6 +112,11 @@ impl TiffBuilder {
                 }
                 Value::Longs(v) => (
                     4,
+                    v.len() as u32,
+                    v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+                ),
+                Value::Shorts(v) => (
+                    3,
                     v.len() as u32,
                     v.iter().flat_map(|x| x.to_le_bytes()).collect(),
                 ),
@@ -182,6 +188,22 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures/thumbs")
         .join(name)
+}
+
+/// Runs a program the tests need (installed by scripts/apt-packages.txt); fails the test with
+/// a clear message when it is missing or fails, never skips.
+pub fn run_tool(program: &str, args: &[&str]) {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{program} is needed by this test ({e}); scripts/setup.sh installs it")
+        });
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// True when an external program runs (ffmpeg, pdftoppm). Tests that need one fail loudly
