@@ -21,6 +21,9 @@ const COMMANDS: &[&str] = &[
     "library",
     "library_thumbnail",
     "bench_report",
+    "about",
+    "diagnostics",
+    "open_logs_folder",
 ];
 
 fn main() {

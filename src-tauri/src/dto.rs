@@ -332,6 +332,8 @@ pub fn typescript() -> String {
         AccountInput::decl(),
         LibraryItem::decl(),
         LibraryPage::decl(),
+        crate::diagnostics::Licence::decl(),
+        crate::diagnostics::AboutView::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs. Do not edit by hand:\n\

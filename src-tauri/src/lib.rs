@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod bench;
+pub mod diagnostics;
 pub mod dto;
 pub mod follower;
 pub mod launch;
@@ -635,13 +636,8 @@ async fn library_thumbnail(
 }
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,hoist_sandbox=warn".into()),
-        )
-        .init();
     let state_dir = hoist_core::state_dir::default_state_dir();
+    diagnostics::init_logging(&state_dir);
     let e2e = std::env::var_os("HOIST_E2E").is_some_and(|v| v == "1");
     let minimized = std::env::args_os().any(|a| a == launch::MINIMIZED_FLAG);
     let app = tauri::Builder::default()
@@ -679,7 +675,10 @@ pub fn run() {
             select_account,
             library,
             library_thumbnail,
-            bench_report
+            bench_report,
+            diagnostics::about,
+            diagnostics::diagnostics,
+            diagnostics::open_logs_folder
         ])
         .setup(move |app| {
             let secrets: Arc<dyn SecretStore> = Arc::new(Keychain::default());

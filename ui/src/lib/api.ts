@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
+  AboutView,
   AccountInput,
   AccountsView,
   AddSummary,
@@ -33,6 +34,9 @@ export const api = {
   cancel: (ids: number[] | null) => invoke<number>("cancel", { ids }),
   retry: (ids: number[] | null) => invoke<number>("retry", { ids }),
   clearFinished: () => invoke<number>("clear_finished"),
+  about: () => invoke<AboutView>("about"),
+  diagnostics: () => invoke<string>("diagnostics"),
+  openLogsFolder: () => invoke<string>("open_logs_folder"),
   /** Bench mode only: the first queue render is on screen. */
   benchReport: (rows: number, firstRenderMs: number, listRenderMs: number) =>
     invoke<null>("bench_report", { rows, firstRenderMs, listRenderMs }),

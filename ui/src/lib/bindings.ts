@@ -140,3 +140,12 @@ status: string, url: string | null, contentType: string | null, size: number | n
 createdAt: number | null, };
 
 export type LibraryPage = { items: Array<LibraryItem>, next: string | null, };
+
+export type Licence = { name: string, version: string, license: string, };
+
+export type AboutView = { version: string, license: string, 
+/**
+ * Generated from Cargo's metadata by scripts/licenses.py at packaging
+ * time; None in a build that was not packaged.
+ */
+licences: Array<Licence> | null, };
