@@ -31,12 +31,15 @@ pub struct UploadArgs {
     /// One JSON object per file on stdout.
     #[arg(long)]
     json: bool,
+    /// Print only failures: no progress bar, notes or summary.
+    #[arg(short, long)]
+    quiet: bool,
     /// Files and folders (folders are uploaded recursively).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
 }
 
-pub async fn run(args: UploadArgs, quiet: bool) -> anyhow::Result<u8> {
+pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
     // The key given here serves this destination's jobs only; other jobs in
     // the shared queue use their own account's key, or wait for it.
     let (target, credentials) = args.dest.resolve()?;
@@ -52,8 +55,8 @@ pub async fn run(args: UploadArgs, quiet: bool) -> anyhow::Result<u8> {
     let engine = Engine::start_or_follow(config)
         .await
         .context("cannot start the upload engine")?;
-    let mut progress = Progress::new(Mode::pick(args.json, quiet), &engine);
-    if let (EngineRole::Following { pid }, false) = (engine.role(), quiet) {
+    let mut progress = Progress::new(Mode::pick(args.json, args.quiet), &engine);
+    if let (EngineRole::Following { pid }, false) = (engine.role(), args.quiet) {
         eprintln!(
             "hoist: another Hoist (pid {pid}) is running this queue; your files are added to it and it will upload them (this process takes over if it stops first)"
         );

@@ -27,9 +27,6 @@ struct Cli {
     /// More logging on stderr (-v info, -vv debug). RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
-    /// Print only failures: no progress, notes or summary.
-    #[arg(short, long, global = true)]
-    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -100,7 +97,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Sandbox(args) => cmd_sandbox::run(args).await,
-            Command::Upload(args) => cmd_upload::run(args, cli.quiet).await,
+            Command::Upload(args) => cmd_upload::run(args).await,
             Command::Queue(args) => cmd_queue::run(args).await,
             Command::Ls(args) => cmd_ls::run(args).await,
             Command::Thumb(args) => cmd_thumb::run(args).await.map(|code| code as u8),
