@@ -34,9 +34,12 @@ static LOG_GUARD: OnceLock<tracing_appender::non_blocking::WorkerGuard> = OnceLo
 /// stderr as before, plus the rolling, redacted log file (when the state dir
 /// is writable: a log file helps, it is never a reason not to start).
 pub fn init_logging(state_dir: &Path) {
-    let stderr = fmt::layer().with_filter(
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,hoist_sandbox=warn".into()),
-    );
+    // stderr is redacted too: a desktop session may keep it in the journal.
+    let stderr = fmt::layer()
+        .with_writer(|| RedactingWriter::new(std::io::stderr()))
+        .with_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,hoist_sandbox=warn".into()),
+        );
     let dir = log_dir(state_dir);
     let appender = std::fs::create_dir_all(&dir).ok().and_then(|()| {
         tracing_appender::rolling::RollingFileAppender::builder()

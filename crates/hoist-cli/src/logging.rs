@@ -1,7 +1,7 @@
 //! Where `hoist` logs: short lines on stderr (warnings unless -v), and a
 //! daily log file under the state dir (`logs/hoist-cli.YYYY-MM-DD.log`, a
-//! week kept) that a user can send with a bug report. Every line of the file
-//! passes through [`hoist_core::redact`], so it holds no key, token or
+//! week kept) that a user can send with a bug report. Every line, in the file
+//! and on stderr, passes through [`hoist_core::redact`], so it holds no key, token or
 //! signed URL.
 
 use hoist_core::redact::RedactingWriter;
@@ -31,8 +31,9 @@ pub fn init(verbose: u8, file: bool) -> Option<WorkerGuard> {
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    // stderr is redacted too: under the systemd unit it goes to the journal.
     let stderr = fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(|| RedactingWriter::new(std::io::stderr()))
         .with_ansi(std::io::stderr().is_terminal() && !no_color())
         .with_target(false)
         .with_filter(filter);
