@@ -49,6 +49,11 @@ fi
 if [ -x tests/e2e/run.sh ]; then
   step "end-to-end (real app under Xvfb)" tests/e2e/run.sh
 fi
+# The .deb from the binaries built above (no second compile): contents,
+# validators, and the packaged hoist uploading to a packaged sandbox.
+if [ -x tests/package/check.sh ]; then
+  step "package (.deb of the test build)" tests/package/check.sh
+fi
 
 # How much disk the build took (CI machines have a finite disk).
 du -sh "${CARGO_TARGET_DIR:-target}" 2>/dev/null | awk '{print "build dir: " $1}'

@@ -25,7 +25,10 @@ macro_rules! command_list {
             select_account,
             library,
             library_thumbnail,
-            bench_report
+            bench_report,
+            about,
+            diagnostics,
+            open_logs_folder
         ]
     };
 }

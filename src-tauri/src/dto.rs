@@ -142,13 +142,9 @@ pub enum UiEvent {
         ids: Vec<i64>,
     },
     /// (Boxed: the row dwarfs the other variants.)
-    JobChanged {
-        job: Box<JobView>,
-    },
+    JobChanged { job: Box<JobView> },
     /// Byte progress of in-flight jobs, batched a few times a second.
-    Progress {
-        items: Vec<ProgressView>,
-    },
+    Progress { items: Vec<ProgressView> },
     /// Many jobs changed: reload the list.
     QueueChanged,
     /// Nothing is running or runnable.
@@ -350,6 +346,8 @@ pub fn typescript() -> String {
         LibraryPage::decl(),
         crate::provider_specs::FieldSpecView::decl(),
         crate::provider_specs::ProviderSpecView::decl(),
+        crate::diagnostics::Licence::decl(),
+        crate::diagnostics::AboutView::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs. Do not edit by hand:\n\

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod bench;
 mod boot;
 mod commands;
+pub mod diagnostics;
 pub mod dto;
 mod events;
 pub mod follower;
@@ -48,13 +49,8 @@ macro_rules! command_names {
 pub const COMMANDS: &[&str] = command_list!(command_names);
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,hoist_sandbox=warn".into()),
-        )
-        .init();
     let state_dir = hoist_core::state_dir::default_state_dir();
+    diagnostics::init_logging(&state_dir);
     let e2e = std::env::var_os("HOIST_E2E").is_some_and(|v| v == "1");
     let minimized = std::env::args_os().any(|a| a == launch::MINIMIZED_FLAG);
     let app = tauri::Builder::default()

@@ -71,6 +71,12 @@ function setup(initial: JobView[]) {
           return 1;
         case "clear_finished":
           return 1;
+        case "about":
+          return { version: "0.1.0", license: "MIT", licences: null };
+        case "diagnostics":
+          return "Hoist 0.1.0\nQueue: empty\n";
+        case "open_logs_folder":
+          return "/state/logs";
       }
       return null;
     },

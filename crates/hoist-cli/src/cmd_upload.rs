@@ -2,6 +2,7 @@
 
 use crate::dest::DestinationArgs;
 use crate::output::{human_bytes, job_json, print_json_line, terminal_safe};
+use crate::progress::{Mode, Progress};
 use anyhow::Context;
 use clap::Args;
 use hoist_core::engine::{
@@ -10,10 +11,9 @@ use hoist_core::engine::{
 use hoist_core::queue::{JobFilter, JobRow};
 use hoist_core::{Engine, JobId, JobState};
 use std::collections::HashSet;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Args, Debug)]
 pub struct UploadArgs {
@@ -31,6 +31,9 @@ pub struct UploadArgs {
     /// One JSON object per file on stdout.
     #[arg(long)]
     json: bool,
+    /// Print only failures: no progress bar, notes or summary.
+    #[arg(short, long)]
+    quiet: bool,
     /// Files and folders (folders are uploaded recursively).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -52,7 +55,8 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
     let engine = Engine::start_or_follow(config)
         .await
         .context("cannot start the upload engine")?;
-    if let EngineRole::Following { pid } = engine.role() {
+    let mut progress = Progress::new(Mode::pick(args.json, args.quiet), &engine);
+    if let (EngineRole::Following { pid }, false) = (engine.role(), args.quiet) {
         eprintln!(
             "hoist: another Hoist (pid {pid}) is running this queue; your files are added to it and it will upload them (this process takes over if it stops first)"
         );
@@ -60,7 +64,7 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
     let report = engine.add(&args.paths, &target).await?;
     let mut failed = report_problems(&report, args.json);
     let ids: Vec<JobId> = report.jobs.iter().map(|j| j.id).collect();
-    let rows = follow(&engine, &ids, args.json).await;
+    let rows = follow(&engine, &ids, args.json, &mut progress).await;
     // Also on error: in-flight jobs (ours or another process's) stay
     // resumable and the lock is freed for whoever follows.
     engine.shutdown().await;
@@ -88,7 +92,7 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    if !args.json {
+    if !args.json && progress.mode() != Mode::Quiet {
         let dupes = rows
             .iter()
             .filter(|r| r.state == JobState::Duplicate)
@@ -124,22 +128,22 @@ fn report_problems(report: &AddReport, json: bool) -> usize {
     report.problems.len()
 }
 
-/// Wait for the jobs to settle, printing each as it does (and a live status
-/// line when stderr is a terminal).
-async fn follow(engine: &Engine, ids: &[JobId], json: bool) -> anyhow::Result<Vec<JobRow>> {
-    let live = !json && std::io::stderr().is_terminal();
+/// Wait for the jobs to settle, printing each as it does (and a progress bar
+/// when stderr is a terminal).
+async fn follow(
+    engine: &Engine,
+    ids: &[JobId],
+    json: bool,
+    progress: &mut Progress,
+) -> anyhow::Result<Vec<JobRow>> {
     let mut printed: HashSet<JobId> = HashSet::new();
-    let start = Instant::now();
     let mut following = engine.role() != EngineRole::Leading;
     let mut told_key = false;
     loop {
         if following && engine.role() == EngineRole::Leading {
             following = false;
             if !json {
-                eprintln!(
-                    "{}hoist: the other Hoist stopped; this process runs the queue now",
-                    if live { "\r\x1b[K" } else { "" }
-                );
+                progress.note("hoist: the other Hoist stopped; this process runs the queue now");
             }
         }
         let rows = engine
@@ -157,10 +161,9 @@ async fn follow(engine: &Engine, ids: &[JobId], json: bool) -> anyhow::Result<Ve
             };
             if rows.iter().any(waits_for_key) {
                 told_key = true;
-                eprintln!(
-                    "{}hoist: the running Hoist (pid {pid}) does not have this key, so your files wait in the queue; they upload as soon as it stops, when this process takes over (Ctrl-C leaves them queued for `hoist queue run` with the same key)",
-                    if live { "\r\x1b[K" } else { "" }
-                );
+                progress.note(&format!(
+                    "hoist: the running Hoist (pid {pid}) does not have this key, so your files wait in the queue; they upload as soon as it stops, when this process takes over (Ctrl-C leaves them queued for `hoist queue run` with the same key)"
+                ));
             }
         }
         let settled = |r: &JobRow| r.state.is_terminal() || r.state == JobState::Paused;
@@ -169,24 +172,9 @@ async fn follow(engine: &Engine, ids: &[JobId], json: bool) -> anyhow::Result<Ve
                 print_json_line(&job_json(r));
             }
         }
-        if live {
-            let done: u64 = rows
-                .iter()
-                .filter(|r| r.state.is_success())
-                .map(|r| r.size)
-                .sum();
-            let secs = start.elapsed().as_secs_f64().max(0.001);
-            eprint!(
-                "\r\x1b[K{} of {} files settled · {}/s",
-                printed.len(),
-                rows.len(),
-                human_bytes((done as f64 / secs) as u64)
-            );
-        }
+        progress.update(&rows);
         if rows.iter().all(settled) {
-            if live {
-                eprint!("\r\x1b[K");
-            }
+            progress.finish();
             return Ok(rows);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -3,6 +3,7 @@
 //! Exit codes: 0 everything succeeded, 1 some file failed (each reason on
 //! stderr), 2 usage errors (clap's default for parse errors too).
 
+mod cmd_docs;
 mod cmd_ls;
 mod cmd_queue;
 mod cmd_sandbox;
@@ -10,15 +11,17 @@ mod cmd_thumb;
 mod cmd_upload;
 mod dest;
 mod hints;
+mod logging;
 mod output;
+mod progress;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "hoist",
-    version,
+    version = env!("HOIST_LONG_VERSION"),
     about = "Upload files to hosted asset libraries, reliably"
 )]
 struct Cli {
@@ -41,6 +44,10 @@ enum Command {
     Ls(cmd_ls::LsArgs),
     /// Make thumbnails locally (JPEG, PNG, WebP, GIF, TIFF, BMP, AVIF, HEIC, SVG, RAW, video, PDF).
     Thumb(cmd_thumb::ThumbArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(cmd_docs::CompletionsArgs),
+    /// Write the man pages (hoist.1 and one per subcommand) into a folder.
+    Manpages(cmd_docs::ManpagesArgs),
 }
 
 /// A failure that is the user's to fix (exit code 2).
@@ -55,25 +62,29 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
-fn init_tracing(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info,hoist_core=info",
-        _ => "debug",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_target(false)
-        .init();
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.verbose);
+    match &cli.command {
+        Command::Completions(args) => return cmd_docs::completions(args, Cli::command()),
+        Command::Manpages(args) => return cmd_docs::manpages(args, Cli::command()),
+        _ => {}
+    }
+    // Kept to the end of main: the log file's writer flushes on drop.
+    let _log_guard = logging::init(cli.verbose, true);
+    // The subcommand only: arguments may hold a key (--api-key).
+    let name = match &cli.command {
+        Command::Sandbox(_) => "sandbox",
+        Command::Upload(_) => "upload",
+        Command::Queue(_) => "queue",
+        Command::Ls(_) => "ls",
+        Command::Thumb(_) => "thumb",
+        Command::Completions(_) | Command::Manpages(_) => "docs",
+    };
+    tracing::info!(
+        version = env!("HOIST_LONG_VERSION"),
+        command = name,
+        "hoist started"
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -91,8 +102,10 @@ fn main() -> ExitCode {
             Command::Queue(args) => cmd_queue::run(args).await,
             Command::Ls(args) => cmd_ls::run(args).await,
             Command::Thumb(args) => cmd_thumb::run(args).await.map(|code| code as u8),
+            Command::Completions(_) | Command::Manpages(_) => Ok(0),
         }
     });
+    tracing::info!(ok = result.is_ok(), "hoist finished");
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

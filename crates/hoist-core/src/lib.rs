@@ -5,6 +5,7 @@
 //! * [`transfer`] streams a file to a signed storage URL.
 //! * [`queue`] is the persistent SQLite queue with write-ahead state changes.
 //! * [`accounts`] names destinations; their keys live in the OS keychain.
+//! * [`redact`] keeps keys and signed URLs out of logs and diagnostics.
 //! * [`text`] makes server text (names, error messages) safe to print.
 //! * [`engine`] runs the queue: one [`Engine`] handle, commands in, events out,
 //!   shared unchanged by the CLI and the desktop shell.
@@ -18,6 +19,7 @@ pub mod model;
 pub mod provider;
 pub mod queue;
 pub mod reason;
+pub mod redact;
 pub mod retry;
 pub mod scan;
 pub mod state_dir;

@@ -10,6 +10,8 @@ use crate::shell::CmdResult;
 use crate::{accounts, bench, follower, Shell};
 use tauri::State;
 
+// Support commands (logs, diagnostics, About) live with their logic.
+pub use crate::diagnostics::*;
 pub use queue::*;
 pub use settings::*;
 

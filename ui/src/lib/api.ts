@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
+  AboutView,
   AccountInput,
   Command,
   AccountsView,
@@ -40,6 +41,9 @@ export const api = {
   cancel: (ids: number[] | null) => call<number>("cancel", { ids }),
   retry: (ids: number[] | null) => call<number>("retry", { ids }),
   clearFinished: () => call<number>("clear_finished"),
+  about: () => call<AboutView>("about"),
+  diagnostics: () => call<string>("diagnostics"),
+  openLogsFolder: () => call<string>("open_logs_folder"),
   /** Bench mode only: the first queue render is on screen. */
   benchReport: (rows: number, firstRenderMs: number, listRenderMs: number) =>
     call<null>("bench_report", { rows, firstRenderMs, listRenderMs }),

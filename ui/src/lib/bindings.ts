@@ -212,9 +212,18 @@ maxBytes: number | null,
  */
 contentTypes: Array<string> | null, };
 
+export type Licence = { name: string, version: string, license: string, };
+
+export type AboutView = { version: string, license: string, 
+/**
+ * Generated from Cargo's metadata by scripts/licenses.py at packaging
+ * time; None in a build that was not packaged.
+ */
+licences: Array<Licence> | null, };
+
 /** Per state, the actions and group Rust computes (`JobState::actions`, `group`). */
 export const JOB_RULES: Record<JobStateView, { actions: JobActions; group: JobGroup }> = {"queued":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"hashing":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"reserving":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"uploading":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"confirming":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"ready":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"},"waiting_retry":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":true},"group":"active"},"failed":{"actions":{"pause":false,"resume":false,"cancel":true,"retry":true},"group":"stopped"},"paused":{"actions":{"pause":false,"resume":true,"cancel":true,"retry":false},"group":"active"},"cancelled":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":true},"group":"stopped"},"duplicate":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"}};
 
 /** The shell's commands (`src-tauri/src/command_list.rs`). */
-export const COMMANDS = ["app_info","list_jobs","get_jobs","thumbnail","get_settings","save_settings","add_paths","pause","resume","cancel","retry","clear_finished","list_accounts","provider_specs","save_account","remove_account","select_account","library","library_thumbnail","bench_report"] as const;
+export const COMMANDS = ["app_info","list_jobs","get_jobs","thumbnail","get_settings","save_settings","add_paths","pause","resume","cancel","retry","clear_finished","list_accounts","provider_specs","save_account","remove_account","select_account","library","library_thumbnail","bench_report","about","diagnostics","open_logs_folder"] as const;
 export type Command = (typeof COMMANDS)[number];
