@@ -123,7 +123,11 @@ fn report_problems(report: &AddReport, json: bool) -> usize {
 
 /// Wait for the jobs to settle, printing each as it does (and a live status
 /// line when stderr is a terminal).
-async fn follow(engine: &Engine, ids: &[JobId], json: bool) -> anyhow::Result<Vec<JobRow>> {
+pub(crate) async fn follow(
+    engine: &Engine,
+    ids: &[JobId],
+    json: bool,
+) -> anyhow::Result<Vec<JobRow>> {
     let live = !json && std::io::stderr().is_terminal();
     let mut printed: HashSet<JobId> = HashSet::new();
     let start = Instant::now();

@@ -6,6 +6,7 @@
 //! * [`queue`] is the persistent SQLite queue with write-ahead state changes.
 //! * [`accounts`] names destinations; their keys live in the OS keychain.
 //! * [`text`] makes server text (names, error messages) safe to print.
+//! * [`sync`] watches folders and queues what appears in them, once.
 //! * [`engine`] runs the queue: one [`Engine`] handle, commands in, events out,
 //!   shared unchanged by the CLI and the desktop shell.
 
@@ -19,6 +20,7 @@ pub mod queue;
 pub mod retry;
 pub mod scan;
 pub mod state_dir;
+pub mod sync;
 pub mod text;
 pub mod transfer;
 

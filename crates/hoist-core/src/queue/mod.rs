@@ -8,7 +8,7 @@
 
 mod adopt;
 mod lock;
-mod paths;
+pub(crate) mod paths;
 mod powercut;
 mod schema;
 mod steer;
@@ -311,7 +311,7 @@ impl Queue {
     }
 
     /// Read with `f` on the connection, off the async runtime.
-    async fn call<T, F>(&self, f: F) -> Result<T, CoreError>
+    pub(crate) async fn call<T, F>(&self, f: F) -> Result<T, CoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -320,7 +320,7 @@ impl Queue {
     }
 
     /// Write with `f` (a transaction that commits, or nothing).
-    async fn write<T, F>(&self, f: F) -> Result<T, CoreError>
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, CoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -329,7 +329,7 @@ impl Queue {
     }
 
     /// Write with `f` and make it survive a power cut before returning.
-    async fn write_durable<T, F>(&self, f: F) -> Result<T, CoreError>
+    pub(crate) async fn write_durable<T, F>(&self, f: F) -> Result<T, CoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
