@@ -381,3 +381,55 @@ pub async fn unfinished_jobs(queue: &Queue, folder: i64) -> Result<Vec<JobId>, C
 pub fn relative(root: &Path, abs: &Path) -> Option<PathBuf> {
     abs.strip_prefix(root).ok().map(Path::to_path_buf)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Destination, ProviderKind};
+
+    fn row(rel: &str, inode: u64) -> IndexWrite {
+        IndexWrite {
+            rel: PathBuf::from(rel),
+            entry: IndexEntry {
+                size: 1,
+                mtime_ns: 2,
+                inode,
+                blake3: format!("h{inode}"),
+                state: "synced".into(),
+                job_id: None,
+            },
+        }
+    }
+
+    /// A removed subfolder marks exactly the files under it gone (not a
+    /// sibling whose name merely starts the same), and a gone file's hash
+    /// is still found by its inode (a move elsewhere is not read again).
+    #[tokio::test]
+    async fn gone_marks_a_subtree_and_keeps_hashes_for_moves() {
+        let dir = tempfile::tempdir().unwrap();
+        let q = Queue::open(dir.path()).unwrap();
+        let target = JobTarget::new("acc_1", Destination::new(ProviderKind::Flora, "http://x"));
+        let f = upsert_folder(&q, dir.path().join("w"), target.clone(), vec![], 1000)
+            .await
+            .unwrap();
+        let rows = vec![
+            row("a/1.jpg", 1),
+            row("a/b/2.jpg", 2),
+            row("a-b/3.jpg", 3),
+            row("a0", 4),
+        ];
+        record(&q, f.id, rows).await.unwrap();
+        mark_gone(&q, f.id, vec![PathBuf::from("a")]).await.unwrap();
+        let index = load_index(&q, f.id).await.unwrap();
+        let state = |p: &str| index[p.as_bytes()].state.clone();
+        assert_eq!(state("a/1.jpg"), "gone");
+        assert_eq!(state("a/b/2.jpg"), "gone");
+        assert_eq!(state("a-b/3.jpg"), "synced");
+        assert_eq!(state("a0"), "synced");
+        assert_eq!(counts(&q, f.id).await.unwrap(), (2, 0));
+        let h = hash_by_inode(&q, target.scope(), 1, 2, 2).await.unwrap();
+        assert_eq!(h.as_deref(), Some("h2"));
+        purge_gone(&q, f.id).await.unwrap();
+        assert_eq!(load_index(&q, f.id).await.unwrap().len(), 2);
+    }
+}
