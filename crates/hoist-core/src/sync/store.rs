@@ -362,14 +362,15 @@ pub async fn folder_jobs(queue: &Queue, folder: i64) -> Result<Vec<JobId>, CoreE
         .await
 }
 
-/// Jobs that carry this folder's files and have not finished.
+/// Jobs this folder queued that have not finished. Read through the jobs'
+/// state index, so an idle folder of 100,000 files costs next to nothing
+/// (the status line asks twice a second).
 pub async fn unfinished_jobs(queue: &Queue, folder: i64) -> Result<Vec<JobId>, CoreError> {
     queue
         .call(move |conn| {
-            let mut stmt = conn.prepare(
-                "SELECT DISTINCT j.id FROM sync_files f JOIN jobs j ON j.id=f.job_id \
-                 WHERE f.folder_id=?1 AND f.state<>'gone' \
-                 AND j.state NOT IN ('ready','duplicate','cancelled') ORDER BY j.id",
+            let mut stmt = conn.prepare_cached(
+                "SELECT id FROM jobs WHERE state IN ('queued','hashing','reserving','uploading', \
+                 'confirming','waiting_retry','paused','failed') AND sync_folder=?1 ORDER BY id",
             )?;
             let rows = stmt.query_map([folder], |r| r.get(0))?;
             rows.collect()

@@ -47,7 +47,15 @@ pub fn start(
                 if events.iter().any(|e| e.need_rescan()) {
                     WatchMsg::Rescan
                 } else {
-                    WatchMsg::Paths(events.into_iter().flat_map(|e| e.event.paths).collect())
+                    // Opens and reads are no change, and reacting to them
+                    // would feed back: walking a new folder opens it.
+                    WatchMsg::Paths(
+                        events
+                            .into_iter()
+                            .filter(|e| !matches!(e.kind, notify::EventKind::Access(_)))
+                            .flat_map(|e| e.event.paths)
+                            .collect(),
+                    )
                 }
             }
             Err(errors) => {
