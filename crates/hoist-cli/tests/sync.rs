@@ -35,18 +35,31 @@ fn sync_args(endpoint: &str, dir: &Path) -> Vec<String> {
     .collect()
 }
 
+/// A running `hoist sync`, killed if a failing test leaves it behind.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// `hoist sync DIR` watching, its stderr in `<state>/sync.log`.
-fn start_sync(state: &Path, endpoint: &str, dir: &Path, env: &[(&str, &str)]) -> Child {
+fn start_sync(state: &Path, endpoint: &str, dir: &Path, env: &[(&str, &str)]) -> Running {
     let log = std::fs::File::create(state.join("sync.log")).unwrap();
     let mut cmd = hoist(state);
     cmd.args(sync_args(endpoint, dir))
         .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(log);
-    cmd.spawn().expect("hoist sync starts")
+    Running(cmd.spawn().expect("hoist sync starts"))
 }
 
-fn stop(child: &mut Child) {
+fn stop(running: &mut Running) {
+    let child = &mut running.0;
     let pid = child.id().to_string();
     let ok = std::process::Command::new("kill")
         .args(["-TERM", &pid])
@@ -386,8 +399,8 @@ async fn sigkill_in_a_burst_then_restart_uploads_every_file_exactly_once() {
         ));
         // Kill somewhere between "still settling" and "uploading".
         tokio::time::sleep(Duration::from_millis(700 + 400 * round)).await;
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        child.0.kill().unwrap(); // SIGKILL
+        child.0.wait().unwrap();
     }
     let mut child = start_sync(state.path(), &ep, d, &[]);
     wait_ready(&sb, files.len(), state.path()).await;
