@@ -130,7 +130,7 @@ fn report_problems(report: &AddReport, json: bool) -> usize {
 
 /// Wait for the jobs to settle, printing each as it does (and a progress bar
 /// when stderr is a terminal).
-async fn follow(
+pub(crate) async fn follow(
     engine: &Engine,
     ids: &[JobId],
     json: bool,

@@ -7,6 +7,7 @@ mod cmd_docs;
 mod cmd_ls;
 mod cmd_queue;
 mod cmd_sandbox;
+mod cmd_sync;
 mod cmd_thumb;
 mod cmd_upload;
 mod dest;
@@ -38,6 +39,8 @@ enum Command {
     Sandbox(cmd_sandbox::SandboxArgs),
     /// Upload files and folders; exits when every file is ready or failed.
     Upload(cmd_upload::UploadArgs),
+    /// Watch folders and upload what appears in them, once, when it is finished.
+    Sync(cmd_sync::SyncArgs),
     /// Inspect and steer the persistent queue.
     Queue(cmd_queue::QueueArgs),
     /// List assets already in the remote library.
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
     let name = match &cli.command {
         Command::Sandbox(_) => "sandbox",
         Command::Upload(_) => "upload",
+        Command::Sync(_) => "sync",
         Command::Queue(_) => "queue",
         Command::Ls(_) => "ls",
         Command::Thumb(_) => "thumb",
@@ -99,6 +103,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Sandbox(args) => cmd_sandbox::run(args).await,
             Command::Upload(args) => cmd_upload::run(args).await,
+            Command::Sync(args) => cmd_sync::run(args).await,
             Command::Queue(args) => cmd_queue::run(args).await,
             Command::Ls(args) => cmd_ls::run(args).await,
             Command::Thumb(args) => cmd_thumb::run(args).await.map(|code| code as u8),

@@ -7,6 +7,7 @@
 //! * [`accounts`] names destinations; their keys live in the OS keychain.
 //! * [`redact`] keeps keys and signed URLs out of logs and diagnostics.
 //! * [`text`] makes server text (names, error messages) safe to print.
+//! * [`sync`] watches folders and queues what appears in them, once.
 //! * [`engine`] runs the queue: one [`Engine`] handle, commands in, events out,
 //!   shared unchanged by the CLI and the desktop shell.
 
@@ -23,6 +24,7 @@ pub mod redact;
 pub mod retry;
 pub mod scan;
 pub mod state_dir;
+pub mod sync;
 pub mod text;
 pub mod transfer;
 

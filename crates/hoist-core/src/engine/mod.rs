@@ -6,7 +6,7 @@
 //! `worker.rs`). Progress is sampled and sent in batches, a few times a second,
 //! so a UI with 100k rows is never flooded.
 
-mod hashing;
+pub(crate) mod hashing;
 mod keys;
 mod lead;
 mod scheduler;
@@ -271,6 +271,16 @@ impl Engine {
         let scanned = tokio::task::spawn_blocking(move || scan::scan(&paths))
             .await
             .map_err(|e| CoreError::Config(format!("scan failed: {e}")))?;
+        self.add_found(scanned, target).await
+    }
+
+    /// Queue files already found (and checked stable, by a watched folder)
+    /// for `target`, and wake the scheduler.
+    pub async fn add_found(
+        &self,
+        scanned: scan::ScanResult,
+        target: &JobTarget,
+    ) -> Result<AddReport, CoreError> {
         // The account may have been without a key a moment ago (a key just
         // saved, a CLI that brought one): look again.
         self.inner.without_key_lock().remove(&target.account);

@@ -11,7 +11,7 @@ mod changes;
 mod content;
 mod enqueue;
 mod lock;
-mod paths;
+pub(crate) mod paths;
 mod powercut;
 mod row;
 mod schema;
@@ -127,7 +127,7 @@ impl Queue {
     }
 
     /// Read with `f` on the connection, off the async runtime.
-    async fn call<T, F>(&self, f: F) -> Result<T, CoreError>
+    pub(crate) async fn call<T, F>(&self, f: F) -> Result<T, CoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -136,7 +136,7 @@ impl Queue {
     }
 
     /// Write with `f` (a transaction that commits, or nothing).
-    async fn write<T, F>(&self, f: F) -> Result<T, CoreError>
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, CoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -145,7 +145,7 @@ impl Queue {
     }
 
     /// Write with `f` and make it survive a power cut before returning.
-    async fn write_durable<T, F>(&self, f: F) -> Result<T, CoreError>
+    pub(crate) async fn write_durable<T, F>(&self, f: F) -> Result<T, CoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,

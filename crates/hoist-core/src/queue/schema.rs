@@ -83,6 +83,39 @@ ALTER TABLE jobs ADD COLUMN in_doubt       INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN last_reason TEXT;
 ALTER TABLE jobs ADD COLUMN request_id  TEXT;
 "#,
+    // 5: watched folders (issue 10). A folder uploads what appears in it to
+    // one account + destination; its file index remembers what each path
+    // held when last seen, so a restart hashes only what changed.
+    r#"
+CREATE TABLE sync_folders (
+    id          INTEGER PRIMARY KEY,
+    path        BLOB    NOT NULL UNIQUE,       -- OS bytes, absolute
+    account     TEXT    NOT NULL,
+    destination TEXT    NOT NULL,              -- JSON Destination
+    scope       TEXT    NOT NULL,              -- JobTarget::scope(), = jobs.dest_key
+    ignores     TEXT    NOT NULL DEFAULT '[]', -- JSON list of gitignore lines
+    stable_ms   INTEGER NOT NULL DEFAULT 3000,
+    paused      INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL
+);
+-- One row per file seen in a watched folder. `state`: queued (a job carries
+-- it), synced (its content is known at the destination, no job needed) or
+-- gone (deleted locally; kept a while so a move elsewhere reuses its hash).
+CREATE TABLE sync_files (
+    folder_id INTEGER NOT NULL REFERENCES sync_folders(id) ON DELETE CASCADE,
+    path      BLOB    NOT NULL,                -- relative to the folder, OS bytes
+    size      INTEGER NOT NULL,
+    mtime_ns  INTEGER NOT NULL,
+    inode     INTEGER NOT NULL,
+    blake3    TEXT    NOT NULL,
+    state     TEXT    NOT NULL,
+    job_id    INTEGER,
+    PRIMARY KEY (folder_id, path)
+);
+CREATE INDEX sync_files_inode ON sync_files(inode, size, mtime_ns);
+-- Jobs queued by a watched folder carry it (the queue shows it).
+ALTER TABLE jobs ADD COLUMN sync_folder INTEGER;
+"#,
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -1,0 +1,219 @@
+//! What `hoist sync` prints: folder lists, per-file results, a status line.
+
+use crate::output::{human_bytes, job_json, print_json_line, terminal_safe};
+use hoist_core::queue::{JobFilter, JobRow, Queue};
+use hoist_core::sync::{self, store, FolderState, FolderStatus, Syncer};
+use hoist_core::{JobId, JobState};
+use std::collections::HashSet;
+use std::io::IsTerminal;
+
+fn open_queue() -> anyhow::Result<Queue> {
+    let state_dir = hoist_core::state_dir::default_state_dir();
+    Ok(Queue::open(&state_dir)?)
+}
+
+/// The state of a folder in a few words.
+pub fn state_text(s: &FolderState) -> String {
+    match s {
+        FolderState::Idle => "not running".into(),
+        FolderState::Starting => "starting".into(),
+        FolderState::Scanning { done, total } => format!("scanning {done} of {total}"),
+        FolderState::Watching => "watching".into(),
+        FolderState::Polling { reason } => format!("rescanning periodically: {reason}"),
+        FolderState::Paused => "paused".into(),
+        FolderState::Missing => "missing (waiting for it to come back)".into(),
+        FolderState::Error { reason } => format!("error: {reason}"),
+    }
+}
+
+fn status_json(s: &FolderStatus) -> serde_json::Value {
+    serde_json::json!({
+        "id": s.folder.id,
+        "path": s.folder.path.to_string_lossy(),
+        "account": s.folder.target.account,
+        "destination": s.folder.target.destination.label(),
+        "state": s.status,
+        "synced": s.synced,
+        "pending": s.pending,
+        "ignores": s.folder.ignores,
+        "stable_secs": s.folder.stable_ms as f64 / 1000.0,
+        "problems": s.problems,
+    })
+}
+
+/// `hoist sync list`.
+pub async fn list(json: bool) -> anyhow::Result<u8> {
+    let queue = open_queue()?;
+    let all = sync::list_statuses(&queue).await?;
+    for s in &all {
+        if json {
+            print_json_line(&status_json(s));
+        } else {
+            println!(
+                "{:>4}  {}  → {}  {} · {} synced, {} pending",
+                s.folder.id,
+                terminal_safe(&s.folder.path.to_string_lossy()),
+                terminal_safe(&s.folder.target.destination.label()),
+                terminal_safe(&state_text(&s.status)),
+                s.synced,
+                s.pending
+            );
+        }
+    }
+    if all.is_empty() && !json {
+        eprintln!("no watched folders (add one with `hoist sync DIR --provider …`)");
+    }
+    Ok(0)
+}
+
+/// `hoist sync remove FOLDER`.
+pub async fn remove(which: &str) -> anyhow::Result<u8> {
+    let queue = open_queue()?;
+    let folders = store::list_folders(&queue).await?;
+    let canonical = std::fs::canonicalize(which).ok();
+    let found = folders.iter().find(|f| {
+        which.parse::<i64>().is_ok_and(|id| id == f.id)
+            || canonical.as_deref() == Some(f.path.as_path())
+            || f.path.as_os_str() == which
+    });
+    let Some(f) = found else {
+        return Err(crate::UsageError(format!(
+            "no watched folder {which:?}: see `hoist sync list`"
+        ))
+        .into());
+    };
+    store::remove_folder(&queue, f.id).await?;
+    eprintln!(
+        "no longer watching {} (uploaded files stay in the library)",
+        terminal_safe(&f.path.to_string_lossy())
+    );
+    Ok(0)
+}
+
+pub fn problem(p: &str, json: bool) {
+    if json {
+        print_json_line(&serde_json::json!({
+            "path": null, "asset_id": null, "status": "failed", "url": null, "bytes": 0,
+            "error": p,
+        }));
+    } else {
+        eprintln!("problem: {}", terminal_safe(p));
+    }
+}
+
+/// Print the final tally of `--once`; returns the number of failed files.
+pub fn summary(rows: &[JobRow], json: bool) -> usize {
+    let mut failed = 0;
+    let mut ready = 0;
+    let mut bytes = 0;
+    for r in rows {
+        if r.state.is_success() {
+            ready += 1;
+            bytes += r.size;
+        } else {
+            failed += 1;
+            if !json {
+                eprintln!(
+                    "failed: {}: {}",
+                    terminal_safe(&r.path.to_string_lossy()),
+                    terminal_safe(r.last_error.as_deref().unwrap_or(r.state.as_str()))
+                );
+            }
+        }
+    }
+    if !json {
+        let mut line = format!("{ready} ready ({})", human_bytes(bytes));
+        if failed > 0 {
+            line.push_str(&format!(", {failed} failed"));
+        }
+        eprintln!("{line}");
+    }
+    failed
+}
+
+/// While watching: each file's result once it settles, and a status line
+/// on a terminal.
+pub struct Printer {
+    json: bool,
+    live: bool,
+    tracked: HashSet<JobId>,
+    /// Printed once already (a failed job stays unfinished until retried).
+    printed: HashSet<JobId>,
+}
+
+impl Printer {
+    pub fn new(json: bool) -> Printer {
+        Printer {
+            json,
+            live: !json && std::io::stderr().is_terminal(),
+            tracked: HashSet::new(),
+            printed: HashSet::new(),
+        }
+    }
+
+    pub fn clear_line(&self) {
+        if self.live {
+            eprint!("\r\x1b[K");
+        }
+    }
+
+    pub async fn tick(&mut self, syncer: &Syncer, folders: &[i64]) -> anyhow::Result<()> {
+        let queue = syncer.engine().queue();
+        for id in folders {
+            for job in store::unfinished_jobs(queue, *id).await? {
+                if !self.printed.contains(&job) {
+                    self.tracked.insert(job);
+                }
+            }
+        }
+        if !self.tracked.is_empty() {
+            let rows = queue
+                .list(JobFilter {
+                    ids: Some(self.tracked.iter().copied().collect()),
+                    ..Default::default()
+                })
+                .await?;
+            for r in rows.iter().filter(|r| r.state.is_terminal()) {
+                self.tracked.remove(&r.id);
+                self.printed.insert(r.id);
+                self.clear_line();
+                if self.json {
+                    print_json_line(&job_json(r));
+                } else if r.state == JobState::Failed {
+                    eprintln!(
+                        "failed: {}: {}",
+                        terminal_safe(&r.path.to_string_lossy()),
+                        terminal_safe(r.last_error.as_deref().unwrap_or("failed"))
+                    );
+                } else {
+                    tracing::info!(path = %r.path.display(), state = %r.state, "settled");
+                }
+            }
+        }
+        if self.live {
+            let all = syncer.statuses().await?;
+            let line = all
+                .iter()
+                .filter(|s| folders.contains(&s.folder.id))
+                .map(|s| {
+                    let name = s
+                        .folder
+                        .path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    format!(
+                        "{}: {}, {} synced, {} pending",
+                        terminal_safe(&name),
+                        state_text(&s.status),
+                        s.synced,
+                        s.pending
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" | ");
+            eprint!("\r\x1b[K{line}");
+        }
+        Ok(())
+    }
+}
