@@ -31,7 +31,7 @@ impl Credentials for NoKeys {
 /// ws_bench` makes (loopback: the sandbox placeholder key).
 fn target() -> JobTarget {
     let mut d = Destination::new(ProviderKind::Flora, "http://127.0.0.1:9/flora/api/v1");
-    d.workspace = Some("ws_bench".into());
+    d.set("workspace", "ws_bench");
     JobTarget::adhoc(d, "hoist-local-sandbox")
 }
 
