@@ -65,29 +65,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<u8> {
         data.display(),
         storage_note
     );
-    shutdown_signal().await;
+    crate::stop_signal().await;
     sandbox.shutdown().await;
     Ok(0)
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

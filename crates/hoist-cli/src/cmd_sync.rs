@@ -144,7 +144,7 @@ async fn watch(syncer: &Syncer, folders: &[sync::WatchedFolder], json: bool) -> 
     let ids: Vec<i64> = folders.iter().map(|f| f.id).collect();
     let mut printer = report::Printer::new(json);
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
-    let stop = stop_signal();
+    let stop = crate::stop_signal();
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -157,28 +157,4 @@ async fn watch(syncer: &Syncer, folders: &[sync::WatchedFolder], json: bool) -> 
         eprintln!("hoist: stopping; unfinished uploads stay queued and resume on the next start");
     }
     Ok(0)
-}
-
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM (systemd, kill).
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C still stops");
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
