@@ -92,6 +92,7 @@ pub(crate) async fn boot(
         accounts,
         secrets,
         library_seen: library::SeenAssets::default(),
+        feed: Default::default(),
         sandbox: tokio::sync::Mutex::new(Some(sandbox)),
         sandbox_url: Some(base),
         state_dir,

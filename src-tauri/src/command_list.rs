@@ -7,8 +7,8 @@ macro_rules! command_list {
     ($then:ident) => {
         $then![
             app_info,
-            list_jobs,
-            get_jobs,
+            queue_summary,
+            queue_slice,
             thumbnail,
             get_settings,
             save_settings,

@@ -131,12 +131,13 @@ impl From<&ProgressItem> for ProgressView {
     }
 }
 
-/// What the shell pushes to the UI over its channel.
+/// One engine event in the UI's shapes. The window gets them folded into
+/// frames ([`crate::queue_feed::QueueUpdate`]); notifications read them one by one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[ts(tag = "type", rename_all = "snake_case")]
 pub enum UiEvent {
-    /// New jobs: fetch them with `get_jobs`.
+    /// New jobs.
     JobsAdded {
         #[ts(type = "number[]")]
         ids: Vec<i64>,
@@ -332,7 +333,9 @@ pub fn typescript() -> String {
         JobGroup::decl(),
         JobView::decl(),
         ProgressView::decl(),
-        UiEvent::decl(),
+        crate::queue_feed::QueueSummary::decl(),
+        crate::queue_feed::QueueUpdate::decl(),
+        crate::queue_feed::QueueSlice::decl(),
         AppInfo::decl(),
         EngineStatus::decl(),
         AddProblem::decl(),

@@ -1,11 +1,11 @@
 //! Engine events to the window (`hoist://queue`), the tray and batch
 //! notifications.
 
-use crate::dto::UiEvent;
+use crate::queue_feed::{next_batch, QUEUE_EVENT};
 use crate::{notify, tray, Shell};
 use std::time::Duration;
 use tauri::{Emitter, Manager};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
 
 /// The tray's one-line status.
 pub fn tray_status(active: usize, paused_all: bool) -> String {
@@ -17,33 +17,38 @@ pub fn tray_status(active: usize, paused_all: bool) -> String {
     }
 }
 
-/// The event the UI listens to for queue changes.
-pub const QUEUE_EVENT: &str = "hoist://queue";
-
-/// Forward engine events to the window as `hoist://queue` events. The engine
-/// batches progress (a few times a second), so this never floods the webview.
+/// Send the window one [`QueueUpdate`](crate::queue_feed::QueueUpdate) per
+/// frame of engine events, notify when a batch ends, and keep the tray's
+/// status line current.
 pub(crate) fn forward_events(handle: tauri::AppHandle, shell: &Shell) {
     let mut rx = shell.engine.subscribe();
+    let engine = shell.engine.clone();
+    let feed = shell.feed.clone();
     let sandbox_endpoint = shell.sandbox_endpoint().map(str::to_string);
     tauri::async_runtime::spawn(async move {
-        let mut last_tray = std::time::Instant::now();
+        let mut last_tray = Instant::now();
+        let mut frame_start = Instant::now();
         let mut tally = notify::BatchTally::default();
-        loop {
-            let event = match rx.recv().await {
-                Ok(ev) => UiEvent::from_engine(&ev, sandbox_endpoint.as_deref()),
-                // Fell behind: the UI reloads the whole list instead.
-                Err(RecvError::Lagged(_)) => UiEvent::QueueChanged,
-                Err(RecvError::Closed) => break,
-            };
-            let settled = matches!(event, UiEvent::Idle | UiEvent::QueueChanged);
-            if let Some(notice) = tally.observe(&event) {
-                send_notification(&handle, &notice);
+        while let Some(batch) = next_batch(
+            &mut rx,
+            frame_start,
+            &feed,
+            &mut tally,
+            sandbox_endpoint.as_deref(),
+        )
+        .await
+        {
+            for notice in &batch.notices {
+                send_notification(&handle, notice);
             }
-            if let Err(e) = handle.emit(QUEUE_EVENT, &event) {
-                tracing::warn!(error = %e, "could not send a queue event to the window");
+            let settled = batch.settled();
+            let update = batch.into_update(&feed, &engine).await;
+            frame_start = Instant::now();
+            if let Err(e) = handle.emit(QUEUE_EVENT, &update) {
+                tracing::warn!(error = %e, "could not send a queue update to the window");
             }
             if settled || last_tray.elapsed() >= Duration::from_secs(1) {
-                last_tray = std::time::Instant::now();
+                last_tray = Instant::now();
                 tray::refresh(&handle);
             }
         }

@@ -17,13 +17,15 @@ pub mod launch;
 pub mod library;
 pub mod notify;
 pub mod provider_specs;
+pub mod queue_feed;
 pub mod settings;
 mod shell;
 mod tray;
 mod window;
 
 pub use commands::validate_settings;
-pub use events::{tray_status, QUEUE_EVENT};
+pub use events::tray_status;
+pub use queue_feed::QUEUE_EVENT;
 pub(crate) use shell::command_error;
 pub use shell::Shell;
 pub use window::LAUNCH_EVENT;

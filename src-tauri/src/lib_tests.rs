@@ -88,21 +88,39 @@ fn tray_status_reads_like_a_sentence() {
 }
 
 #[test]
-fn ui_event_json_matches_the_bindings() {
-    let ev = UiEvent::Progress {
-        items: vec![dto::ProgressView {
+fn queue_update_json_matches_the_bindings() {
+    let update = queue_feed::QueueUpdate {
+        version: 7,
+        summary: queue_feed::QueueSummary {
+            all: 3,
+            active: 1,
+            failed: 1,
+            done: 1,
+            bytes_total: 30,
+            bytes_sent: 15,
+            paused_all: false,
+        },
+        rows: Vec::new(),
+        progress: vec![dto::ProgressView {
             id: 3,
             bytes_sent: 10,
             size: 20,
         }],
+        reslice: true,
+        idle: false,
     };
-    let json = serde_json::to_value(&ev).expect("json");
+    let json = serde_json::to_value(&update).expect("json");
     assert_eq!(
         json,
-        serde_json::json!({"type": "progress", "items": [{"id": 3, "bytesSent": 10, "size": 20}]})
+        serde_json::json!({
+            "version": 7,
+            "summary": {"all": 3, "active": 1, "failed": 1, "done": 1, "bytesTotal": 30, "bytesSent": 15, "pausedAll": false},
+            "rows": [],
+            "progress": [{"id": 3, "bytesSent": 10, "size": 20}],
+            "reslice": true,
+            "idle": false
+        })
     );
-    let json = serde_json::to_value(UiEvent::QueueChanged).expect("json");
-    assert_eq!(json, serde_json::json!({"type": "queue_changed"}));
 }
 
 #[tokio::test]

@@ -22,6 +22,8 @@ pub struct Shell {
     pub(crate) accounts: AccountStore,
     pub(crate) secrets: Arc<dyn SecretStore>,
     pub(crate) library_seen: library::SeenAssets,
+    /// Versioned queue updates for the window (see `queue_feed`).
+    pub(crate) feed: Arc<crate::queue_feed::QueueFeed>,
     pub(crate) sandbox: tokio::sync::Mutex<Option<Sandbox>>,
     pub(crate) sandbox_url: Option<String>,
     pub(crate) state_dir: PathBuf,

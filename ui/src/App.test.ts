@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { clearMocks, mockConvertFileSrc, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import App from "./App.svelte";
-import type { AccountsView, AppInfo, JobView, UiEvent } from "./lib/bindings";
+import type { AccountsView, AppInfo, JobGroup, JobView, QueueSummary, QueueUpdate } from "./lib/bindings";
 import { SANDBOX, SPECS, account, asset, job } from "./lib/fixtures";
 
 const INFO: AppInfo = {
@@ -52,10 +52,14 @@ function setup(initial: JobView[]) {
           return { items: [asset(`${a.accountId}-1`, { name: `${a.accountId}-photo.jpg` })], next: null };
         case "library_thumbnail":
           return null;
-        case "list_jobs":
-          return jobs.slice(a.offset as number, (a.offset as number) + (a.limit as number));
-        case "get_jobs":
-          return jobs.filter((j) => (a.ids as number[]).includes(j.id));
+        case "queue_summary":
+          return summary();
+        case "queue_slice": {
+          const group = a.group as JobGroup | null;
+          const all = jobs.filter((j) => group === null || j.group === group);
+          const offset = a.offset as number;
+          return { version, total: all.length, offset, rows: all.slice(offset, offset + (a.limit as number)) };
+        }
         case "thumbnail":
           return (a.id as number) === 3 ? "/state/thumbs/ab/c.jpg" : null;
         case "get_settings":
@@ -86,6 +90,21 @@ function setup(initial: JobView[]) {
 
 const called = (cmd: string) => calls.filter((c) => c.cmd === cmd);
 
+/** The shell's queue version (updates and slices carry it). */
+let version = 0;
+
+/** Headline numbers of `jobs`, as Rust counts them. */
+function summary(): QueueSummary {
+  const n = (g: JobGroup) => jobs.filter((j) => j.group === g).length;
+  return { all: jobs.length, active: n("active"), failed: n("stopped"), done: n("done"), bytesTotal: 0, bytesSent: 0, pausedAll: false };
+}
+
+/** Push a queue update as the shell does (rows changed in `jobs` first). */
+function update(over: Partial<QueueUpdate> = {}): Promise<void> {
+  const u: QueueUpdate = { version: ++version, summary: summary(), rows: [], progress: [], reslice: false, idle: false, ...over };
+  return emit("hoist://queue", u);
+}
+
 beforeEach(() => setup([]));
 afterEach(() => {
   cleanup();
@@ -103,7 +122,7 @@ describe("App", () => {
   it("queues dropped paths through add_paths and shows the drop zone while dragging", async () => {
     render(App);
     await screen.findByText("Drop files or folders here");
-    await waitFor(() => expect(called("list_jobs")).toHaveLength(1));
+    await waitFor(() => expect(called("queue_slice")).toHaveLength(1));
     const app = document.querySelector(".app");
     // The drop listener is registered once the queue has loaded: keep dragging until it shows.
     await waitFor(async () => {
@@ -150,7 +169,7 @@ describe("App", () => {
     expect(screen.queryByText("a.jpg")).not.toBeInTheDocument();
     expect(screen.getByText("b.mov")).toBeInTheDocument();
     await fireEvent.click(screen.getByRole("tab", { name: /Done/ }));
-    expect(screen.getByText("c.png")).toBeInTheDocument();
+    expect(await screen.findByText("c.png")).toBeInTheDocument();
     expect(screen.queryByText("b.mov")).not.toBeInTheDocument();
   });
 
@@ -193,7 +212,7 @@ describe("App", () => {
     for (const name of ["Pause all", "Retry all failed", "Clear finished", "Add files…", "Add folder…"]) {
       expect(screen.getByRole("button", { name })).toBeDisabled();
     }
-    await waitFor(() => expect(called("list_jobs")).toHaveLength(1));
+    await waitFor(() => expect(called("queue_slice")).toHaveLength(1));
     await emit("tauri://drag-drop", { paths: ["/shots"], position: { x: 1, y: 1 } });
     expect(called("add_paths")).toHaveLength(0);
 
@@ -211,16 +230,15 @@ describe("App", () => {
     setup([job({ id: 1, name: "a.jpg", state: "queued", size: 1_000_000 })]);
     render(App);
     await screen.findByText("a.jpg");
-    // The listener is in place before the first list_jobs.
-    await waitFor(() => expect(called("list_jobs")).toHaveLength(1));
-    const send = (e: UiEvent) => emit("hoist://queue", e);
-    await send({ type: "job_changed", job: job({ id: 1, name: "a.jpg", state: "uploading", size: 1_000_000 }) });
-    await send({ type: "progress", items: [{ id: 1, bytesSent: 250_000, size: 1_000_000 }] });
+    // The listener is in place before the first slice is asked for.
+    await waitFor(() => expect(called("queue_slice")).toHaveLength(1));
+    jobs = [job({ id: 1, name: "a.jpg", state: "uploading", size: 1_000_000 })];
+    await update({ rows: jobs });
+    await update({ progress: [{ id: 1, bytesSent: 250_000, size: 1_000_000 }] });
     await waitFor(() => expect(screen.getByLabelText("a.jpg progress")).toHaveAttribute("aria-valuenow", "25"));
     expect(document.querySelector('[data-id="1"]')).toHaveAttribute("data-state", "uploading");
-    await send({
-      type: "job_changed",
-      job: job({
+    jobs = [
+      job({
         id: 1,
         name: "a.jpg",
         state: "failed",
@@ -228,7 +246,8 @@ describe("App", () => {
         error: "gave up after 3 attempts; last error: HTTP 500 internal",
         reason: { kind: "server_error", status: 500 },
       }),
-    });
+    ];
+    await update({ rows: jobs });
     expect(
       await screen.findByText("The server had a problem (error 500) (tried 3 times). Retry when it is working again."),
     ).toBeInTheDocument();

@@ -1,8 +1,10 @@
-//! Queue commands: list, add, steer, thumbnails.
+//! Queue commands: summary and slices for the window, add, steer, thumbnails.
 
-use crate::dto::{AddSummary, JobView};
+use crate::dto::AddSummary;
+use crate::queue_feed::{QueueSlice, QueueSummary, MAX_SLICE};
 use crate::shell::{command_error, CmdResult};
 use crate::{follower, Shell};
+use hoist_core::model::JobGroup;
 use hoist_core::queue::JobFilter;
 use hoist_core::JobId;
 use std::path::PathBuf;
@@ -16,37 +18,57 @@ pub async fn thumbnail(shell: State<'_, Shell>, id: JobId) -> CmdResult<Option<S
     Ok(path.map(|p| p.display().to_string()))
 }
 
-/// Jobs in queue order; `offset`/`limit` page through a long queue, so the
-/// window can paint the first rows before the rest arrive.
+/// The headline numbers now (the window's first paint; later ones come
+/// with every queue update).
 #[tauri::command]
-pub async fn list_jobs(
-    shell: State<'_, Shell>,
-    offset: Option<u64>,
-    limit: Option<u64>,
-) -> CmdResult<Vec<JobView>> {
-    let jobs = shell
-        .engine
-        .jobs(JobFilter {
-            offset: offset.unwrap_or(0),
-            limit,
-            ..JobFilter::default()
-        })
+pub async fn queue_summary(shell: State<'_, Shell>) -> CmdResult<QueueSummary> {
+    shell
+        .feed
+        .summary(&shell.engine)
         .await
-        .map_err(command_error)?;
-    Ok(jobs.iter().map(|j| shell.view(j)).collect())
+        .map_err(command_error)
 }
 
+/// The rows of one group (all of them when `group` is None) from `offset`,
+/// in queue order: the window asks for the part of the list it shows.
 #[tauri::command]
-pub async fn get_jobs(shell: State<'_, Shell>, ids: Vec<JobId>) -> CmdResult<Vec<JobView>> {
+pub async fn queue_slice(
+    shell: State<'_, Shell>,
+    group: Option<JobGroup>,
+    offset: u64,
+    limit: u64,
+) -> CmdResult<QueueSlice> {
+    slice(&shell, group, offset, limit)
+        .await
+        .map_err(command_error)
+}
+
+pub(crate) async fn slice(
+    shell: &Shell,
+    group: Option<JobGroup>,
+    offset: u64,
+    limit: u64,
+) -> Result<QueueSlice, hoist_core::CoreError> {
+    // Read the version first: an update sent while the rows are read has a
+    // higher version, so the window knows its rows may be older and applies
+    // that update's rows over them.
+    let version = shell.feed.version();
     let jobs = shell
         .engine
         .jobs(JobFilter {
-            ids: Some(ids),
+            states: group.map(JobGroup::states),
+            offset,
+            limit: Some(limit.min(MAX_SLICE)),
             ..JobFilter::default()
         })
-        .await
-        .map_err(command_error)?;
-    Ok(jobs.iter().map(|j| shell.view(j)).collect())
+        .await?;
+    let total = shell.engine.tally().await?.count(group);
+    Ok(QueueSlice {
+        version,
+        total,
+        offset,
+        rows: jobs.iter().map(|j| shell.view(j)).collect(),
+    })
 }
 
 #[tauri::command]

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, waitFor } from "@testing-library/svelte";
 import { createRawSnippet } from "svelte";
 import VirtualList from "./VirtualList.svelte";
 
@@ -23,7 +23,15 @@ const row = createRawSnippet((item: () => Item) => ({ render: () => `<span class
 
 function list(n: number, onrowkey?: (e: KeyboardEvent, item: Item) => boolean) {
   const items = Array.from({ length: n }, (_, i) => ({ id: i + 1, name: `file-${i + 1}` }));
-  const r = render(VirtualList<Item>, { items, rowHeight: ROW, key: (i: Item) => i.id, row, idPrefix: "job", onrowkey });
+  const r = render(VirtualList<Item>, {
+    count: items.length,
+    itemAt: (i: number) => items[i],
+    rowHeight: ROW,
+    key: (i: Item) => i.id,
+    row,
+    idPrefix: "job",
+    onrowkey,
+  });
   const grid = r.container.querySelector<HTMLElement>("[role=grid]")!;
   return { grid, items };
 }
@@ -87,5 +95,38 @@ describe("VirtualList keyboard", () => {
     const { grid } = list(5);
     await fireEvent.click(grid.querySelectorAll(".r")[3]);
     expect(grid.querySelector("[aria-selected=true]")).toHaveTextContent("file-4");
+  });
+
+  it("shows placeholders for rows not loaded yet, reports the range on screen, and focuses a row once it arrives", async () => {
+    const loaded = new Map<number, Item>();
+    for (let i = 0; i < 20; i++) loaded.set(i, { id: i + 1, name: `file-${i + 1}` });
+    const ranges: Array<[number, number]> = [];
+    const placeholder = createRawSnippet((i: () => number) => ({ render: () => `<span class="ph">row ${i() + 1}</span>` }));
+    const props = {
+      count: 1000,
+      itemAt: (i: number) => loaded.get(i),
+      onrange: (first: number, last: number) => ranges.push([first, last]),
+      placeholder,
+      rowHeight: ROW,
+      key: (i: Item) => i.id,
+      row,
+      idPrefix: "job",
+    };
+    const r = render(VirtualList<Item>, props);
+    const grid = r.container.querySelector<HTMLElement>("[role=grid]")!;
+    expect(ranges[0]).toEqual([0, 16]);
+    expect(grid.querySelector(".ph")).toBeNull();
+    grid.focus();
+    await fireEvent.focus(grid);
+    await fireEvent.keyDown(grid, { key: "End" });
+    // Row 1000 is on screen as a placeholder, and the list asked for it.
+    expect(grid.querySelector(".ph")).not.toBeNull();
+    expect(ranges.at(-1)?.[1]).toBe(1000);
+    expect(grid.getAttribute("aria-activedescendant")).toBe("job-at-999");
+    // It arrives (a new itemAt, as the store's version changes): focus moves onto it.
+    loaded.set(999, { id: 5000, name: "last" });
+    await r.rerender({ itemAt: (i: number) => loaded.get(i) });
+    await waitFor(() => expect(active(grid)).toBe("last"));
+    expect(grid.getAttribute("aria-activedescendant")).toBe("job-5000");
   });
 });

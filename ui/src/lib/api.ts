@@ -11,10 +11,12 @@ import type {
   AppInfo,
   CommandError,
   EngineStatus,
-  JobView,
+  JobGroup,
   LibraryPage,
   SettingsView,
-  UiEvent,
+  QueueSlice,
+  QueueSummary,
+  QueueUpdate,
 } from "./bindings";
 
 /** Every call goes through here, typed by the generated command list. */
@@ -24,14 +26,16 @@ function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
 
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
-  /** Queue events from the shell (state changes, batched progress). */
-  subscribe: (onEvent: (e: UiEvent) => void) => listen<UiEvent>("hoist://queue", (e) => onEvent(e.payload)),
+  /** Queue updates from the shell: one per frame, versioned. */
+  subscribe: (onUpdate: (u: QueueUpdate) => void) => listen<QueueUpdate>("hoist://queue", (e) => onUpdate(e.payload)),
   /** This window took over the queue from another Hoist (`engineOwner` null). */
   onEngine: (onStatus: (s: EngineStatus) => void) =>
     listen<EngineStatus>("hoist://engine", (e) => onStatus(e.payload)),
-  /** A page of the queue, in order. */
-  listJobs: (offset: number, limit: number) => call<JobView[]>("list_jobs", { offset, limit }),
-  getJobs: (ids: number[]) => call<JobView[]>("get_jobs", { ids }),
+  /** The headline numbers now. */
+  queueSummary: () => call<QueueSummary>("queue_summary"),
+  /** Rows of one group (all when null) from `offset`, in queue order. */
+  queueSlice: (group: JobGroup | null, offset: number, limit: number) =>
+    call<QueueSlice>("queue_slice", { group, offset, limit }),
   thumbnail: (id: number) => call<string | null>("thumbnail", { id }),
   getSettings: () => call<SettingsView>("get_settings"),
   saveSettings: (settings: SettingsView) => call<SettingsView>("save_settings", { settings }),

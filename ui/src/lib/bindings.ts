@@ -42,7 +42,52 @@ nextAttemptAt: number | null, url: string | null, };
 
 export type ProgressView = { id: number, bytesSent: number, size: number, };
 
-export type UiEvent = { "type": "jobs_added", ids: number[], } | { "type": "job_changed", job: JobView, } | { "type": "progress", items: Array<ProgressView>, } | { "type": "queue_changed" } | { "type": "idle" };
+export type QueueSummary = { all: number, active: number, 
+/**
+ * Failed or cancelled.
+ */
+failed: number, done: number, bytesTotal: number, 
+/**
+ * Bytes of finished jobs plus the bytes in flight now.
+ */
+bytesSent: number, 
+/**
+ * Every job is paused (global pause, also switched from the tray).
+ */
+pausedAll: boolean, };
+
+export type QueueUpdate = { 
+/**
+ * Grows by one per update; slices carry the version they were read at.
+ */
+version: number, summary: QueueSummary, 
+/**
+ * The latest row of every job that changed state in this frame.
+ */
+rows: Array<JobView>, 
+/**
+ * Byte progress of in-flight jobs.
+ */
+progress: Array<ProgressView>, 
+/**
+ * Jobs were added or removed (or events lost): the slice on screen is
+ * stale, ask for it again.
+ */
+reslice: boolean, 
+/**
+ * Nothing is running or runnable now.
+ */
+idle: boolean, };
+
+export type QueueSlice = { 
+/**
+ * The feed's version when the rows were read.
+ */
+version: number, 
+/**
+ * Jobs in the asked-for group (all of them when no group).
+ */
+total: number, offset: number, rows: Array<JobView>, };
 
 export type AppInfo = { version: string, 
 /**
@@ -225,5 +270,5 @@ licences: Array<Licence> | null, };
 export const JOB_RULES: Record<JobStateView, { actions: JobActions; group: JobGroup }> = {"queued":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"hashing":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"reserving":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"uploading":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"confirming":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"ready":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"},"waiting_retry":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":true},"group":"active"},"failed":{"actions":{"pause":false,"resume":false,"cancel":true,"retry":true},"group":"stopped"},"paused":{"actions":{"pause":false,"resume":true,"cancel":true,"retry":false},"group":"active"},"cancelled":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":true},"group":"stopped"},"duplicate":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"}};
 
 /** The shell's commands (`src-tauri/src/command_list.rs`). */
-export const COMMANDS = ["app_info","list_jobs","get_jobs","thumbnail","get_settings","save_settings","add_paths","pause","resume","cancel","retry","clear_finished","list_accounts","provider_specs","save_account","remove_account","select_account","library","library_thumbnail","bench_report","about","diagnostics","open_logs_folder"] as const;
+export const COMMANDS = ["app_info","queue_summary","queue_slice","thumbnail","get_settings","save_settings","add_paths","pause","resume","cancel","retry","clear_finished","list_accounts","provider_specs","save_account","remove_account","select_account","library","library_thumbnail","bench_report","about","diagnostics","open_logs_folder"] as const;
 export type Command = (typeof COMMANDS)[number];

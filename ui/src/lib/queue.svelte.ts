@@ -1,14 +1,23 @@
-// The queue as the UI holds it: rows by id, in queue order, plus smoothed
-// speeds. Rows are replaced (never mutated) so keyed rendering stays cheap;
-// one version counter drives every derived view, so 100k rows cost one pass
-// per batch of events, not one per row.
-import type { JobView, ProgressView, UiEvent } from "./bindings";
-import { matches, type Filter } from "./format";
+// The queue as the window holds it: the headline numbers and the slice of
+// rows on screen, nothing more. The rows live in Rust; the shell pushes one
+// versioned update per frame (`hoist://queue`) and the window asks for the
+// slice it shows (`queue_slice`). A queue of 100,000 files costs the window
+// a few hundred rows, and "many jobs changed" costs one slice request.
+import type { JobGroup, JobView, ProgressView, QueueSlice, QueueSummary, QueueUpdate } from "./bindings";
+import type { Filter } from "./format";
 
 /** Smoothing of per-file and total speed (exponential moving average). */
 const ALPHA = 0.25;
-/** How many ids one `get_jobs` call asks for. */
-const FETCH_CHUNK = 5000;
+/** Rows asked for beyond the visible ones, each side. */
+export const OVERSCAN = 100;
+/** Rows asked for before the list knows its height. */
+export const FIRST_PAGE = 200;
+/** Updates kept to replay over a slice read before them. */
+const REPLAY = 64;
+
+const EMPTY: QueueSummary = { all: 0, active: 0, failed: 0, done: 0, bytesTotal: 0, bytesSent: 0, pausedAll: false };
+
+const GROUP: Record<Filter, JobGroup | null> = { all: null, active: "active", failed: "stopped", done: "done" };
 
 interface Sample {
   t: number;
@@ -16,44 +25,57 @@ interface Sample {
   speed: number;
 }
 
-export interface Totals {
-  all: number;
-  active: number;
-  failed: number;
-  done: number;
-  bytesTotal: number;
-  bytesSent: number;
-}
-
-/** Rows fetched before the first paint, then per later request. */
-export const FIRST_PAGE = 500;
-export const PAGE = 20_000;
+export type FetchSlice = (group: JobGroup | null, offset: number, limit: number) => Promise<QueueSlice>;
 
 export class QueueStore {
   /** Bumped on every change; read it to depend on the queue. */
   version = $state(0);
+  summary: QueueSummary = $state(EMPTY);
+  totalSpeed = $state(0);
+  /** The filter the slice is for. */
+  filter: Filter = $state("all");
+  /** The loaded rows: `rows[i]` is row `offset + i` of the filtered queue. */
+  private offset = 0;
   private rows: JobView[] = [];
   private index = new Map<number, number>();
+  /** Rows in the filtered queue, as of the last slice. */
+  private sliceTotal = 0;
+  /** What the list shows now (first row, one past the last). */
+  private want: [number, number] = [0, FIRST_PAGE];
   private samples = new Map<number, Sample>();
-  totalSpeed = $state(0);
-  private lastTotal: { t: number; bytes: number } | null = null;
-  /** Counts reloads, so a slower, older one stops adding rows. */
-  private loads = 0;
+  /** Recent updates, replayed over a slice that was read before them. */
+  private recent: QueueUpdate[] = [];
+  /** The newest update applied. */
+  private seen = 0;
+  private fetching = false;
+  private again = false;
 
   constructor(
-    private fetchJobs: (ids: number[]) => Promise<JobView[]>,
-    private listJobs: (offset: number, limit: number) => Promise<JobView[]>,
+    private fetchSlice: FetchSlice,
+    private fetchSummary: () => Promise<QueueSummary>,
     private now: () => number = () => performance.now(),
   ) {}
 
+  /** Rows under the current filter. */
   get size(): number {
     void this.version;
-    return this.rows.length;
+    const s = this.summary;
+    switch (this.filter) {
+      case "all":
+        return s.all;
+      case "active":
+        return s.active;
+      case "failed":
+        return s.failed;
+      case "done":
+        return s.done;
+    }
   }
 
-  all(): JobView[] {
+  /** Row `i` of the filtered queue, when it is loaded. */
+  at(i: number): JobView | undefined {
     void this.version;
-    return this.rows;
+    return this.rows[i - this.offset];
   }
 
   get(id: number): JobView | undefined {
@@ -62,24 +84,14 @@ export class QueueStore {
     return i === undefined ? undefined : this.rows[i];
   }
 
-  filtered(filter: Filter): JobView[] {
+  /** The loaded rows (a window of the filtered queue). */
+  loaded(): JobView[] {
     void this.version;
-    return filter === "all" ? this.rows : this.rows.filter((r) => matches(filter, r));
+    return this.rows;
   }
 
-  totals(): Totals {
-    void this.version;
-    const t: Totals = { all: this.rows.length, active: 0, failed: 0, done: 0, bytesTotal: 0, bytesSent: 0 };
-    for (const r of this.rows) {
-      if (r.group === "active") t.active++;
-      else if (r.group === "stopped") t.failed++;
-      else t.done++;
-      if (r.state !== "cancelled" && r.state !== "duplicate") {
-        t.bytesTotal += r.size;
-        t.bytesSent += r.group === "done" ? r.size : Math.min(r.bytesSent, r.size);
-      }
-    }
-    return t;
+  totals(): QueueSummary {
+    return this.summary;
   }
 
   /** Smoothed bytes per second of one file (0 when not sending). */
@@ -90,83 +102,111 @@ export class QueueStore {
     return this.samples.get(id)?.speed ?? 0;
   }
 
+  /** First read: the headline, then the first rows. */
+  async start(): Promise<void> {
+    this.summary = await this.fetchSummary();
+    await this.reslice();
+  }
+
+  setFilter(filter: Filter): void {
+    if (filter === this.filter) return;
+    this.filter = filter;
+    this.rows = [];
+    this.index = new Map();
+    this.offset = 0;
+    this.want = [0, FIRST_PAGE];
+    this.version++;
+    void this.reslice();
+  }
+
+  /** The list shows rows `first` to `last` (exclusive): load them if needed. */
+  show(first: number, last: number): void {
+    this.want = [first, last];
+    const end = this.offset + this.rows.length;
+    const covered = first >= this.offset && (last <= end || end >= this.sliceTotal);
+    if (!covered) void this.reslice();
+  }
+
   /**
-   * Read the whole queue again. The first rows are painted before the rest
-   * arrive (a queue of 100,000 is about 25 MB of JSON); later pages only add
-   * rows that queue events have not already brought, which are newer.
+   * Ask for the rows around what the list shows. One request at a time; a
+   * request asked for meanwhile runs once the current one is back.
    */
-  async reload(onFirstPage?: () => void): Promise<void> {
-    const generation = ++this.loads;
-    const first = await this.listJobs(0, FIRST_PAGE);
-    if (generation !== this.loads) return;
-    this.rows = first;
-    this.index = new Map(first.map((r, i) => [r.id, i]));
+  async reslice(): Promise<void> {
+    if (this.fetching) {
+      this.again = true;
+      return;
+    }
+    this.fetching = true;
+    try {
+      do {
+        this.again = false;
+        const [first, last] = this.want;
+        const from = Math.max(0, first - OVERSCAN);
+        const slice = await this.fetchSlice(GROUP[this.filter], from, last - from + OVERSCAN);
+        this.install(slice);
+      } while (this.again);
+    } finally {
+      this.fetching = false;
+    }
+  }
+
+  private install(slice: QueueSlice): void {
+    this.offset = slice.offset;
+    this.rows = slice.rows;
+    this.sliceTotal = slice.total;
+    this.index = new Map(slice.rows.map((r, i) => [r.id, i]));
+    // Updates sent while the rows were read may be newer than them.
+    for (const u of this.recent) if (u.version > slice.version) this.changeRows(u.rows, false);
     this.version++;
-    onFirstPage?.();
-    let offset = first.length;
-    let more = first.length === FIRST_PAGE;
-    while (more) {
-      const page = await this.listJobs(offset, PAGE);
-      more = page.length === PAGE;
-      if (generation !== this.loads) return;
-      offset += page.length;
-      const rows = this.rows.slice();
-      for (const job of page) {
-        if (this.index.has(job.id)) continue;
-        this.index.set(job.id, rows.length);
-        rows.push(job);
-      }
-      this.rows = rows;
-      this.resort();
-      this.version++;
-    }
   }
 
-  /** Queue order is id order; rows that came out of order are put back. */
-  private resort(): void {
-    const rows = this.rows;
-    for (let i = 1; i < rows.length; i++) {
-      if (rows[i].id < rows[i - 1].id) {
-        rows.sort((a, b) => a.id - b.id);
-        this.index = new Map(rows.map((r, j) => [r.id, j]));
-        return;
-      }
+  /** Apply one update from the shell. */
+  apply(update: QueueUpdate): void {
+    if (update.version <= this.seen) return;
+    this.seen = update.version;
+    this.recent.push(update);
+    if (this.recent.length > REPLAY) this.recent.shift();
+    this.summary = update.summary;
+    const moved = this.changeRows(update.rows, true);
+    this.progress(update.progress);
+    if (update.idle) {
+      this.samples.clear();
+      this.totalSpeed = 0;
     }
+    this.version++;
+    if (update.reslice || moved) void this.reslice();
   }
 
-  upsert(jobs: JobView[]): void {
-    if (jobs.length === 0) return;
-    for (const job of jobs) {
+  /** Put changed rows in place; true when a row joined or left the filter. */
+  private changeRows(rows: JobView[], live: boolean): boolean {
+    const group = GROUP[this.filter];
+    let moved = false;
+    for (const job of rows) {
       const i = this.index.get(job.id);
-      if (i === undefined) {
-        this.index.set(job.id, this.rows.length);
-        this.rows.push(job);
-      } else {
+      const belongs = group === null || job.group === group;
+      if (i !== undefined) {
         this.rows[i] = job;
+        if (!belongs) moved = true;
+      } else if (belongs && group !== null) {
+        // It joined the filtered rows somewhere: the slice must be read again.
+        moved = true;
       }
-      if (job.state !== "uploading") this.samples.delete(job.id);
+      if (live && job.state !== "uploading") this.samples.delete(job.id);
     }
-    // Keep queue order (ids grow) when a re-added job arrives out of order.
-    const n = this.rows.length;
-    if (n > 1 && this.rows[n - 1].id < this.rows[n - 2].id) {
-      this.rows.sort((a, b) => a.id - b.id);
-      this.index = new Map(this.rows.map((r, i) => [r.id, i]));
-    }
-    this.rows = this.rows.slice();
-    this.version++;
+    if (rows.length) this.rows = this.rows.slice();
+    return moved;
   }
 
-  progress(items: ProgressView[]): void {
+  private progress(items: ProgressView[]): void {
+    if (items.length === 0) return;
     const t = this.now();
     let changed = false;
     for (const p of items) {
       const i = this.index.get(p.id);
-      if (i === undefined) continue;
-      const row = this.rows[i];
+      const row = i === undefined ? undefined : this.rows[i];
       // Hashing reports progress too; the bar and speed are about bytes sent.
-      if (row.state !== "uploading") continue;
-      if (row.bytesSent !== p.bytesSent || row.size !== p.size) {
-        this.rows[i] = { ...row, bytesSent: p.bytesSent, size: p.size };
+      if (row && row.state === "uploading" && (row.bytesSent !== p.bytesSent || row.size !== p.size)) {
+        this.rows[i as number] = { ...row, bytesSent: p.bytesSent, size: p.size };
         changed = true;
       }
       const prev = this.samples.get(p.id);
@@ -178,59 +218,10 @@ export class QueueStore {
         this.samples.set(p.id, { t, bytes: p.bytesSent, speed: prev?.speed ?? 0 });
       }
     }
-    this.updateTotalSpeed(t);
-    if (changed) {
-      this.rows = this.rows.slice();
-      this.version++;
-    }
-  }
-
-  private updateTotalSpeed(t: number): void {
-    let sent = 0;
-    for (const r of this.rows) if (r.state === "uploading") sent += r.bytesSent;
-    let done = 0;
-    for (const s of this.samples.values()) done += s.speed;
+    let total = 0;
+    for (const s of this.samples.values()) total += s.speed;
     // Sum of smoothed per-file speeds, smoothed once more for the headline.
-    this.totalSpeed = this.totalSpeed > 0 ? this.totalSpeed + ALPHA * (done - this.totalSpeed) : done;
-    this.lastTotal = { t, bytes: sent };
-  }
-
-  /**
-   * Re-read the rows that are still moving. Events are the fast path; this
-   * makes sure a missed one cannot leave a row stuck on screen.
-   */
-  async refreshActive(): Promise<void> {
-    const ids: number[] = [];
-    for (const r of this.rows) {
-      if (r.group === "active" && r.state !== "paused") ids.push(r.id);
-      if (ids.length >= FETCH_CHUNK) break;
-    }
-    if (ids.length) this.upsert(await this.fetchJobs(ids));
-  }
-
-  /** Apply one event from the shell. */
-  async apply(event: UiEvent): Promise<void> {
-    switch (event.type) {
-      case "jobs_added":
-        for (let i = 0; i < event.ids.length; i += FETCH_CHUNK) {
-          this.upsert(await this.fetchJobs(event.ids.slice(i, i + FETCH_CHUNK)));
-        }
-        break;
-      case "job_changed":
-        this.upsert([event.job]);
-        break;
-      case "progress":
-        this.progress(event.items);
-        break;
-      case "queue_changed":
-        await this.reload();
-        break;
-      case "idle":
-        await this.refreshActive();
-        this.samples.clear();
-        this.totalSpeed = 0;
-        this.version++;
-        break;
-    }
+    this.totalSpeed = this.totalSpeed > 0 ? this.totalSpeed + ALPHA * (total - this.totalSpeed) : total;
+    if (changed) this.rows = this.rows.slice();
   }
 }

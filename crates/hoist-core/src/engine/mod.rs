@@ -296,6 +296,11 @@ impl Engine {
         Ok(rows.iter().map(|r| self.inner.snapshot(r)).collect())
     }
 
+    /// Counts and bytes per group, for a headline (see [`crate::queue::QueueTally`]).
+    pub async fn tally(&self) -> Result<crate::queue::QueueTally, CoreError> {
+        self.inner.queue.tally().await
+    }
+
     pub async fn job(&self, id: JobId) -> Result<JobSnapshot, CoreError> {
         let row = self
             .inner

@@ -16,6 +16,7 @@ mod powercut;
 mod row;
 mod schema;
 mod steer;
+mod tally;
 
 use changes::apply_changes;
 pub use changes::Changes;
@@ -25,6 +26,7 @@ pub use lock::{EngineLock, LockError};
 pub use powercut::PowerCut;
 pub use row::JobRow;
 use row::{row_to_job, COLUMNS};
+pub use tally::QueueTally;
 
 use crate::error::CoreError;
 use crate::model::{JobId, JobState};
