@@ -21,6 +21,7 @@ pub mod queue_feed;
 pub mod settings;
 mod shell;
 mod tray;
+pub mod webkit;
 mod window;
 
 pub use commands::validate_settings;
@@ -88,6 +89,9 @@ pub fn run() {
                 .allow_directory(shell.library_thumbs_dir(), false)?;
             app.manage(shell);
             window::remember_window_geometry(app.handle());
+            if let Some(w) = app.get_webview_window("main") {
+                webkit::tune(&w);
+            }
             if minimized {
                 if let Some(w) = app.get_webview_window("main") {
                     let _ = w.hide();

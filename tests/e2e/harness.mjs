@@ -23,13 +23,15 @@ for (const [k, v] of Object.entries({ HOIST_APP_BIN: APP, HOIST_STATE_DIR: STATE
 export const h = { app: null, driver: null };
 
 export async function shot(name) {
-  // WebKitWebDriver answers a screenshot after the next paint; nudge one so an
-  // idle page does not leave the request waiting.
-  await h.app.exec(() => {
-    document.documentElement.style.setProperty("--e2e-nudge", String(Math.random()));
-    document.body.style.outline = document.body.style.outline ? "" : "0px solid transparent";
+  // The window as the X server shows it. (WebKitWebDriver's own screenshot
+  // waits for a DMA-BUF frame, which never comes now that the app turns that
+  // renderer off; see src-tauri/src/webkit.rs.) Two animation frames first,
+  // so the capture has the latest state painted.
+  await h.app.execAsync(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  const { x, y, width, height } = await h.app.cmd("GET", "/window/rect");
+  const png = execFileSync("import", ["-window", "root", "-crop", `${width}x${height}+${x}+${y}`, "+repage", "png:-"], {
+    maxBuffer: 64 << 20,
   });
-  const png = await h.app.screenshot();
   writeFileSync(join(ARTIFACTS, `${name}.png`), png);
 }
 
