@@ -7,9 +7,9 @@ use crate::{library, settings, Shell, SANDBOX_KEY, SANDBOX_WORKSPACE, THUMB_CACH
 use hoist_core::accounts::{AccountCredentials, AccountStore, SecretStore};
 use hoist_core::engine::EngineConfig;
 use hoist_core::retry::RetryPolicy;
-use hoist_core::thumbs::{ThumbCache, ThumbPool};
 use hoist_core::{Destination, Engine, ProviderKind};
 use hoist_sandbox::{Sandbox, SandboxConfig};
+use hoist_thumbs::{ThumbCache, ThumbPool};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,9 +4,9 @@ use crate::accounts::{self, Selected};
 use crate::dto::{AddProblem, AddSummary, CommandError, JobView};
 use crate::{follower, library, settings, THUMB_SIZE};
 use hoist_core::accounts::{AccountStore, SecretStore};
-use hoist_core::thumbs::ThumbPool;
 use hoist_core::{CoreError, Destination, Engine, JobId};
 use hoist_sandbox::Sandbox;
+use hoist_thumbs::ThumbPool;
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -28,10 +28,6 @@ pub mod sync;
 pub mod text;
 pub mod transfer;
 
-/// Local thumbnails (a pool and a disk cache). A crate of its own so its
-/// native decoders stay out of the engine's rebuilds; DESIGN.md's `thumbs/`.
-pub use hoist_thumbs as thumbs;
-
 pub use engine::{Engine, EngineConfig, EngineEvent};
 pub use error::{ApiError, CoreError};
 pub use model::{Destination, JobId, JobSnapshot, JobState, JobTarget, ProviderKind, RemoteAsset};
