@@ -133,10 +133,14 @@ impl<'a> Refresh<'a> {
         let already = self.cache.upsert(page.items.clone(), st.pass).await?;
         let head = st.phase.as_deref() == Some("head");
         let more = page.next.is_some() && items > 0;
-        if head && (already > 0 || !more) || !head && !more && st.cursor.is_none() && items == 0 {
+        let walk_ended = !head && !more;
+        // An empty library: nothing can have landed above the walk's start.
+        let empty = walk_ended && st.cursor.is_none() && items == 0;
+        let caught_up = head && (already > 0 || !more);
+        if caught_up || empty {
             return self.finish(&st).await;
         }
-        if !head && !more {
+        if walk_ended {
             // The walk reached the end: catch up with the top.
             st.phase = Some("head".into());
             st.cursor = None;

@@ -73,6 +73,9 @@ pub struct Reservation {
 }
 
 /// What looking for the asset of a reservation found.
+// One per look-up, never stored in bulk: boxing the asset would only add
+// an allocation and change every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Lookup {
     /// This is the asset.
