@@ -24,7 +24,12 @@ fn asset(i: u64) -> RemoteAsset {
             (i * 7919) % 1_000_003,
             i % 97
         )),
-        status: if i.is_multiple_of(50) { "failed" } else { "ready" }.into(),
+        status: if i.is_multiple_of(50) {
+            "failed"
+        } else {
+            "ready"
+        }
+        .into(),
         url: Some(format!("https://cdn.example/{i}")),
         content_type: Some(ct.into()),
         size: Some((i * 104_729) % 50_000_000),

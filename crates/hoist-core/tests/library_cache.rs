@@ -369,7 +369,10 @@ async fn an_upload_enters_the_cache_linked_to_its_file_and_job() {
     std::fs::write(&file, b"from this machine").expect("write");
     let d = destination(&sb, ProviderKind::Flora);
     let engine = common::engine(&state, |_| {}).await;
-    engine.add(std::slice::from_ref(&file), &target(&d)).await.expect("add");
+    engine
+        .add(std::slice::from_ref(&file), &target(&d))
+        .await
+        .expect("add");
     common::wait_settled(&engine).await;
     let rows = common::all_jobs(&engine).await;
     engine.shutdown().await;

@@ -63,6 +63,8 @@ pub struct RefreshState {
 pub struct LibraryCache {
     pub(crate) queue: Queue,
     pub(crate) scope: String,
+    /// [`scope_key`] of `scope`: the rows' key.
+    pub(crate) key: i64,
     pub(crate) provider: ProviderKind,
 }
 
@@ -127,6 +129,7 @@ impl LibraryCache {
     pub fn new(queue: Queue, target: &JobTarget) -> LibraryCache {
         LibraryCache {
             queue,
+            key: scope_key(&target.scope()),
             scope: target.scope(),
             provider: target.destination.provider,
         }
@@ -171,7 +174,7 @@ impl LibraryCache {
     /// (0: seen outside a refresh, e.g. by a search or a `get`). Returns how
     /// many of them the cache already had as seen by `pass`.
     pub async fn upsert(&self, items: Vec<RemoteAsset>, pass: i64) -> Result<usize, CoreError> {
-        let scope = self.scope.clone();
+        let scope = self.key;
         let provider = self.provider;
         self.queue
             .write(move |c| {
@@ -230,13 +233,13 @@ impl LibraryCache {
     /// the server) unless it was written since the pass began (an upload of
     /// this machine), and record the time.
     pub(crate) async fn finish_pass(&self, pass: i64, started_ms: i64) -> Result<i64, CoreError> {
-        let scope = self.scope.clone();
+        let (key, scope) = (self.key, self.scope.clone());
         self.queue
             .write(move |c| {
                 let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 tx.execute(
                     "DELETE FROM library_assets WHERE scope=?1 AND seen_pass < ?2 AND updated_ms < ?3",
-                    params![scope, pass, started_ms],
+                    params![key, pass, started_ms],
                 )?;
                 let now = now_millis();
                 tx.execute(
@@ -251,7 +254,7 @@ impl LibraryCache {
 
     /// One cached asset.
     pub async fn get(&self, asset_id: &str) -> Result<Option<CachedAsset>, CoreError> {
-        let (scope, id) = (self.scope.clone(), asset_id.to_string());
+        let (scope, id) = (self.key, asset_id.to_string());
         self.queue
             .call(move |c| {
                 c.query_row(
@@ -268,7 +271,7 @@ impl LibraryCache {
 
     /// Number of cached assets.
     pub async fn len(&self) -> Result<u64, CoreError> {
-        let scope = self.scope.clone();
+        let scope = self.key;
         self.queue
             .call(move |c| {
                 c.query_row(
@@ -284,6 +287,17 @@ impl LibraryCache {
     pub async fn is_empty(&self) -> Result<bool, CoreError> {
         Ok(self.len().await? == 0)
     }
+}
+
+/// The rows' key for a scope: 64 bits of its BLAKE3 hash. A scope's text
+/// (account id and destination JSON) is long; repeated in every index
+/// entry, it made the indexes of a 100,000-asset library several times
+/// larger and slower to walk.
+pub(crate) fn scope_key(scope: &str) -> i64 {
+    let h = blake3::hash(scope.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&h.as_bytes()[..8]);
+    i64::from_le_bytes(b)
 }
 
 fn read_state(c: &Connection, scope: &str) -> rusqlite::Result<RefreshState> {
@@ -332,6 +346,7 @@ pub(crate) fn record_upload(
     let Some((scope, name, content_type, size, path, destination)) = job else {
         return Ok(());
     };
+    let scope = scope_key(&scope);
     let provider = serde_json::from_str::<crate::model::Destination>(&destination)
         .map(|d| d.provider)
         .unwrap_or(ProviderKind::Flora);

@@ -158,7 +158,7 @@ pub const MAX_SLICE: u32 = 1000;
 impl LibraryCache {
     /// A slice of the cache (never the network).
     pub async fn query(&self, q: &LibraryQuery) -> Result<LibraryPage, CoreError> {
-        let mut args: Vec<SqlValue> = vec![SqlValue::Text(self.scope.clone())];
+        let mut args: Vec<SqlValue> = vec![SqlValue::Integer(self.key)];
         let mut w = String::from("scope = ?1");
         if let Some(s) = q.search.as_deref().filter(|s| !s.is_empty()) {
             let escaped = s

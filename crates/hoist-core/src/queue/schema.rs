@@ -121,7 +121,7 @@ ALTER TABLE jobs ADD COLUMN sync_folder INTEGER;
     // library opens at once and answers offline; see library/cache.rs.
     r#"
 CREATE TABLE library_assets (
-    scope          TEXT    NOT NULL,
+    scope          INTEGER NOT NULL,           -- 64 bits of BLAKE3(scope): short index keys
     asset_id       TEXT    NOT NULL,
     name           TEXT    NOT NULL DEFAULT '',
     content_type   TEXT,
@@ -141,13 +141,14 @@ CREATE TABLE library_assets (
     updated_ms     INTEGER NOT NULL,
     PRIMARY KEY (scope, asset_id)
 );
-CREATE INDEX library_by_date ON library_assets(scope, created_at, asset_id);
+-- Name in the date index: a search reads names from the index, not the rows.
+CREATE INDEX library_by_date ON library_assets(scope, created_at, asset_id, name);
 CREATE INDEX library_by_name ON library_assets(scope, name COLLATE NOCASE, asset_id);
 CREATE INDEX library_by_size ON library_assets(scope, size, asset_id);
 CREATE INDEX library_by_kind ON library_assets(scope, kind, created_at);
 CREATE INDEX library_by_status ON library_assets(scope, status, created_at);
 CREATE TABLE library_state (
-    scope            TEXT    PRIMARY KEY,
+    scope            TEXT    PRIMARY KEY,      -- JobTarget::scope()
     last_complete_ms INTEGER,                  -- end of the last complete pass
     pass             INTEGER NOT NULL DEFAULT 0,
     pass_started_ms  INTEGER,
