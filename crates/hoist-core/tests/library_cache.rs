@@ -394,3 +394,30 @@ async fn an_upload_enters_the_cache_linked_to_its_file_and_job() {
         .expect("refresh");
     check(cache.get(&asset_id).await.expect("read"));
 }
+
+#[tokio::test]
+async fn the_engine_refreshes_a_cache_in_steps_for_a_window() {
+    let sb = TestSandbox::start("").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let p = connect(&sb, ProviderKind::Runflow);
+    for i in 0..5 {
+        put(p.as_ref(), dir.path(), &format!("w{i}.jpg"), b"w").await;
+    }
+    let engine = common::engine(&dir.path().join("state"), |_| {}).await;
+    let t = target(&destination(&sb, ProviderKind::Runflow));
+    let mut steps = 0;
+    while !matches!(
+        engine.refresh_library(&t, 1).await.expect("refresh"),
+        RefreshStep::Done { .. }
+    ) {
+        steps += 1;
+        assert!(steps < 10, "the refresh does not end");
+    }
+    let page = engine
+        .library_cache(&t)
+        .query(&LibraryQuery::default())
+        .await
+        .expect("query");
+    assert_eq!(page.total, 5);
+    engine.shutdown().await;
+}
