@@ -129,7 +129,7 @@ async fn get_saves_exact_originals_under_safe_names_and_resumes() {
     let sb = TestSandbox::start("").await;
     let dir = tempfile::tempdir().unwrap();
     let state = tempfile::tempdir().unwrap();
-    for &(provider, flags) in PROVIDERS {
+    for (round, &(provider, flags)) in PROVIDERS.iter().enumerate() {
         upload(&sb, provider, flags, dir.path(), &["one.jpg"]);
         let out = run(hoist(state.path()).args(args("ls", &sb, provider, flags, &["--json"])));
         let id = json_lines(&out.stdout)[0]["id"]
@@ -151,6 +151,13 @@ async fn get_saves_exact_originals_under_safe_names_and_resumes() {
         let saved = dest.join("one.jpg");
         let src = dir.path().join(format!("src-{provider}-1")).join("one.jpg");
         assert_eq!(sha256_file(&saved), sha256_file(&src), "{provider}");
+        // The connection was cut halfway and the rest asked for with a Range.
+        let faults = &sb.stats().await["faults"];
+        assert_eq!(faults["drop_download"], round + 1, "{faults}");
+        assert!(
+            faults["download_range"].as_u64() > Some(round as u64),
+            "{faults}"
+        );
         sb.set_faults("").await;
         // Never over a file without being told; rename when told.
         let out = get(&[&id]);
