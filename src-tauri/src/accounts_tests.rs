@@ -186,6 +186,19 @@ async fn two_accounts_of_each_provider_each_get_only_their_own_key_and_files() {
         // A server holds both of its accounts' providers' files; an
         // account's library is its provider's listing there: only its file.
         assert_eq!(names, vec![name.clone()], "library of {id}");
+        // The cached library: refreshed with this account's key, sliced locally.
+        let r = crate::library_cache::refresh(&shell, id, 5)
+            .await
+            .expect("refresh");
+        assert!(
+            r.done && !r.offline && r.last_complete_ms.is_some(),
+            "{r:?}"
+        );
+        let cached = crate::library_cache::slice(&shell, id, Default::default())
+            .await
+            .expect("slice");
+        let names: Vec<_> = cached.items.iter().map(|i| i.item.name.clone()).collect();
+        assert_eq!(names, vec![name.clone()], "cached library of {id}");
         assert!(sb
             .assets()
             .await

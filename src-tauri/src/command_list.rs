@@ -25,6 +25,8 @@ macro_rules! command_list {
             select_account,
             library,
             library_thumbnail,
+            library_slice,
+            library_refresh,
             bench_report,
             about,
             diagnostics,

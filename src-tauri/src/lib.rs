@@ -15,6 +15,7 @@ mod events;
 pub mod follower;
 pub mod launch;
 pub mod library;
+pub mod library_cache;
 pub mod notify;
 pub mod provider_specs;
 pub mod queue_feed;

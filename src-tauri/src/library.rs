@@ -23,7 +23,7 @@ impl SeenAssets {
     }
 }
 
-fn item(a: &RemoteAsset) -> LibraryItem {
+pub(crate) fn item(a: &RemoteAsset) -> LibraryItem {
     LibraryItem {
         id: a.id.clone(),
         name: a.name.clone().unwrap_or_else(|| a.id.clone()),

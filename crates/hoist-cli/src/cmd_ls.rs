@@ -1,9 +1,22 @@
 //! `hoist ls`: what is already in the remote library.
+//!
+//! Online, it lists from the provider (newest first) and refreshes the
+//! destination's library cache as it goes; `--query` searches on the server
+//! where the provider can (FLORA), else in the cache after a refresh.
+//! `--cached` answers from the cache alone, without a key's use or the
+//! network; when the provider cannot be reached, plain `ls` does the same
+//! and says when the cache was last updated.
 
 use crate::dest::DestinationArgs;
 use crate::output::{human_bytes, print_json_line, terminal_safe};
+use crate::remote::Remote;
 use clap::Args;
-use hoist_core::engine::Credentials;
+use hoist_core::library::refresh::{is_unreachable, last_updated};
+use hoist_core::library::{
+    AssetKind, LibraryCache, LibraryQuery, Refresh, RefreshError, RefreshStep, SortBy,
+};
+use hoist_core::provider::{spec, Provider};
+use hoist_core::RemoteAsset;
 
 #[derive(Args, Debug)]
 pub struct LsArgs {
@@ -12,54 +25,187 @@ pub struct LsArgs {
     /// At most this many assets.
     #[arg(long, default_value_t = 100)]
     limit: usize,
+    /// Only assets whose name contains this (case-insensitive).
+    #[arg(long)]
+    query: Option<String>,
+    /// Answer from this machine's cache of the library, without the network.
+    #[arg(long)]
+    cached: bool,
+    /// With --cached: only this type (image, video, audio, document, other).
+    #[arg(long = "type", requires = "cached")]
+    kind: Option<AssetKind>,
+    /// With --cached: only this status (e.g. ready).
+    #[arg(long, requires = "cached")]
+    status: Option<String>,
+    /// With --cached: order by date, name or size (newest, last, largest first).
+    #[arg(long, requires = "cached")]
+    sort: Option<SortBy>,
     #[arg(long)]
     json: bool,
 }
 
 pub async fn run(args: LsArgs) -> anyhow::Result<u8> {
-    let (target, credentials) = args.dest.resolve()?;
-    let destination = target.destination.clone();
-    let key = credentials
-        .api_key(&target.account, &destination)
-        .ok_or_else(|| crate::UsageError(format!("no API key for {}", destination.label())))?;
-    let provider = hoist_core::provider::for_destination(&destination, &key, reqwest_client()?)
-        .map_err(|e| {
-            anyhow::anyhow!("{}", crate::hints::with_hint(&e.message, Some(&e.reason())))
-        })?;
-    let mut cursor: Option<String> = None;
-    let mut shown = 0;
-    while shown < args.limit {
-        let want = (args.limit - shown).min(100) as u32;
-        let page = provider.list(cursor.as_deref(), want).await.map_err(|e| {
-            let said = crate::hints::with_hint(&e.to_string(), Some(&e.reason()));
-            anyhow::anyhow!("listing assets: {said}")
-        })?;
-        for a in page.items.iter().take(args.limit - shown) {
-            if args.json {
-                print_json_line(&serde_json::to_value(a)?);
-            } else {
-                println!(
-                    "{:<40} {:<15} {:>9}  {}",
-                    terminal_safe(&a.id),
-                    terminal_safe(&a.status),
-                    a.size.map(human_bytes).unwrap_or_default(),
-                    terminal_safe(a.name.as_deref().unwrap_or(""))
-                );
-            }
-            shown += 1;
+    let remote = Remote::resolve(&args.dest)?;
+    let cache = remote.cache()?;
+    let label = remote.target.destination.label();
+    if args.cached {
+        let st = cache.state().await?;
+        if !args.json {
+            eprintln!(
+                "hoist: from the cache ({})",
+                last_updated(st.last_complete_ms)
+            );
         }
-        match page.next {
-            Some(next) if !page.items.is_empty() => cursor = Some(next),
-            _ => break,
-        }
+        return from_cache(&args, &cache, &label).await;
     }
-    if shown == 0 && !args.json {
-        eprintln!("no assets at {}", destination.label());
+    let provider = remote.provider()?;
+    let listed = match &args.query {
+        Some(q) if spec::spec(provider.kind()).library.search => {
+            search(&args, provider.as_ref(), &cache, q).await
+        }
+        // No server-side search: refresh, then search the cache.
+        Some(_) => match Refresh::new(provider.as_ref(), &cache).run().await {
+            Ok(_) => return from_cache(&args, &cache, &label).await,
+            Err(e) => Err(e),
+        },
+        None => list(&args, provider.as_ref(), &cache).await,
+    };
+    match listed {
+        Ok(0) if !args.json => eprintln!("no assets at {label}"),
+        Ok(_) => {}
+        Err(RefreshError::Offline {
+            reason,
+            last_complete_ms,
+        }) => {
+            if last_complete_ms.is_none() && cache.is_empty().await? {
+                anyhow::bail!("cannot reach {label} ({reason}), and nothing of it is cached");
+            }
+            eprintln!(
+                "hoist: offline ({}); showing the cache, {}",
+                terminal_safe(&reason),
+                last_updated(last_complete_ms)
+            );
+            return from_cache(&args, &cache, &label).await;
+        }
+        Err(RefreshError::Api(e)) => {
+            let said = crate::hints::with_hint(&e.to_string(), Some(&e.reason()));
+            anyhow::bail!("listing assets: {said}");
+        }
+        Err(e) => return Err(e.into()),
     }
     Ok(0)
 }
 
-/// The engine's API client rules: same-origin redirects only, capped bodies.
-fn reqwest_client() -> anyhow::Result<hoist_core::provider::http::HttpClient> {
-    Ok(hoist_core::provider::http::api_client_builder().build()?)
+fn print(a: &RemoteAsset, json: bool) -> anyhow::Result<()> {
+    if json {
+        print_json_line(&serde_json::to_value(a)?);
+    } else {
+        println!(
+            "{:<40} {:<15} {:>9}  {}",
+            terminal_safe(&a.id),
+            terminal_safe(&a.status),
+            a.size.map(human_bytes).unwrap_or_default(),
+            terminal_safe(a.name.as_deref().unwrap_or(""))
+        );
+    }
+    Ok(())
+}
+
+/// The provider's listing, newest first, written to the cache as a
+/// refresh pass (complete when the limit reaches the end).
+async fn list(
+    args: &LsArgs,
+    provider: &dyn Provider,
+    cache: &LibraryCache,
+) -> Result<usize, RefreshError> {
+    let page = args.limit.clamp(1, 100) as u32;
+    let mut refresh = Refresh::new(provider, cache).page_size(page);
+    refresh.restart().await?;
+    let mut shown = 0;
+    while shown < args.limit {
+        match refresh.step().await? {
+            RefreshStep::Page { items, head: false } => {
+                for a in items.iter().take(args.limit - shown) {
+                    print(a, args.json).map_err(io_error)?;
+                    shown += 1;
+                }
+            }
+            RefreshStep::Page { head: true, .. } => {}
+            RefreshStep::Done { .. } => break,
+        }
+    }
+    Ok(shown)
+}
+
+/// FLORA's server-side search; what it finds is cached too.
+async fn search(
+    args: &LsArgs,
+    provider: &dyn Provider,
+    cache: &LibraryCache,
+    query: &str,
+) -> Result<usize, RefreshError> {
+    let mut cursor: Option<String> = None;
+    let mut shown = 0;
+    while shown < args.limit {
+        let want = (args.limit - shown).min(100) as u32;
+        let page = match provider.search(query, cursor.as_deref(), want).await {
+            Ok(p) => p,
+            Err(e) if is_unreachable(&e) => {
+                return Err(RefreshError::Offline {
+                    reason: e.message,
+                    last_complete_ms: cache.state().await?.last_complete_ms,
+                })
+            }
+            Err(e) => return Err(RefreshError::Api(e)),
+        };
+        for a in page.items.iter().take(args.limit - shown) {
+            print(a, args.json).map_err(io_error)?;
+            shown += 1;
+        }
+        let empty = page.items.is_empty();
+        cache.upsert(page.items, 0).await?;
+        match page.next {
+            Some(next) if !empty => cursor = Some(next),
+            _ => break,
+        }
+    }
+    Ok(shown)
+}
+
+fn io_error(e: anyhow::Error) -> RefreshError {
+    RefreshError::Cache(hoist_core::CoreError::Config(e.to_string()))
+}
+
+/// The cache's answer: newest first unless `--sort` says otherwise.
+async fn from_cache(args: &LsArgs, cache: &LibraryCache, label: &str) -> anyhow::Result<u8> {
+    let mut q = LibraryQuery {
+        search: args.query.clone(),
+        kind: args.kind,
+        status: args.status.clone(),
+        sort: args.sort.unwrap_or_default(),
+        descending: true,
+        offset: 0,
+        limit: 0,
+    };
+    let mut shown = 0;
+    while shown < args.limit {
+        q.offset = shown as u64;
+        q.limit = (args.limit - shown).min(1000) as u32;
+        let page = cache.query(&q).await?;
+        if page.items.is_empty() {
+            break;
+        }
+        for a in &page.items {
+            if args.json {
+                print_json_line(&serde_json::to_value(a)?);
+            } else {
+                print(&a.asset, false)?;
+            }
+            shown += 1;
+        }
+    }
+    if shown == 0 && !args.json {
+        eprintln!("no assets at {label} in the cache");
+    }
+    Ok(0)
 }

@@ -3,7 +3,9 @@
 //! Exit codes: 0 everything succeeded, 1 some file failed (each reason on
 //! stderr), 2 usage errors (clap's default for parse errors too).
 
+mod cmd_attach;
 mod cmd_docs;
+mod cmd_get;
 mod cmd_ls;
 mod cmd_queue;
 mod cmd_sandbox;
@@ -15,6 +17,7 @@ mod hints;
 mod logging;
 mod output;
 mod progress;
+mod remote;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
@@ -43,8 +46,12 @@ enum Command {
     Sync(cmd_sync::SyncArgs),
     /// Inspect and steer the persistent queue.
     Queue(cmd_queue::QueueArgs),
-    /// List assets already in the remote library.
+    /// List assets already in the remote library (and refresh its local cache).
     Ls(cmd_ls::LsArgs),
+    /// Download assets' originals into a folder.
+    Get(cmd_get::GetArgs),
+    /// Attach assets to a FLORA project.
+    Attach(cmd_attach::AttachArgs),
     /// Make thumbnails locally (JPEG, PNG, WebP, GIF, TIFF, BMP, AVIF, HEIC, SVG, RAW, video, PDF).
     Thumb(cmd_thumb::ThumbArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -81,6 +88,8 @@ fn main() -> ExitCode {
         Command::Sync(_) => "sync",
         Command::Queue(_) => "queue",
         Command::Ls(_) => "ls",
+        Command::Get(_) => "get",
+        Command::Attach(_) => "attach",
         Command::Thumb(_) => "thumb",
         Command::Completions(_) | Command::Manpages(_) => "docs",
     };
@@ -106,6 +115,8 @@ fn main() -> ExitCode {
             Command::Sync(args) => cmd_sync::run(args).await,
             Command::Queue(args) => cmd_queue::run(args).await,
             Command::Ls(args) => cmd_ls::run(args).await,
+            Command::Get(args) => cmd_get::run(args).await,
+            Command::Attach(args) => cmd_attach::run(args).await,
             Command::Thumb(args) => cmd_thumb::run(args).await.map(|code| code as u8),
             Command::Completions(_) | Command::Manpages(_) => Ok(0),
         }

@@ -280,6 +280,9 @@ pub struct RemoteAsset {
     pub height: Option<u32>,
     /// Unix seconds (FLORA lists give integers, gets give ISO text).
     pub created_at: Option<i64>,
+    /// Who uploaded it, where the vendor says (Runflow `created_by_user`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uploader: Option<String>,
     /// While pending: when the upload URL the server last issued lapses (Unix ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_expires_at_ms: Option<i64>,

@@ -12,6 +12,8 @@ use rand::{Rng, SeedableRng};
 
 /// Default lifetime of signed upload URLs.
 pub const DEFAULT_EXPIRY: Duration = Duration::from_secs(3600);
+/// Lifetime of Runflow's signed download URLs (the documented 900 s).
+pub const DEFAULT_DOWNLOAD_TTL: Duration = Duration::from_secs(900);
 
 /// Which faults to inject, parsed from e.g.
 /// `"error=0.1,rate_limit=0.05,drop=0.05,expiry=3s,latency=20ms,seed=7"`.
@@ -31,6 +33,8 @@ pub const DEFAULT_EXPIRY: Duration = Duration::from_secs(3600);
 /// | `lost_confirm` | the next N Runflow confirmations are committed, then answered 409 `ALREADY_CONFIRMED`; the next `GET` of each such asset answers 404 (a record id that differs from the upload's) |
 /// | `attach_refused` | the next N FLORA project attaches answer 403 |
 /// | `hide_s3key` | `1`: Segmentflow listings carry no `s3Key` |
+/// | `download_ttl` | lifetime of Runflow's signed download URLs (default `900s`) |
+/// | `drop_download` | the next N file downloads send half the bytes, then the connection is dropped |
 ///
 /// The last four are counts (one-shot faults) rather than fractions.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +52,8 @@ pub struct FaultSpec {
     pub lost_confirm: u32,
     pub attach_refused: u32,
     pub hide_s3key: bool,
+    pub download_ttl: Duration,
+    pub drop_download: u32,
 }
 
 impl Default for FaultSpec {
@@ -66,6 +72,8 @@ impl Default for FaultSpec {
             lost_confirm: 0,
             attach_refused: 0,
             hide_s3key: false,
+            download_ttl: DEFAULT_DOWNLOAD_TTL,
+            drop_download: 0,
         }
     }
 }
@@ -167,6 +175,8 @@ impl FromStr for FaultSpec {
                 "lost_confirm" => spec.lost_confirm = parse_count(key, value)?,
                 "attach_refused" => spec.attach_refused = parse_count(key, value)?,
                 "hide_s3key" => spec.hide_s3key = parse_count(key, value)? > 0,
+                "download_ttl" => spec.download_ttl = parse_duration(key, value)?,
+                "drop_download" => spec.drop_download = parse_count(key, value)?,
                 "seed" => {
                     spec.seed = Some(value.parse().map_err(|_| {
                         FaultSpecError(format!("`{item}`: seed must be an unsigned integer"))
@@ -176,7 +186,8 @@ impl FromStr for FaultSpec {
                     return Err(FaultSpecError(format!(
                         "unknown fault key `{other}` (known: error, error_after, rate_limit, \
                          rate_limit_bare, drop, drop_response, expiry, latency, seed, \
-                         drop_confirm, lost_confirm, attach_refused, hide_s3key)"
+                         drop_confirm, lost_confirm, attach_refused, hide_s3key, download_ttl, \
+                         drop_download)"
                     )))
                 }
             }
@@ -203,6 +214,9 @@ impl fmt::Display for FaultSpec {
         if self.expiry != DEFAULT_EXPIRY {
             parts.push(format!("expiry={}", fmt_duration(self.expiry)));
         }
+        if self.download_ttl != DEFAULT_DOWNLOAD_TTL {
+            parts.push(format!("download_ttl={}", fmt_duration(self.download_ttl)));
+        }
         if !self.latency.is_zero() {
             parts.push(format!("latency={}", fmt_duration(self.latency)));
         }
@@ -214,6 +228,7 @@ impl fmt::Display for FaultSpec {
             ("lost_confirm", self.lost_confirm),
             ("attach_refused", self.attach_refused),
             ("hide_s3key", u32::from(self.hide_s3key)),
+            ("drop_download", self.drop_download),
         ] {
             if n > 0 {
                 parts.push(format!("{k}={n}"));
@@ -247,6 +262,7 @@ pub enum OneShot {
     DropConfirm,
     LostConfirm,
     AttachRefused,
+    DropDownload,
 }
 
 impl OneShot {
@@ -255,6 +271,7 @@ impl OneShot {
             OneShot::DropConfirm => "drop_confirm",
             OneShot::LostConfirm => "lost_confirm",
             OneShot::AttachRefused => "attach_refused",
+            OneShot::DropDownload => "drop_download",
         }
     }
 }
@@ -264,6 +281,7 @@ fn one_shots(spec: &FaultSpec) -> BTreeMap<OneShot, u32> {
         (OneShot::DropConfirm, spec.drop_confirm),
         (OneShot::LostConfirm, spec.lost_confirm),
         (OneShot::AttachRefused, spec.attach_refused),
+        (OneShot::DropDownload, spec.drop_download),
     ])
 }
 

@@ -98,6 +98,7 @@ pub mod blobs;
 pub mod config;
 pub mod error;
 pub mod faults;
+pub mod files;
 pub mod flora;
 pub mod idempotency;
 pub mod imagemeta;
@@ -172,7 +173,7 @@ fn router(st: Shared) -> Router {
     let storage = Router::new()
         .route("/storage/flora/{asset_id}", post(storage::flora_upload))
         .route("/storage/{dialect}/{id}", put(storage::put_upload))
-        .route("/files/{dialect}/{id}", get(storage::get_file))
+        .route("/files/{dialect}/{id}", get(files::get_file))
         .layer(DefaultBodyLimit::disable())
         .route_layer(from_fn_with_state(st.clone(), middleware::track));
     Router::new()

@@ -4,8 +4,7 @@
 //!   field must be sent unchanged, then the file under `file`, last.
 //! * `PUT /storage/{runflow|segmentflow}/{id}?X-Sandbox-Expires=&X-Sandbox-Signature=`:
 //!   presigned PUT of the raw body; `Content-Type` must equal the declared type (it is signed).
-//! * `GET /files/{dialect}/{id}`: the bytes of a ready asset (Runflow's URL is signed and
-//!   short-lived, as documented; FLORA's and Segmentflow's are public).
+//! * `GET /files/{dialect}/{id}`: the bytes of a ready asset, in `files.rs`.
 //!
 //! Bodies are streamed to a temp file with 256 KiB buffers and renamed into place;
 //! errors are S3-style XML.
@@ -17,16 +16,12 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use tokio_util::io::ReaderStream;
 
-use crate::blobs::IO_BUF;
 use crate::error::{Dialect, StorageError};
 use crate::faults::abort_connection;
 use crate::state::{AppState, FormTarget, Shared, UploadRecord};
-use crate::store::{self, AssetRow, Status};
+use crate::store::{self, AssetRow};
 
-/// Lifetime of Runflow's signed download URLs.
-const DOWNLOAD_TTL_SECS: i64 = 3600;
 /// Form fields the FLORA storage endpoint requires (besides the file).
 const FLORA_REQUIRED: [&str; 4] = ["key", "token", "expire", "signature"];
 /// Largest accepted non-file form field.
@@ -110,7 +105,9 @@ pub fn file_url(st: &AppState, row: &AssetRow) -> String {
     let base = format!("{}/files/{}/{}", st.base_url, row.dialect.as_str(), row.id);
     match row.dialect {
         Dialect::Runflow => {
-            let expires = (store::now_ms() / 1000 + DOWNLOAD_TTL_SECS).to_string();
+            // The `download_ttl` fault knob (default: the documented 900 s).
+            let ttl = st.faults.spec().download_ttl.as_secs().max(1) as i64;
+            let expires = (store::now_ms() / 1000 + ttl).to_string();
             let sig = st
                 .signer
                 .sign(&["get", row.dialect.as_str(), &row.id, &expires]);
@@ -142,7 +139,7 @@ fn check_row_expiry(row: &AssetRow) -> Result<(), StorageError> {
     Ok(())
 }
 
-fn check_expiry(expires: &str) -> Result<(), StorageError> {
+pub(crate) fn check_expiry(expires: &str) -> Result<(), StorageError> {
     let exp: i64 = expires
         .parse()
         .map_err(|_| StorageError::denied("AccessDenied", "expiry is not a number"))?;
@@ -198,7 +195,7 @@ impl Attempt {
     }
 }
 
-async fn lookup(st: &Shared, d: Dialect, id: &str) -> Result<AssetRow, StorageError> {
+pub(crate) async fn lookup(st: &Shared, d: Dialect, id: &str) -> Result<AssetRow, StorageError> {
     let key = id.to_string();
     st.store
         .run(move |c| store::get_asset(c, d, &key))
@@ -503,48 +500,4 @@ pub async fn put_upload(
         resp.headers_mut().insert(header::ETAG, v);
     }
     att.finish(&st, "stored", resp)
-}
-
-/// `GET /files/{dialect}/{id}`: the bytes of a ready asset.
-pub async fn get_file(
-    State(st): State<Shared>,
-    Path((dialect, id)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let Some(d) = Dialect::parse(&dialect) else {
-        return StorageError::not_found("no such bucket").into_response();
-    };
-    let row = match lookup(&st, d, &id).await {
-        Ok(r) if r.status == Status::Ready => r,
-        Ok(_) => return StorageError::not_found("the asset is not ready").into_response(),
-        Err(e) => return e.into_response(),
-    };
-    if d == Dialect::Runflow {
-        let (Some(expires), Some(sig)) = (q.get("X-Sandbox-Expires"), q.get("X-Sandbox-Signature"))
-        else {
-            return StorageError::denied("AccessDenied", "missing signature").into_response();
-        };
-        if !st.signer.verify(&["get", d.as_str(), &id, expires], sig) {
-            return StorageError::denied("SignatureDoesNotMatch", "bad signature").into_response();
-        }
-        if let Err(e) = check_expiry(expires) {
-            return e.into_response();
-        }
-    }
-    let Some(path) = st.blobs.path(d, &id) else {
-        return StorageError::not_found("no such object").into_response();
-    };
-    let file = match tokio::fs::File::open(&path).await {
-        Ok(f) => f,
-        Err(_) => return StorageError::not_found("the stored bytes are missing").into_response(),
-    };
-    let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
-    let body = Body::from_stream(ReaderStream::with_capacity(file, IO_BUF));
-    let mut resp = (StatusCode::OK, body).into_response();
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&effective_content_type(&row)) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    resp
 }

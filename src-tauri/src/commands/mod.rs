@@ -87,6 +87,26 @@ pub async fn library(
     crate::library::page(&shell, &account_id, cursor).await
 }
 
+/// A slice of the account's cached library (no network).
+#[tauri::command]
+pub async fn library_slice(
+    shell: State<'_, Shell>,
+    account_id: String,
+    query: crate::library_cache::LibraryQueryInput,
+) -> CmdResult<crate::library_cache::LibrarySlice> {
+    crate::library_cache::slice(&shell, &account_id, query).await
+}
+
+/// Refresh the account's cached library by up to `max_pages` pages.
+#[tauri::command]
+pub async fn library_refresh(
+    shell: State<'_, Shell>,
+    account_id: String,
+    max_pages: u32,
+) -> CmdResult<crate::library_cache::LibraryRefreshView> {
+    crate::library_cache::refresh(&shell, &account_id, max_pages).await
+}
+
 #[tauri::command]
 pub async fn library_thumbnail(
     shell: State<'_, Shell>,

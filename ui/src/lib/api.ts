@@ -13,6 +13,9 @@ import type {
   EngineStatus,
   JobGroup,
   LibraryPage,
+  LibraryQueryInput,
+  LibraryRefreshView,
+  LibrarySlice,
   SettingsView,
   QueueSlice,
   QueueSummary,
@@ -62,6 +65,12 @@ export const api = {
   library: (accountId: string, cursor: string | null) => call<LibraryPage>("library", { accountId, cursor }),
   libraryThumbnail: (accountId: string, assetId: string) =>
     call<string | null>("library_thumbnail", { accountId, assetId }),
+  /** A slice of the account's cached library (no network): for a virtualized grid. */
+  librarySlice: (accountId: string, query: LibraryQueryInput) =>
+    call<LibrarySlice>("library_slice", { accountId, query }),
+  /** Refresh the cached library by up to maxPages pages of 100; call again until done. */
+  libraryRefresh: (accountId: string, maxPages: number) =>
+    call<LibraryRefreshView>("library_refresh", { accountId, maxPages }),
 };
 
 /** The stable code of a command error ("invalid", "auth", ...), or "" when there is none. */

@@ -217,6 +217,62 @@ createdAt: number | null, };
 
 export type LibraryPage = { items: Array<LibraryItem>, next: string | null, };
 
+export type LibraryQueryInput = { 
+/**
+ * Case-insensitive substring of the name.
+ */
+search: string | null, 
+/**
+ * image | video | audio | document | other
+ */
+kind: string | null, 
+/**
+ * ready | pending_upload | failed
+ */
+status: string | null, 
+/**
+ * date (default) | name | size
+ */
+sort: string | null, 
+/**
+ * Oldest, A-Z or smallest first (default: newest, Z-A, largest).
+ */
+ascending: boolean, offset: number, 
+/**
+ * At most 1000; 0 means 100.
+ */
+limit: number, };
+
+export type LibraryCachedItem = { item: LibraryItem, kind: string, uploader: string | null, 
+/**
+ * The file it was uploaded from, when this machine uploaded it.
+ */
+localPath: string | null, 
+/**
+ * The queue job that uploaded it.
+ */
+jobId: number | null, };
+
+export type LibrarySlice = { items: Array<LibraryCachedItem>, total: number, offset: number, 
+/**
+ * End of the last complete refresh (Unix ms); null: never listed.
+ */
+lastCompleteMs: number | null, };
+
+export type LibraryRefreshView = { 
+/**
+ * The cache holds the whole listing; otherwise call again to go on.
+ */
+done: boolean, 
+/**
+ * The provider cannot be reached: show the cache read-only.
+ */
+offline: boolean, lastCompleteMs: number | null, 
+/**
+ * "offline (…); last updated …" when offline.
+ */
+message: string | null, };
+
 export type FieldSpecView = { 
 /**
  * Key in an account's `fields`: "workspace", "folder"…
@@ -270,5 +326,5 @@ licences: Array<Licence> | null, };
 export const JOB_RULES: Record<JobStateView, { actions: JobActions; group: JobGroup }> = {"queued":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"hashing":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"reserving":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"uploading":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"confirming":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"ready":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"},"waiting_retry":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":true},"group":"active"},"failed":{"actions":{"pause":false,"resume":false,"cancel":true,"retry":true},"group":"stopped"},"paused":{"actions":{"pause":false,"resume":true,"cancel":true,"retry":false},"group":"active"},"cancelled":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":true},"group":"stopped"},"duplicate":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"}};
 
 /** The shell's commands (`src-tauri/src/command_list.rs`). */
-export const COMMANDS = ["app_info","queue_summary","queue_slice","thumbnail","get_settings","save_settings","add_paths","pause","resume","cancel","retry","clear_finished","list_accounts","provider_specs","save_account","remove_account","select_account","library","library_thumbnail","bench_report","about","diagnostics","open_logs_folder"] as const;
+export const COMMANDS = ["app_info","queue_summary","queue_slice","thumbnail","get_settings","save_settings","add_paths","pause","resume","cancel","retry","clear_finished","list_accounts","provider_specs","save_account","remove_account","select_account","library","library_thumbnail","library_slice","library_refresh","bench_report","about","diagnostics","open_logs_folder"] as const;
 export type Command = (typeof COMMANDS)[number];

@@ -9,6 +9,7 @@
 pub(crate) mod hashing;
 mod keys;
 mod lead;
+mod library;
 mod scheduler;
 use scheduler::{progress_ticker, scheduler};
 mod steering;

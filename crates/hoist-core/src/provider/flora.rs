@@ -150,6 +150,7 @@ pub(crate) fn parse_asset(v: &Value, host: &str) -> Result<RemoteAsset, ApiError
         width: opt_u32(v, &["width"]),
         height: opt_u32(v, &["height"]),
         created_at: timestamp(v, &["created_at", "createdAt"]),
+        uploader: None,
         upload_expires_at_ms: timestamp_ms(v, &["expires_at", "expiresAt"]),
     })
 }
@@ -223,6 +224,20 @@ impl Provider for Flora {
         let Some(project) = self.destination.field(PROJECT) else {
             return Ok(());
         };
+        self.attach_to(project, asset_id, key).await
+    }
+
+    async fn attach_to(&self, project: &str, asset_id: &str, key: &str) -> Result<(), ApiError> {
+        let rule = super::spec::spec(ProviderKind::Flora).field(PROJECT);
+        if rule.is_some_and(|f| !f.accepts(project)) {
+            return Err(ApiError::local(
+                "invalid_project",
+                format!(
+                    "'{}' is not a FLORA project id: they start with prj_, like prj_123",
+                    crate::text::printable(project)
+                ),
+            ));
+        }
         let path = format!(
             "/projects/{}/assets/{}/attach",
             path_segment(project),
@@ -258,10 +273,34 @@ impl Provider for Flora {
     }
 
     async fn list(&self, cursor: Option<&str>, limit: u32) -> Result<Page<RemoteAsset>, ApiError> {
+        self.list_assets(None, cursor, limit).await
+    }
+
+    async fn search(
+        &self,
+        query: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<RemoteAsset>, ApiError> {
+        self.list_assets(Some(query), cursor, limit).await
+    }
+}
+
+impl Flora {
+    /// `GET /assets?workspace_id=&query=&cursor=&limit=`.
+    async fn list_assets(
+        &self,
+        search: Option<&str>,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<RemoteAsset>, ApiError> {
         let mut query = vec![
             ("workspace_id", self.workspace()?.to_string()),
             ("limit", limit.clamp(1, 100).to_string()),
         ];
+        if let Some(q) = search {
+            query.push(("query", q.to_string()));
+        }
         if let Some(c) = cursor {
             query.push(("cursor", c.to_string()));
         }

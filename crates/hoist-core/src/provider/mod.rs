@@ -73,6 +73,9 @@ pub struct Reservation {
 }
 
 /// What looking for the asset of a reservation found.
+// One per look-up, never stored in bulk: boxing the asset would only add
+// an allocation and change every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Lookup {
     /// This is the asset.
@@ -207,6 +210,28 @@ pub trait Provider: Send + Sync {
 
     async fn list(&self, cursor: Option<&str>, limit: u32) -> Result<Page<RemoteAsset>, ApiError>;
 
+    /// Server-side search over asset names, where the vendor has it
+    /// ([`spec::LibraryOps::search`]); elsewhere a "not offered" error.
+    async fn search(
+        &self,
+        _query: &str,
+        _cursor: Option<&str>,
+        _limit: u32,
+    ) -> Result<Page<RemoteAsset>, ApiError> {
+        Err(not_offered(self.kind(), "server-side search"))
+    }
+
+    /// Attach an asset to a project of the caller's choosing, where the
+    /// vendor has projects ([`spec::LibraryOps::attach`]).
+    async fn attach_to(
+        &self,
+        _project: &str,
+        _asset_id: &str,
+        _idempotency_key: &str,
+    ) -> Result<(), ApiError> {
+        Err(not_offered(self.kind(), "attaching to a project"))
+    }
+
     /// How to read a storage error status for this vendor's storage.
     fn storage_verdict(&self, status: u16) -> StorageVerdict {
         match status {
@@ -215,6 +240,18 @@ pub trait Provider: Send + Sync {
             _ => StorageVerdict::Fatal,
         }
     }
+}
+
+/// The error for an operation the vendor's API does not have (code
+/// `not_offered`), worded the same everywhere.
+pub fn not_offered(kind: ProviderKind, what: &str) -> ApiError {
+    ApiError::local(
+        "not_offered",
+        format!(
+            "{what} is not offered by this provider ({})",
+            spec::spec(kind).label
+        ),
+    )
 }
 
 /// Refuse a destination whose fields do not fit the provider's spec (the

@@ -130,8 +130,26 @@ pub(crate) fn parse_asset(
         width: opt_u32(v, &["width"]),
         height: opt_u32(v, &["height"]),
         created_at: timestamp(v, &["created_at"]),
+        uploader: v.get("created_by_user").and_then(uploader),
         upload_expires_at_ms: None,
     })
+}
+
+/// "First Last <email>" (or what of it is given) from `created_by_user`.
+fn uploader(user: &Value) -> Option<String> {
+    let name = [
+        opt_str(user, &["first_name"]),
+        opt_str(user, &["last_name"]),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    match (name.is_empty(), opt_str(user, &["email"])) {
+        (false, Some(e)) => Some(format!("{name} <{e}>")),
+        (false, None) => Some(name),
+        (true, e) => e,
+    }
 }
 
 #[async_trait]

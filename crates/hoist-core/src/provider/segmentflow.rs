@@ -132,6 +132,7 @@ pub(crate) fn parse_asset(v: &Value, host: &str) -> Result<RemoteAsset, ApiError
         width: opt_u32(v, &["width"]),
         height: opt_u32(v, &["height"]),
         created_at: timestamp(v, &["createdAt", "created_at"]),
+        uploader: None,
         upload_expires_at_ms: None,
     })
 }

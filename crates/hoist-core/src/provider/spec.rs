@@ -104,6 +104,22 @@ pub struct ProviderSpec {
     /// The vendor dedupes mutations sent with an `Idempotency-Key` header.
     pub idempotency_keys: bool,
     pub renewal: Renewal,
+    /// What the library may ask of this vendor beyond list and get.
+    pub library: LibraryOps,
+}
+
+/// The library operations a vendor offers (list and get: all of them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LibraryOps {
+    /// Server-side search over names (FLORA `GET /assets?query=`); the
+    /// others are searched in the local cache.
+    pub search: bool,
+    /// Attaching an asset to a project (FLORA).
+    pub attach: bool,
+    /// Lifetime of the asset URLs the vendor signs (Runflow: 900 s), for URLs
+    /// whose expiry cannot be read from the URL itself; `None`: not signed.
+    pub signed_url_ttl_secs: Option<u64>,
 }
 
 /// Why a destination does not fit its provider. Every variant names the field.
@@ -227,6 +243,11 @@ static SPECS: LazyLock<Vec<ProviderSpec>> = LazyLock::new(|| {
             },
             idempotency_keys: true,
             renewal: Renewal::SameAsset,
+            library: LibraryOps {
+                search: true,
+                attach: true,
+                signed_url_ttl_secs: None,
+            },
         },
         ProviderSpec {
             id: ProviderKind::Runflow,
@@ -265,6 +286,12 @@ static SPECS: LazyLock<Vec<ProviderSpec>> = LazyLock::new(|| {
             // the only safeguard (see engine::worker::confirm).
             idempotency_keys: false,
             renewal: Renewal::NewReservation,
+            // `url` is a presigned GET that lapses after 900 s.
+            library: LibraryOps {
+                search: false,
+                attach: false,
+                signed_url_ttl_secs: Some(900),
+            },
         },
         ProviderSpec {
             id: ProviderKind::Segmentflow,
@@ -296,6 +323,11 @@ static SPECS: LazyLock<Vec<ProviderSpec>> = LazyLock::new(|| {
             },
             idempotency_keys: true,
             renewal: Renewal::NewReservation,
+            library: LibraryOps {
+                search: false,
+                attach: false,
+                signed_url_ttl_secs: None,
+            },
         },
     ]
 });

@@ -167,7 +167,8 @@ fn specs_serialize_to_the_exact_json_the_ui_reads() {
                  "hint": "Uploads are attached to it when ready.", "header": null}
             ],
             "limits": {"maxBytes": null, "maxNameChars": null, "contentTypes": null, "contentTypesLabel": null},
-            "idempotencyKeys": true, "renewal": "same_asset"
+            "idempotencyKeys": true, "renewal": "same_asset",
+            "library": {"search": true, "attach": true, "signedUrlTtlSecs": null}
         },
         {
             "id": "runflow", "label": "Runflow", "defaultEndpoint": "https://api.runflow.io",
@@ -180,7 +181,8 @@ fn specs_serialize_to_the_exact_json_the_ui_reads() {
                  "example": GOOD_UUID, "placeholder": "Folder id (optional)", "hint": null, "header": null}
             ],
             "limits": {"maxBytes": 52428800, "maxNameChars": 500, "contentTypes": null, "contentTypesLabel": null},
-            "idempotencyKeys": false, "renewal": "new_reservation"
+            "idempotencyKeys": false, "renewal": "new_reservation",
+            "library": {"search": false, "attach": false, "signedUrlTtlSecs": 900}
         },
         {
             "id": "segmentflow", "label": "Segmentflow", "defaultEndpoint": "https://api.segmentflow.ai",
@@ -193,7 +195,8 @@ fn specs_serialize_to_the_exact_json_the_ui_reads() {
             "limits": {"maxBytes": 20971520, "maxNameChars": null,
                 "contentTypes": ["image/jpeg", "image/png", "text/csv", "application/vnd.ms-excel", "application/pdf"],
                 "contentTypesLabel": "JPEG, PNG, CSV, Excel (.xls) and PDF files"},
-            "idempotencyKeys": true, "renewal": "new_reservation"
+            "idempotencyKeys": true, "renewal": "new_reservation",
+            "library": {"search": false, "attach": false, "signedUrlTtlSecs": null}
         }
     ]);
     assert_eq!(got, want);

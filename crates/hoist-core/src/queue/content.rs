@@ -49,6 +49,8 @@ impl Queue {
                  SELECT dest_key, hash, ?2, ?3, ?4 FROM jobs WHERE id=?1 AND hash IS NOT NULL",
                 params![id, asset_id, url, now],
             )?;
+            // The library shows the upload at once, linked to its file.
+            crate::library::cache::record_upload(&tx, id, &asset_id, url.as_deref())?;
             tx.commit()?;
             Ok(moved)
         })

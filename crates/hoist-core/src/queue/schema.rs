@@ -116,6 +116,46 @@ CREATE INDEX sync_files_inode ON sync_files(inode, size, mtime_ns);
 -- Jobs queued by a watched folder carry it (the queue shows it).
 ALTER TABLE jobs ADD COLUMN sync_folder INTEGER;
 "#,
+    // 6: the remote library's cache (issue 11), one copy per account +
+    // destination (`scope` = JobTarget::scope() = jobs.dest_key), so the
+    // library opens at once and answers offline; see library/cache.rs.
+    r#"
+CREATE TABLE library_assets (
+    scope          INTEGER NOT NULL,           -- 64 bits of BLAKE3(scope): short index keys
+    asset_id       TEXT    NOT NULL,
+    name           TEXT    NOT NULL DEFAULT '',
+    content_type   TEXT,
+    kind           TEXT    NOT NULL DEFAULT 'other', -- image|video|audio|document|other
+    size           INTEGER,
+    width          INTEGER,
+    height         INTEGER,
+    created_at     INTEGER,                    -- Unix seconds
+    status         TEXT    NOT NULL,
+    uploader       TEXT,
+    url            TEXT,
+    url_expires_ms INTEGER,                    -- signed URLs (Runflow): when `url` lapses
+    thumbnail_url  TEXT,
+    local_path     BLOB,                       -- uploaded from this machine: the file, OS bytes
+    job_id         INTEGER,                    -- ... and the queue row that sent it
+    seen_pass      INTEGER NOT NULL DEFAULT 0, -- the refresh pass that last listed it
+    updated_ms     INTEGER NOT NULL,
+    PRIMARY KEY (scope, asset_id)
+);
+-- Name in the date index: a search reads names from the index, not the rows.
+CREATE INDEX library_by_date ON library_assets(scope, created_at, asset_id, name);
+CREATE INDEX library_by_name ON library_assets(scope, name COLLATE NOCASE, asset_id);
+CREATE INDEX library_by_size ON library_assets(scope, size, asset_id);
+CREATE INDEX library_by_kind ON library_assets(scope, kind, created_at);
+CREATE INDEX library_by_status ON library_assets(scope, status, created_at);
+CREATE TABLE library_state (
+    scope            TEXT    PRIMARY KEY,      -- JobTarget::scope()
+    last_complete_ms INTEGER,                  -- end of the last complete pass
+    pass             INTEGER NOT NULL DEFAULT 0,
+    pass_started_ms  INTEGER,
+    cursor           TEXT,                     -- next page of the pass in progress
+    phase            TEXT                      -- NULL idle | walk | head
+);
+"#,
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -1,4 +1,4 @@
-//! The remote library: local previews of assets that live on the provider.
+//! Local previews of assets that live on the provider.
 //!
 //! A tile's preview is made on this machine like a queued file's: the asset's
 //! bytes (its thumbnail URL when the provider offers one) are fetched once,
