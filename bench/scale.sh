@@ -55,7 +55,7 @@ PY
 # Prints: files wall_s enqueue_ms first_ready_s steady_fps cpu_ms_per_file rss_mb
 run_upload() { # name dir count
   local name=$1 dir=$2 n=$3
-  HOIST_STATE_DIR="$out/state-$name" RUST_LOG=hoist_cli=info python3 - "$out/$name" "$n" \
+  HOIST_STATE_DIR="$out/state-$name" RUST_LOG=warn,hoist=info python3 - "$out/$name" "$n" \
     /usr/bin/time -v "$hoist" upload --provider flora --endpoint "$api" --api-key bench-key \
     --workspace "ws_$name" --concurrency 4 --json "$dir" <<'PY'
 import subprocess, sys, time, re, threading
