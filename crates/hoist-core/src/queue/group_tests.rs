@@ -222,3 +222,42 @@ async fn the_scheduler_query_reads_the_index_not_the_table() {
         .unwrap();
     assert!(none.is_empty());
 }
+
+/// The scheduler's queries cost the same with 50 or 2,000 jobs queued:
+/// SQLite's own count of virtual-machine steps must not grow with the queue
+/// (the retry query once walked every never-tried job on each wake).
+#[tokio::test]
+async fn the_scheduler_queries_do_not_grow_with_the_queue() {
+    let (_dir, q) = queue().await;
+    let mut steps = Vec::new();
+    for n in [50usize, 2_000] {
+        let files = (0..n).map(|i| file(&format!("n{n}-{i}"), 1)).collect();
+        q.enqueue("b", &dest(), files, ct).await.unwrap();
+        let counted = q
+            .call(|conn| {
+                let mut out = Vec::new();
+                for sql in [runnable::fresh_sql(), runnable::due_sql()] {
+                    let mut stmt = conn.prepare(&sql)?;
+                    let params = rusqlite::params![4, "[]", "[]", "[]", now_millis()];
+                    let n = stmt.parameter_count();
+                    let mut rows = stmt.query(&params[..n])?;
+                    while rows.next()?.is_some() {}
+                    drop(rows);
+                    out.push(stmt.get_status(rusqlite::StatementStatus::VmStep));
+                }
+                Ok(out)
+            })
+            .await
+            .unwrap();
+        steps.push(counted);
+    }
+    let (small, big) = (&steps[0], &steps[1]);
+    for (i, name) in ["never-tried", "due retries"].iter().enumerate() {
+        assert!(
+            big[i] <= small[i] + 50,
+            "{name} query: {} steps with 50 queued, {} with 2,050",
+            small[i],
+            big[i]
+        );
+    }
+}

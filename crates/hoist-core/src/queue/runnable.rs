@@ -36,11 +36,14 @@ pub(super) fn fresh_sql() -> String {
     )
 }
 
-/// Jobs whose retry time (?5) came: a range of the same index.
+/// Jobs whose retry time (?5) came: a range of the same index. The explicit
+/// `IS NOT NULL` keeps the range off the never-tried jobs (NULL sorts first)
+/// on any SQLite: Debian's sqlite3 3.40 walked them all (40 ms at 100k
+/// queued) without it; the bundled one already seeks past them.
 pub(super) fn due_sql() -> String {
     format!(
         "SELECT {COLUMNS} FROM jobs WHERE state IN ('queued','waiting_retry') \
-         AND next_attempt_at <= ?5 {SKIP} ORDER BY id LIMIT ?1"
+         AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?5 {SKIP} ORDER BY id LIMIT ?1"
     )
 }
 
