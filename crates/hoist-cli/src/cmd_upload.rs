@@ -1,19 +1,14 @@
 //! `hoist upload`: queue files, work the queue until they are ready or failed.
 
 use crate::dest::DestinationArgs;
-use crate::output::{human_bytes, job_json, print_json_line, terminal_safe};
+use crate::output::{human_bytes, print_json_line, terminal_safe};
 use crate::progress::{Mode, Progress};
 use anyhow::Context;
 use clap::Args;
-use hoist_core::engine::{
-    missing_key_reason, AddReport, DuplicatePolicy, EngineConfig, EngineRole,
-};
-use hoist_core::queue::{JobFilter, JobRow};
+use hoist_core::engine::{AddReport, DuplicatePolicy, EngineConfig, EngineRole};
 use hoist_core::{Engine, JobId, JobState};
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 #[derive(Args, Debug)]
 pub struct UploadArgs {
@@ -61,7 +56,14 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
             "hoist: another Hoist (pid {pid}) is running this queue; your files are added to it and it will upload them (this process takes over if it stops first)"
         );
     }
+    let adding = std::time::Instant::now();
     let report = engine.add(&args.paths, &target).await?;
+    // bench/scale.sh reads this line (RUST_LOG=info) for the enqueue time.
+    tracing::info!(
+        files = report.jobs.len(),
+        ms = adding.elapsed().as_millis() as u64,
+        "queued"
+    );
     let mut failed = report_problems(&report, args.json);
     let ids: Vec<JobId> = report.jobs.iter().map(|j| j.id).collect();
     let rows = follow(&engine, &ids, args.json, &mut progress).await;
@@ -128,55 +130,4 @@ fn report_problems(report: &AddReport, json: bool) -> usize {
     report.problems.len()
 }
 
-/// Wait for the jobs to settle, printing each as it does (and a progress bar
-/// when stderr is a terminal).
-pub(crate) async fn follow(
-    engine: &Engine,
-    ids: &[JobId],
-    json: bool,
-    progress: &mut Progress,
-) -> anyhow::Result<Vec<JobRow>> {
-    let mut printed: HashSet<JobId> = HashSet::new();
-    let mut following = engine.role() != EngineRole::Leading;
-    let mut told_key = false;
-    loop {
-        if following && engine.role() == EngineRole::Leading {
-            following = false;
-            if !json {
-                progress.note("hoist: the other Hoist stopped; this process runs the queue now");
-            }
-        }
-        let rows = engine
-            .queue()
-            .list(JobFilter {
-                ids: Some(ids.to_vec()),
-                ..Default::default()
-            })
-            .await?;
-        // The running Hoist may lack the key given here (it is never passed
-        // between processes): say once why the files wait.
-        if let (false, false, EngineRole::Following { pid }) = (json, told_key, engine.role()) {
-            let waits_for_key = |r: &JobRow| {
-                r.last_error.as_deref() == Some(missing_key_reason(&r.target()).as_str())
-            };
-            if rows.iter().any(waits_for_key) {
-                told_key = true;
-                progress.note(&format!(
-                    "hoist: the running Hoist (pid {pid}) does not have this key, so your files wait in the queue; they upload as soon as it stops, when this process takes over (Ctrl-C leaves them queued for `hoist queue run` with the same key)"
-                ));
-            }
-        }
-        let settled = |r: &JobRow| r.state.is_terminal() || r.state == JobState::Paused;
-        for r in rows.iter().filter(|r| settled(r)) {
-            if printed.insert(r.id) && json {
-                print_json_line(&job_json(r));
-            }
-        }
-        progress.update(&rows);
-        if rows.iter().all(settled) {
-            progress.finish();
-            return Ok(rows);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+pub(crate) use crate::follow::follow;

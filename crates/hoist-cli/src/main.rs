@@ -13,6 +13,7 @@ mod cmd_sync;
 mod cmd_thumb;
 mod cmd_upload;
 mod dest;
+mod follow;
 mod hints;
 mod logging;
 mod output;

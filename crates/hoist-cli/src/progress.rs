@@ -2,17 +2,17 @@
 //! nothing extra otherwise (the plain lines are a product interface, checked
 //! by tests/contract.rs), and only failures with `--quiet`.
 //!
-//! It is fed by the upload's follow loop (queue rows, every tick) and by the
-//! engine's `Progress` events (bytes of files in flight).
+//! It is fed by the upload's follow loop (`follow.rs`): the engine's events
+//! (jobs moving, bytes of files in flight) and each followed job as it
+//! settles. It holds only the files in flight, never the whole list.
 
 use crate::output::terminal_safe;
 use hoist_core::engine::ProgressItem;
 use hoist_core::queue::JobRow;
 use hoist_core::{Engine, EngineEvent, JobId, JobState};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use tokio::sync::broadcast::{self, error::TryRecvError};
 
 /// How much the CLI says while it works.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,13 +44,18 @@ const TEMPLATE: &str = "{prefix:.bold} [{bar:30.cyan/blue}] {decimal_bytes}/{dec
 pub struct Progress {
     mode: Mode,
     bar: Option<ProgressBar>,
-    events: Option<broadcast::Receiver<EngineEvent>>,
-    /// Bytes sent so far of files still in flight.
-    sent: HashMap<JobId, u64>,
+    /// Files followed, and how many of them settled.
+    total: usize,
+    done: usize,
+    /// Bytes of settled files.
+    settled_bytes: u64,
+    /// Files in flight: name, size and bytes sent so far. Only these are
+    /// held: the bar's cost does not grow with the number of files queued.
+    in_flight: BTreeMap<JobId, (String, u64, u64)>,
 }
 
 impl Progress {
-    pub fn new(mode: Mode, engine: &Engine) -> Progress {
+    pub fn new(mode: Mode, _engine: &Engine) -> Progress {
         let bar = (mode == Mode::Bar).then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
             if let Ok(style) = ProgressStyle::with_template(TEMPLATE) {
@@ -60,9 +65,11 @@ impl Progress {
         });
         Progress {
             mode,
-            events: bar.is_some().then(|| engine.subscribe()),
             bar,
-            sent: HashMap::new(),
+            total: 0,
+            done: 0,
+            settled_bytes: 0,
+            in_flight: BTreeMap::new(),
         }
     }
 
@@ -79,43 +86,62 @@ impl Progress {
         }
     }
 
-    /// The state of the followed jobs, once per tick.
-    pub fn update(&mut self, rows: &[JobRow]) {
-        let Some(bar) = &self.bar else { return };
-        if let Some(events) = &mut self.events {
-            loop {
-                match events.try_recv() {
-                    Ok(EngineEvent::Progress { items }) => {
-                        for ProgressItem { id, bytes_sent, .. } in items {
-                            self.sent.insert(id, bytes_sent);
-                        }
+    /// The files followed: how many, and their bytes.
+    pub fn start(&mut self, files: usize, bytes: u64) {
+        self.total = files;
+        if let Some(bar) = &self.bar {
+            bar.set_length(bytes);
+        }
+        self.redraw();
+    }
+
+    /// An engine event about a followed job (`followed` says which are).
+    pub fn event(&mut self, event: &EngineEvent, followed: impl Fn(JobId) -> bool) {
+        if self.bar.is_none() {
+            return;
+        }
+        match event {
+            EngineEvent::Progress { items } => {
+                for ProgressItem { id, bytes_sent, .. } in items {
+                    if let Some(f) = self.in_flight.get_mut(id) {
+                        f.2 = (*bytes_sent).min(f.1);
                     }
-                    Ok(_) | Err(TryRecvError::Lagged(_)) => {}
-                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
                 }
             }
-        }
-        let settled = |r: &JobRow| r.state.is_terminal() || r.state == JobState::Paused;
-        let total: u64 = rows.iter().map(|r| r.size).sum();
-        let mut position = 0;
-        let mut done = 0;
-        let mut current = Vec::new();
-        for r in rows {
-            if settled(r) {
-                done += 1;
-                position += r.size;
-                self.sent.remove(&r.id);
-            } else {
-                position += self.sent.get(&r.id).copied().unwrap_or(0).min(r.size);
-                if r.state != JobState::Queued && r.state != JobState::WaitingRetry {
-                    current.push(terminal_safe(&r.name));
+            EngineEvent::JobChanged { job } if followed(job.id) => {
+                let moving = !job.state.is_terminal()
+                    && !matches!(
+                        job.state,
+                        JobState::Queued | JobState::WaitingRetry | JobState::Paused
+                    );
+                if moving {
+                    let sent = self.in_flight.get(&job.id).map_or(0, |f| f.2);
+                    self.in_flight
+                        .insert(job.id, (terminal_safe(&job.name), job.size, sent));
+                } else {
+                    self.in_flight.remove(&job.id);
                 }
             }
+            _ => return,
         }
-        bar.set_length(total);
-        bar.set_position(position);
-        bar.set_prefix(format!("{done}/{} files", rows.len()));
-        bar.set_message(current_files(&current));
+        self.redraw();
+    }
+
+    /// A followed job settled (terminal or paused).
+    pub fn settled(&mut self, row: &JobRow) {
+        self.done += 1;
+        self.settled_bytes += row.size;
+        self.in_flight.remove(&row.id);
+        self.redraw();
+    }
+
+    fn redraw(&self) {
+        let Some(bar) = &self.bar else { return };
+        let sending: u64 = self.in_flight.values().map(|f| f.2).sum();
+        bar.set_position(self.settled_bytes + sending);
+        bar.set_prefix(format!("{}/{} files", self.done, self.total));
+        let names: Vec<&str> = self.in_flight.values().map(|f| f.0.as_str()).collect();
+        bar.set_message(current_files(&names));
     }
 
     /// Remove the bar before the closing lines.
@@ -127,7 +153,7 @@ impl Progress {
 }
 
 /// "a.jpg, b.mov (+3 more)": the files in flight, most of them.
-fn current_files(names: &[String]) -> String {
+fn current_files(names: &[&str]) -> String {
     const SHOWN: usize = 3;
     if names.is_empty() {
         return "waiting…".to_owned();
@@ -135,7 +161,7 @@ fn current_files(names: &[String]) -> String {
     let mut text = names
         .iter()
         .take(SHOWN)
-        .cloned()
+        .copied()
         .collect::<Vec<_>>()
         .join(", ");
     if names.len() > SHOWN {
@@ -150,7 +176,7 @@ mod tests {
 
     #[test]
     fn names_of_files_in_flight() {
-        let n = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let n = |v: &[&'static str]| v.to_vec();
         assert_eq!(current_files(&[]), "waiting…");
         assert_eq!(current_files(&n(&["a", "b"])), "a, b");
         assert_eq!(

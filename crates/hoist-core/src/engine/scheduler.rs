@@ -54,6 +54,12 @@ pub(super) async fn scheduler(inner: Arc<Inner>) {
 }
 
 /// Start workers for runnable jobs while destinations have free slots.
+///
+/// Reads only what it can start: destinations with no free slot and jobs
+/// already started are left out in the query, so a call costs about one row
+/// per free slot however long the queue is. Each round starts a job, or
+/// learns that a destination is full or an account has no key here (and
+/// leaves those out next round), so the rounds end.
 async fn fill_slots(inner: &Arc<Inner>) -> Result<usize, CoreError> {
     // Re-read: another process (the CLI, the app) may have flipped it.
     let paused = inner.queue.paused_all().await?;
@@ -62,53 +68,85 @@ async fn fill_slots(inner: &Arc<Inner>) -> Result<usize, CoreError> {
         return Ok(0);
     }
     let limit = inner.concurrency.load(Ordering::SeqCst);
-    let blocked: Vec<String> = inner.without_key_lock().iter().cloned().collect();
-    let candidates = inner
-        .queue
-        .runnable(queue::now_millis(), 512, blocked)
-        .await?;
     let mut started = 0;
-    for row in candidates {
-        if !inner.can_work(&row).await {
-            continue;
-        }
-        let mut active = inner.active_lock();
-        if active.contains_key(&row.id) {
-            continue;
-        }
-        let busy = active
-            .values()
-            .filter(|a| a.dest_key == row.dest_key)
-            .count();
-        if busy >= limit {
-            continue;
-        }
-        let progress = Arc::new(AtomicU64::new(0));
-        let id = row.id;
-        let dest_key = row.dest_key.clone();
-        let size = row.size;
-        let guard = ActiveGuard {
-            inner: inner.clone(),
-            id,
+    for _round in 0..64 {
+        let skip = {
+            let active = inner.active_lock();
+            let mut busy: HashMap<&str, usize> = HashMap::new();
+            for a in active.values() {
+                *busy.entry(a.dest_key.as_str()).or_default() += 1;
+            }
+            queue::Skip {
+                accounts: inner.without_key_lock().iter().cloned().collect(),
+                dests: busy
+                    .into_iter()
+                    .filter(|(_, n)| *n >= limit)
+                    .map(|(d, _)| d.to_string())
+                    .collect(),
+                ids: active.keys().copied().collect(),
+            }
         };
-        let task_inner = inner.clone();
-        let task_progress = progress.clone();
-        let handle = tokio::spawn(async move {
-            let _guard = guard;
-            worker::run(task_inner, row, task_progress).await;
-        });
-        active.insert(
-            id,
-            Active {
-                dest_key,
-                size,
-                progress,
-                abort: handle.abort_handle(),
-            },
-        );
-        started += 1;
+        let candidates = inner
+            .queue
+            .next_runnable(queue::now_millis(), limit, skip)
+            .await?;
+        let fetched = candidates.len();
+        let mut progressed = false;
+        for row in candidates {
+            if !inner.can_work(&row).await {
+                // Its account is now in `without_key`: left out next round.
+                progressed = true;
+                continue;
+            }
+            if start(inner, row, limit) {
+                started += 1;
+            }
+            progressed = true;
+        }
+        if fetched < limit || !progressed {
+            break;
+        }
     }
     Ok(started)
+}
+
+/// Start a worker for `row` if its destination has a free slot.
+fn start(inner: &Arc<Inner>, row: queue::JobRow, limit: usize) -> bool {
+    let mut active = inner.active_lock();
+    if active.contains_key(&row.id) {
+        return false;
+    }
+    let busy = active
+        .values()
+        .filter(|a| a.dest_key == row.dest_key)
+        .count();
+    if busy >= limit {
+        return false;
+    }
+    let progress = Arc::new(AtomicU64::new(0));
+    let id = row.id;
+    let dest_key = row.dest_key.clone();
+    let size = row.size;
+    let guard = ActiveGuard {
+        inner: inner.clone(),
+        id,
+    };
+    let task_inner = inner.clone();
+    let task_progress = progress.clone();
+    let handle = tokio::spawn(async move {
+        let _guard = guard;
+        worker::run(task_inner, row, task_progress).await;
+    });
+    active.insert(
+        id,
+        Active {
+            dest_key,
+            size,
+            progress,
+            abort: handle.abort_handle(),
+        },
+    );
+    true
 }
 
 pub(super) async fn progress_ticker(inner: Arc<Inner>) {

@@ -31,7 +31,7 @@ pub struct Changes {
 }
 
 pub(super) fn apply_changes(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     id: JobId,
     c: &Changes,
 ) -> rusqlite::Result<()> {

@@ -4,7 +4,7 @@
 use super::{now_secs, Queue};
 use crate::error::CoreError;
 use crate::model::{JobId, JobState};
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension};
 
 /// The outcome of [`Queue::claim_content`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,8 +32,9 @@ impl Queue {
         asset_id: String,
         url: Option<String>,
     ) -> Result<bool, CoreError> {
-        self.write(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // A step of its job: shares the next group commit (`group.rs`),
+        // atomic in its own savepoint.
+        self.grouped(false, move |tx| {
             let now = now_secs();
             tx.execute(
                 "UPDATE jobs SET asset_id=?2, url=?3, step_key=NULL, last_error=NULL, last_reason=NULL, request_id=NULL, next_attempt_at=NULL, \
@@ -50,8 +51,7 @@ impl Queue {
                 params![id, asset_id, url, now],
             )?;
             // The library shows the upload at once, linked to its file.
-            crate::library::cache::record_upload(&tx, id, &asset_id, url.as_deref())?;
-            tx.commit()?;
+            crate::library::cache::record_upload(tx, id, &asset_id, url.as_deref())?;
             Ok(moved)
         })
         .await
@@ -90,8 +90,9 @@ impl Queue {
         dest_key: String,
         hash: String,
     ) -> Result<Claim, CoreError> {
-        self.write(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // A step of its job: shares the next group commit (`group.rs`),
+        // atomic in its own savepoint.
+        self.grouped(false, move |tx| {
             let delivered: Option<(String, Option<String>)> = tx
                 .query_row(
                     "SELECT asset_id, url FROM uploaded_content WHERE dest_key=?1 AND hash=?2",
@@ -124,7 +125,6 @@ impl Queue {
                 "UPDATE jobs SET state='reserving', updated_at=?3 WHERE id=?1 AND state=?2",
                 params![id, from.as_str(), now_secs()],
             )? == 1;
-            tx.commit()?;
             Ok(if moved {
                 Claim::Claimed
             } else {

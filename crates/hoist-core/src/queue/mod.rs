@@ -10,13 +10,16 @@ mod adopt;
 mod changes;
 mod content;
 mod enqueue;
+mod group;
 mod lock;
 pub(crate) mod paths;
 mod powercut;
 mod row;
+mod runnable;
 mod schema;
 mod steer;
 mod tally;
+mod watch;
 
 use changes::apply_changes;
 pub use changes::Changes;
@@ -26,11 +29,12 @@ pub use lock::{EngineLock, LockError};
 pub use powercut::PowerCut;
 pub use row::JobRow;
 use row::{row_to_job, COLUMNS};
+pub use runnable::Skip;
 pub use tally::QueueTally;
 
 use crate::error::CoreError;
 use crate::model::{JobId, JobState};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -58,6 +62,8 @@ pub struct Queue {
     path: PathBuf,
     /// Test support: a simulated power cut (see [`PowerCut`]).
     power: Arc<std::sync::OnceLock<Arc<PowerCut>>>,
+    /// Step writes waiting for the next group commit (`group.rs`).
+    pending: Arc<group::Pending>,
 }
 
 /// What a queue call does to the database.
@@ -114,6 +120,7 @@ impl Queue {
             conn: Arc::new(Mutex::new(conn)),
             path,
             power: Arc::new(std::sync::OnceLock::new()),
+            pending: Arc::default(),
         })
     }
 
@@ -300,6 +307,8 @@ impl Queue {
 
     /// Apply `changes`, and move the state from one of `from` to `to`.
     /// Returns whether the state moved (false: someone paused or cancelled it).
+    /// Concurrent jobs' steps share a commit (`group.rs`); a durable one is
+    /// on disk before this returns.
     pub async fn advance(
         &self,
         id: JobId,
@@ -308,21 +317,15 @@ impl Queue {
         changes: Changes,
     ) -> Result<bool, CoreError> {
         let from_sql = states_sql(from);
-        let access = if changes.durable {
-            Access::Durable
-        } else {
-            Access::Write
-        };
-        self.run(access, move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            apply_changes(&tx, id, &changes)?;
-            let moved = tx.execute(
+        let durable = changes.durable;
+        self.grouped(durable, move |conn| {
+            apply_changes(conn, id, &changes)?;
+            let moved = conn.execute(
                 &format!(
                     "UPDATE jobs SET state=?2, updated_at=?3 WHERE id=?1 AND state IN ({from_sql})"
                 ),
                 params![id, to.as_str(), now_secs()],
             )? == 1;
-            tx.commit()?;
             Ok(moved)
         })
         .await
@@ -351,5 +354,7 @@ impl Queue {
     }
 }
 
+#[cfg(test)]
+mod group_tests;
 #[cfg(test)]
 mod tests;

@@ -32,6 +32,9 @@ use crate::transfer::FileIdentity;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
+/// Files at least this big show the `hashing` state before they are read.
+const SHOW_HASHING_FROM: u64 = 4 * 1024 * 1024;
+
 /// Why a pipeline stopped before `ready`.
 enum Halt {
     /// Try again later (counts against the attempt budget when `counts`).
@@ -143,7 +146,15 @@ impl Job {
         }
         if self.state != to {
             self.state = to;
-            self.inner.emit_job(self.row.id).await;
+            // From the worker's copy of the row, not a fresh read: a step
+            // is a few milliseconds for a small file, and a read per step
+            // was a queue round trip per step. The copy differs from the
+            // stored row only in bookkeeping (`updated_at`); the outcome
+            // event at the end (`run`) is read from the queue.
+            let mut row = self.row.clone();
+            row.state = to;
+            let job = Box::new(self.inner.snapshot(&row));
+            self.inner.emit(super::EngineEvent::JobChanged { job });
         }
         Ok(())
     }
@@ -248,7 +259,12 @@ impl Job {
         if same && self.row.hash.is_some() {
             return Ok(());
         }
-        self.advance(JobState::Hashing, Changes::default()).await?;
+        // A big file shows `hashing` while it is read; a small one is read
+        // in less time than the commit would take, so it moves to
+        // `hashing` together with its hash (one queue write, not two).
+        if now.size >= SHOW_HASHING_FROM {
+            self.advance(JobState::Hashing, Changes::default()).await?;
+        }
         let hashed = tokio::task::spawn_blocking(move || hashing::hash_file(&path))
             .await
             .map_err(|e| Halt::fail(FailReason::Internal, format!("hashing crashed: {e}")))?;

@@ -1,0 +1,263 @@
+//! Group commit and the scheduler's query: tests that need the crate's insides.
+
+use super::*;
+use crate::model::{Destination, JobTarget, ProviderKind};
+use crate::scan::ScannedFile;
+use std::time::Duration;
+
+fn dest() -> JobTarget {
+    let mut d = Destination::new(ProviderKind::Flora, "http://127.0.0.1:1/flora/api/v1");
+    d.set("workspace", "ws_1");
+    JobTarget::new("acc_test", d)
+}
+
+fn file(name: &str, size: u64) -> ScannedFile {
+    ScannedFile {
+        path: PathBuf::from(format!("/data/{name}")),
+        size,
+        mtime_ns: 7,
+        ctime_ns: 7,
+        inode: 1,
+    }
+}
+
+/// Hold the queue's connection on another thread (as a long read would)
+/// until the returned sender is dropped or sent to.
+fn hold_connection(q: &Queue) -> std::sync::mpsc::Sender<()> {
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
+    let conn = q.conn.clone();
+    std::thread::spawn(move || {
+        let _g = conn.lock().unwrap();
+        held_tx.send(()).unwrap();
+        let _ = wait.recv();
+    });
+    held_rx.recv().unwrap();
+    release
+}
+
+fn ct(_: &Path) -> String {
+    "image/png".into()
+}
+
+async fn queue() -> (tempfile::TempDir, Queue) {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Queue::open(dir.path()).unwrap();
+    (dir, q)
+}
+
+/// Eight jobs' durable steps queued while the connection is busy go to disk
+/// in one fsynced commit, and every one of them is in the durable copy (what
+/// a power cut would leave) before any caller hears back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_durable_steps_share_one_fsynced_commit() {
+    let (dir, q) = queue().await;
+    let files: Vec<_> = (0..8).map(|i| file(&format!("f{i}"), 1)).collect();
+    let ids: Vec<JobId> = q
+        .enqueue("b", &dest(), files, ct)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    let power = PowerCut::new(dir.path().join("durable.db"), None);
+    q.simulate_power_cut(power.clone());
+    // Hold the connection, as a long read would, while the steps arrive.
+    let release = hold_connection(&q);
+    let mut tasks = Vec::new();
+    for &id in &ids {
+        let q = q.clone();
+        tasks.push(tokio::spawn(async move {
+            q.advance(
+                id,
+                &[JobState::Queued],
+                JobState::Reserving,
+                Changes {
+                    step_key: Some(Some(format!("key-{id}"))),
+                    durable: true,
+                    ..Default::default()
+                },
+            )
+            .await
+        }));
+    }
+    // Wait (a hang guard, not a timing assert) until all eight are queued.
+    for _ in 0..1000 {
+        if q.pending.len() == ids.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(q.pending.len(), ids.len());
+    drop(release);
+    for t in tasks {
+        assert!(t.await.unwrap().unwrap(), "every step moved its job");
+    }
+    assert_eq!(
+        power.durable_commits(),
+        1,
+        "one fsynced commit for the group"
+    );
+    let copy = rusqlite::Connection::open(power.snapshot()).unwrap();
+    let keyed: i64 = copy
+        .query_row(
+            "SELECT COUNT(*) FROM jobs WHERE state='reserving' AND step_key IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(keyed, 8, "all eight steps are in the durable state");
+}
+
+/// A write of the group that fails is undone alone; the others commit.
+#[tokio::test]
+async fn a_failing_write_in_a_group_rolls_back_only_itself() {
+    let (_dir, q) = queue().await;
+    let ids: Vec<JobId> = q
+        .enqueue("b", &dest(), vec![file("a", 1), file("b", 1)], ct)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    let (a, b) = (ids[0], ids[1]);
+    let release = hold_connection(&q);
+    let q1 = q.clone();
+    let bad = tokio::spawn(async move {
+        q1.grouped(false, move |conn| {
+            conn.execute("UPDATE jobs SET state='failed' WHERE id=?1", [a])?;
+            conn.execute("INSERT INTO no_such_table VALUES (1)", [])
+        })
+        .await
+    });
+    let q2 = q.clone();
+    let good = tokio::spawn(async move {
+        q2.advance(
+            b,
+            &[JobState::Queued],
+            JobState::Hashing,
+            Changes::default(),
+        )
+        .await
+    });
+    for _ in 0..1000 {
+        if q.pending.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    drop(release);
+    assert!(bad.await.unwrap().is_err());
+    assert!(good.await.unwrap().unwrap());
+    assert_eq!(q.get(a).await.unwrap().unwrap().state, JobState::Queued);
+    assert_eq!(q.get(b).await.unwrap().unwrap().state, JobState::Hashing);
+}
+
+/// The scheduler asks after every job that ends: its query must walk the
+/// state index from the oldest queued job, never the whole table (finished
+/// jobs included) and never a sort of every queued job.
+#[tokio::test]
+async fn the_scheduler_query_reads_the_index_not_the_table() {
+    let (_dir, q) = queue().await;
+    let plans = q
+        .call(|conn| {
+            let mut out = Vec::new();
+            for sql in [runnable::fresh_sql(), runnable::due_sql()] {
+                let sql = format!("EXPLAIN QUERY PLAN {sql}");
+                let mut stmt = conn.prepare(&sql)?;
+                let params = rusqlite::params![4, "[]", "[]", "[]", 0];
+                let n = stmt.parameter_count();
+                let rows = stmt.query_map(&params[..n], |r| r.get::<_, String>(3))?;
+                out.push(rows.collect::<rusqlite::Result<Vec<_>>>()?.join("\n"));
+            }
+            Ok(out)
+        })
+        .await
+        .unwrap();
+    let (fresh, due) = (&plans[0], &plans[1]);
+    assert!(fresh.contains("USING INDEX jobs_state"), "{fresh}");
+    assert!(!fresh.contains("SCAN jobs"), "{fresh}");
+    assert!(!fresh.contains("TEMP B-TREE"), "{fresh}");
+    // Due retries: a range of the same index (a sort of those few is fine).
+    assert!(due.contains("USING INDEX jobs_state"), "{due}");
+    assert!(!due.contains("SCAN jobs"), "{due}");
+    // And it answers: oldest queued first, leaving out what it is told to.
+    let ids: Vec<JobId> = q
+        .enqueue(
+            "b",
+            &dest(),
+            (0..5).map(|i| file(&format!("f{i}"), 1)).collect(),
+            ct,
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    let got: Vec<JobId> = q
+        .next_runnable(
+            now_millis(),
+            2,
+            Skip {
+                ids: vec![ids[0]],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(got, vec![ids[1], ids[2]]);
+    let none = q
+        .next_runnable(
+            now_millis(),
+            2,
+            Skip {
+                dests: vec![dest().scope()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+}
+
+/// The scheduler's queries cost the same with 50 or 2,000 jobs queued:
+/// SQLite's own count of virtual-machine steps must not grow with the queue
+/// (the retry query once walked every never-tried job on each wake).
+#[tokio::test]
+async fn the_scheduler_queries_do_not_grow_with_the_queue() {
+    let (_dir, q) = queue().await;
+    let mut steps = Vec::new();
+    for n in [50usize, 2_000] {
+        let files = (0..n).map(|i| file(&format!("n{n}-{i}"), 1)).collect();
+        q.enqueue("b", &dest(), files, ct).await.unwrap();
+        let counted = q
+            .call(|conn| {
+                let mut out = Vec::new();
+                for sql in [runnable::fresh_sql(), runnable::due_sql()] {
+                    let mut stmt = conn.prepare(&sql)?;
+                    let params = rusqlite::params![4, "[]", "[]", "[]", now_millis()];
+                    let n = stmt.parameter_count();
+                    let mut rows = stmt.query(&params[..n])?;
+                    while rows.next()?.is_some() {}
+                    drop(rows);
+                    out.push(stmt.get_status(rusqlite::StatementStatus::VmStep));
+                }
+                Ok(out)
+            })
+            .await
+            .unwrap();
+        steps.push(counted);
+    }
+    let (small, big) = (&steps[0], &steps[1]);
+    for (i, name) in ["never-tried", "due retries"].iter().enumerate() {
+        assert!(
+            big[i] <= small[i] + 50,
+            "{name} query: {} steps with 50 queued, {} with 2,050",
+            small[i],
+            big[i]
+        );
+    }
+}
