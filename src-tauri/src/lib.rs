@@ -19,6 +19,7 @@ pub mod notify;
 pub mod provider_specs;
 pub mod settings;
 mod shell;
+pub mod sync;
 mod tray;
 mod window;
 
@@ -84,6 +85,8 @@ pub fn run() {
             std::fs::create_dir_all(shell.library_thumbs_dir())?;
             app.asset_protocol_scope()
                 .allow_directory(shell.library_thumbs_dir(), false)?;
+            // Watched folders run for as long as the app does (window or tray).
+            sync::start(app.handle(), &shell);
             app.manage(shell);
             window::remember_window_geometry(app.handle());
             if minimized {
@@ -118,6 +121,7 @@ pub fn run() {
         if let tauri::RunEvent::Exit = event {
             if let Some(shell) = handle.try_state::<Shell>() {
                 tauri::async_runtime::block_on(async {
+                    sync::shutdown(handle).await;
                     shell.engine.shutdown().await;
                     if let Some(sb) = shell.sandbox.lock().await.take() {
                         sb.shutdown().await;
