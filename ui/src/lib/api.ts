@@ -15,6 +15,8 @@ import type {
   LibraryPage,
   SettingsView,
   UiEvent,
+  WatchFolderInput,
+  WatchedFolderView,
 } from "./bindings";
 
 /** Every call goes through here, typed by the generated command list. */
@@ -58,6 +60,15 @@ export const api = {
   library: (accountId: string, cursor: string | null) => call<LibraryPage>("library", { accountId, cursor }),
   libraryThumbnail: (accountId: string, assetId: string) =>
     call<string | null>("library_thumbnail", { accountId, assetId }),
+  // Watched folders: each call answers the whole list.
+  watchedFolders: () => call<WatchedFolderView[]>("watched_folders"),
+  watchFolder: (folder: WatchFolderInput) => call<WatchedFolderView[]>("watch_folder", { folder }),
+  editWatchedFolder: (id: number, ignores: string[], stableSecs: number) =>
+    call<WatchedFolderView[]>("edit_watched_folder", { id, ignores, stableSecs }),
+  pauseWatchedFolder: (id: number) => call<WatchedFolderView[]>("pause_watched_folder", { id }),
+  resumeWatchedFolder: (id: number) => call<WatchedFolderView[]>("resume_watched_folder", { id }),
+  /** Stops watching; nothing remote is deleted. */
+  removeWatchedFolder: (id: number) => call<WatchedFolderView[]>("remove_watched_folder", { id }),
 };
 
 /** The stable code of a command error ("invalid", "auth", ...), or "" when there is none. */
