@@ -184,7 +184,13 @@ pub fn start(app: &AppHandle, shell: &Shell) {
             tracing::warn!(error = %e, "could not update the sandbox's watched folders");
         }
         loop {
-            if let Err(e) = syncer.reconcile().await {
+            // While another Hoist works the queue (`hoist sync` from the
+            // systemd unit, say), it runs the folders: two watchers of one
+            // folder would only do the work twice. This window takes over
+            // the folders when it takes over the queue.
+            if crate::follower::owner(syncer.engine()).is_some() {
+                syncer.shutdown().await;
+            } else if let Err(e) = syncer.reconcile().await {
                 tracing::warn!(error = %e, "watched folders: could not read the stored list");
             }
             let line = match syncer.statuses().await {
@@ -243,7 +249,17 @@ async fn views(shell: &Shell, syncer: &Syncer) -> CmdResult<Vec<WatchedFolderVie
         .collect();
     labels.insert(SANDBOX_ACCOUNT_ID.to_string(), SANDBOX_LABEL.to_string());
     let all = syncer.statuses().await.map_err(command_error)?;
-    Ok(all.iter().map(|s| folder_view(s, &labels)).collect())
+    let owner = crate::follower::owner(syncer.engine());
+    Ok(all
+        .iter()
+        .map(|s| {
+            let mut v = folder_view(s, &labels);
+            if let (Some(pid), FolderStateView::Idle) = (&owner, v.state) {
+                v.state_text = format!("run by the other Hoist working the queue (pid {pid})");
+            }
+            v
+        })
+        .collect())
 }
 
 #[tauri::command]
