@@ -8,7 +8,7 @@ use crate::dto::CommandError;
 use crate::shell::{command_error, CmdResult};
 use crate::Shell;
 use hoist_core::sync::DEFAULT_STABLE_MS;
-use hoist_core::sync::{store, FolderState, FolderStatus, SyncOptions, SyncSummary, Syncer};
+use hoist_core::sync::{store, FolderState, FolderStatus, SyncOptions, Syncer};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -193,8 +193,8 @@ pub fn start(app: &AppHandle, shell: &Shell) {
             } else if let Err(e) = syncer.reconcile().await {
                 tracing::warn!(error = %e, "watched folders: could not read the stored list");
             }
-            let line = match syncer.statuses().await {
-                Ok(all) => SyncSummary::of(&all).line(),
+            let line = match syncer.summary().await {
+                Ok(s) => s.line(),
                 Err(_) => None,
             };
             let changed = handle.try_state::<SyncState>().is_some_and(|s| {

@@ -69,16 +69,19 @@ async fn pause_resume_edit_and_reconcile() {
     let syncer = Syncer::new(eng.clone(), options());
     let f = syncer.add(dir, &t, vec![], 0).await.expect("add");
     write(dir, "one.jpg", b"first file");
-    wait_for("one.jpg queued", || async {
-        !jobs_named(&eng, "one.jpg").await.is_empty()
+    // Queued, and then tagged with the folder that queued it (the app marks
+    // the row); a job of no folder or of two would never match.
+    wait_for("one.jpg queued and tagged", || async {
+        jobs_named(&eng, "one.jpg").await == vec![Some(f.id)]
     })
     .await;
-    // The job says which folder queued it (the app marks the row).
-    assert_eq!(jobs_named(&eng, "one.jpg").await, vec![Some(f.id)]);
+    let s = syncer.summary().await.expect("summary");
+    assert_eq!((s.syncing, s.troubled), (1, 0));
 
     // Paused: nothing new is queued, and the pause is stored.
     assert!(syncer.pause(f.id).await.expect("pause"));
     assert_eq!(state_of(&syncer, f.id).await, FolderState::Paused);
+    assert_eq!(syncer.summary().await.expect("summary").line(), None);
     write(dir, "two.jpg", b"second file");
     syncer.shutdown().await;
     eng.shutdown().await;
