@@ -30,7 +30,13 @@ macro_rules! command_list {
             bench_report,
             about,
             diagnostics,
-            open_logs_folder
+            open_logs_folder,
+            watched_folders,
+            watch_folder,
+            edit_watched_folder,
+            pause_watched_folder,
+            resume_watched_folder,
+            remove_watched_folder
         ]
     };
 }

@@ -78,6 +78,9 @@ pub struct JobView {
     #[ts(type = "number | null")]
     pub next_attempt_at: Option<i64>,
     pub url: Option<String>,
+    /// The watched folder that queued it (`watched_folders` ids), if any.
+    #[ts(type = "number | null")]
+    pub sync_folder: Option<i64>,
 }
 
 impl JobView {
@@ -104,6 +107,7 @@ impl JobView {
             group: job.state.group(),
             next_attempt_at: job.next_attempt_at,
             url: job.url.clone(),
+            sync_folder: job.sync_folder,
         }
     }
 }
@@ -236,6 +240,9 @@ pub struct SettingsView {
     pub notifications: bool,
     /// Start Hoist (in the tray) when the person logs in.
     pub launch_at_login: bool,
+    /// Watched folders: seconds a file must stay unchanged before it is
+    /// queued, for folders added from now on (each folder keeps its own).
+    pub sync_stable_secs: f64,
 }
 
 /// A command failure, as the UI receives it.
@@ -355,6 +362,9 @@ pub fn typescript() -> String {
         crate::provider_specs::ProviderSpecView::decl(),
         crate::diagnostics::Licence::decl(),
         crate::diagnostics::AboutView::decl(),
+        crate::sync::FolderStateView::decl(),
+        crate::sync::WatchedFolderView::decl(),
+        crate::sync::WatchFolderInput::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs. Do not edit by hand:\n\

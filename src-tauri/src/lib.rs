@@ -21,6 +21,7 @@ pub mod provider_specs;
 pub mod queue_feed;
 pub mod settings;
 mod shell;
+pub mod sync;
 mod tray;
 pub mod webkit;
 mod window;
@@ -88,6 +89,8 @@ pub fn run() {
             std::fs::create_dir_all(shell.library_thumbs_dir())?;
             app.asset_protocol_scope()
                 .allow_directory(shell.library_thumbs_dir(), false)?;
+            // Watched folders run for as long as the app does (window or tray).
+            sync::start(app.handle(), &shell);
             app.manage(shell);
             window::remember_window_geometry(app.handle());
             if let Some(w) = app.get_webview_window("main") {
@@ -125,6 +128,7 @@ pub fn run() {
         if let tauri::RunEvent::Exit = event {
             if let Some(shell) = handle.try_state::<Shell>() {
                 tauri::async_runtime::block_on(async {
+                    sync::shutdown(handle).await;
                     shell.engine.shutdown().await;
                     if let Some(sb) = shell.sandbox.lock().await.take() {
                         sb.shutdown().await;

@@ -62,6 +62,7 @@ fn settings_are_checked_before_saving() {
         duplicates: "skip".into(),
         notifications: true,
         launch_at_login: false,
+        sync_stable_secs: 3.0,
     };
     assert_eq!(validate_settings(ok.clone()), Ok(ok.clone()));
     let zero = SettingsView {
@@ -74,9 +75,14 @@ fn settings_are_checked_before_saving() {
     );
     let odd = SettingsView {
         duplicates: "maybe".into(),
-        ..ok
+        ..ok.clone()
     };
     assert!(validate_settings(odd).is_err());
+    let window = SettingsView {
+        sync_stable_secs: -1.0,
+        ..ok
+    };
+    assert!(validate_settings(window).is_err());
 }
 
 #[test]

@@ -119,6 +119,7 @@ mod tests {
                 group: hoist_core::model::JobGroup::Active,
                 next_attempt_at: None,
                 url: None,
+                sync_folder: None,
             }),
         }
     }

@@ -24,6 +24,10 @@ pub struct DesktopSettings {
     /// The account new files go to (absent: the local sandbox).
     #[serde(default)]
     pub selected_account: Option<String>,
+    /// Seconds a watched folder's file must stay unchanged before it is
+    /// queued, for folders added from now on (absent: 3).
+    #[serde(default)]
+    pub sync_stable_secs: Option<f64>,
 }
 
 pub fn path(state_dir: &Path) -> PathBuf {
@@ -71,6 +75,7 @@ mod tests {
             duplicates: Some("upload".into()),
             notifications: Some(false),
             selected_account: Some("acc_1".into()),
+            sync_stable_secs: Some(2.5),
         };
         save(dir.path(), &s).expect("save");
         assert_eq!(load(dir.path()), s);

@@ -68,6 +68,14 @@ pub fn refresh(app: &AppHandle) {
         Some(pid) => format!("Read-only: another Hoist (pid {pid}) is working"),
         None => tray_status(shell.engine.active_count(), paused),
     };
+    // Watched folders keep going with the window closed: say so here.
+    let status = match crate::sync::tray_line(app) {
+        Some(line) => format!("{status} · {line}"),
+        None => status,
+    };
+    if let Some(icon) = app.tray_by_id("hoist") {
+        let _ = icon.set_tooltip(Some(format!("Hoist: {status}")));
+    }
     let _ = tray.status.set_text(status);
     let _ = tray
         .toggle

@@ -49,8 +49,8 @@ for m in image/jpeg image/heif image/x-canon-cr2 video/mp4 application/pdf; do
   grep -q "^MimeType=.*$m;" "$desktop" || fail "the desktop entry does not take $m"
 done
 appstreamcli validate --no-net "$root/fs/usr/share/metainfo/app.hoist.desktop.metainfo.xml"
-grep -qx 'ExecStart=/usr/bin/hoist queue run' "$root/fs/usr/lib/systemd/user/hoist.service" \
-  || fail "the systemd unit does not run the queue"
+grep -qx 'ExecStart=/usr/bin/hoist sync' "$root/fs/usr/lib/systemd/user/hoist.service" \
+  || fail "the systemd unit does not run the watched folders and the queue"
 zcat "$root/fs/usr/share/man/man1/hoist-upload.1.gz" | grep -q -- 'bwlimit' || fail "man page"
 grep -q 'complete -F' "$root/fs/usr/share/bash-completion/completions/hoist" || fail "bash completion"
 python3 - "$root/fs/usr/share/hoist/licenses.json" <<'PY' || fail "licence listing"

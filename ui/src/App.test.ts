@@ -63,7 +63,7 @@ function setup(initial: JobView[]) {
         case "thumbnail":
           return (a.id as number) === 3 ? "/state/thumbs/ab/c.jpg" : null;
         case "get_settings":
-          return { concurrency: 4, bandwidthLimit: 0, duplicates: "skip", notifications: true, launchAtLogin: false };
+          return { concurrency: 4, bandwidthLimit: 0, duplicates: "skip", notifications: true, launchAtLogin: false, syncStableSecs: 3 };
         case "save_settings":
           return a.settings;
         case "add_paths":
@@ -267,10 +267,12 @@ describe("App", () => {
     expect(screen.getByRole("checkbox", { name: "Notify me when a batch finishes or fails" })).toBeChecked();
     await fireEvent.click(screen.getByRole("checkbox", { name: "Notify me when a batch finishes or fails" }));
     await fireEvent.click(screen.getByRole("checkbox", { name: "Start Hoist in the tray when I log in" }));
+    expect(screen.getByTestId("sync-stable")).toHaveValue(3);
+    await fireEvent.input(screen.getByTestId("sync-stable"), { target: { value: "10" } });
     await fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(called("save_settings")).toHaveLength(1));
     expect(called("save_settings")[0].args).toEqual({
-      settings: { concurrency: 2, bandwidthLimit: 1_500_000, duplicates: "upload", notifications: false, launchAtLogin: true },
+      settings: { concurrency: 2, bandwidthLimit: 1_500_000, duplicates: "upload", notifications: false, launchAtLogin: true, syncStableSecs: 10 },
     });
     await waitFor(() => expect(screen.getByTestId("notice")).toHaveTextContent("Settings saved."));
     expect(screen.queryByTestId("concurrency")).toBeNull();

@@ -2,6 +2,7 @@
 //! exit codes of `upload`; without it, the folders are watched until SIGINT
 //! or SIGTERM, and the queue keeps whatever was not finished.
 
+mod all;
 mod report;
 
 use crate::dest::DestinationArgs;
@@ -15,6 +16,10 @@ use std::sync::Arc;
 
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+// Without a folder, every remembered folder is run with its own destination:
+// no destination flag is needed then (one given with a folder is checked
+// when it is resolved).
+#[command(mut_arg("provider", |a| a.required_unless_present(clap::builder::Resettable::<clap::Id>::Reset)))]
 pub struct SyncArgs {
     #[command(subcommand)]
     action: Option<SyncAction>,
@@ -41,8 +46,10 @@ pub struct SyncArgs {
     /// One JSON object per file on stdout.
     #[arg(long)]
     json: bool,
-    /// Folders to watch (each is remembered; see `hoist sync list`).
-    #[arg(required = true, value_name = "DIR")]
+    /// Folders to watch (each is remembered; see `hoist sync list`). None:
+    /// watch every remembered folder that is not paused, each with its own
+    /// destination (what the packaged systemd unit runs).
+    #[arg(value_name = "DIR")]
     dirs: Vec<PathBuf>,
 }
 
@@ -59,12 +66,26 @@ enum SyncAction {
         /// The folder's path or id (see `hoist sync list`).
         folder: String,
     },
+    /// Stop queueing new files from a folder until it is resumed (a running
+    /// `hoist sync` or the app follows within seconds).
+    Pause {
+        /// The folder's path or id (see `hoist sync list`).
+        folder: String,
+    },
+    /// Queue new files from a paused folder again; what changed meanwhile is
+    /// found by its next scan.
+    Resume {
+        /// The folder's path or id (see `hoist sync list`).
+        folder: String,
+    },
 }
 
 pub async fn run(args: SyncArgs) -> anyhow::Result<u8> {
     match args.action {
         Some(SyncAction::List { json }) => return report::list(json).await,
         Some(SyncAction::Remove { folder }) => return report::remove(&folder).await,
+        Some(SyncAction::Pause { folder }) => return all::set_paused(&folder, true).await,
+        Some(SyncAction::Resume { folder }) => return all::set_paused(&folder, false).await,
         None => {}
     }
     if !(args.stable_secs.is_finite() && (0.0..=86_400.0).contains(&args.stable_secs)) {
@@ -75,6 +96,9 @@ pub async fn run(args: SyncArgs) -> anyhow::Result<u8> {
         .into());
     }
     let stable_ms = (args.stable_secs * 1000.0).round() as u64;
+    if args.dirs.is_empty() {
+        return all::run(&args).await;
+    }
     let (target, credentials) = args.dest.resolve()?;
     let state_dir = hoist_core::state_dir::default_state_dir();
     let mut config = EngineConfig::new(&state_dir, Arc::new(credentials));

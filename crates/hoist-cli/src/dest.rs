@@ -76,7 +76,7 @@ impl DestinationArgs {
             .map_err(|e| UsageError(flag_error(&e)))
     }
 
-    fn given_key(&self) -> Option<String> {
+    pub(crate) fn given_key(&self) -> Option<String> {
         self.api_key
             .clone()
             .map(|k| k.trim().to_string())

@@ -260,6 +260,8 @@ pub struct JobSnapshot {
     pub asset_id: Option<String>,
     pub url: Option<String>,
     pub hash: Option<String>,
+    /// The id of the watched folder that queued it (see [`crate::sync`]).
+    pub sync_folder: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

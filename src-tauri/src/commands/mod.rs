@@ -12,6 +12,11 @@ use tauri::State;
 
 // Support commands (logs, diagnostics, About) live with their logic.
 pub use crate::diagnostics::*;
+// Watched folders' commands live with their runner.
+pub use crate::sync::{
+    edit_watched_folder, pause_watched_folder, remove_watched_folder, resume_watched_folder,
+    watch_folder, watched_folders,
+};
 pub use queue::*;
 pub use settings::*;
 

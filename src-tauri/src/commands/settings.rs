@@ -15,6 +15,7 @@ pub fn validate_settings(s: SettingsView) -> Result<SettingsView, CommandError> 
     if !(1..=16).contains(&s.concurrency) {
         return Err(invalid("Files at a time must be between 1 and 16."));
     }
+    crate::sync::stable_ms(s.sync_stable_secs)?;
     if s.duplicates.parse::<DuplicatePolicy>().is_err() {
         return Err(invalid(
             "Choose to skip or upload files that are already there.",
@@ -30,6 +31,9 @@ fn settings_view(s: &settings::DesktopSettings, launch_at_login: bool) -> Settin
         duplicates: s.duplicates.clone().unwrap_or_else(|| "skip".to_string()),
         notifications: s.notifications.unwrap_or(true),
         launch_at_login,
+        sync_stable_secs: s
+            .sync_stable_secs
+            .unwrap_or(hoist_core::sync::DEFAULT_STABLE_MS as f64 / 1000.0),
     }
 }
 
@@ -77,6 +81,7 @@ pub async fn save_settings(
     s.bandwidth_limit = Some(v.bandwidth_limit);
     s.duplicates = Some(v.duplicates.clone());
     s.notifications = Some(v.notifications);
+    s.sync_stable_secs = Some(v.sync_stable_secs);
     settings::save(&shell.state_dir, &s).map_err(|e| CommandError {
         code: "internal".to_string(),
         message: format!("Could not save the settings: {e}"),

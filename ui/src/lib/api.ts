@@ -20,6 +20,8 @@ import type {
   QueueSlice,
   QueueSummary,
   QueueUpdate,
+  WatchFolderInput,
+  WatchedFolderView,
 } from "./bindings";
 
 /** Every call goes through here, typed by the generated command list. */
@@ -71,6 +73,15 @@ export const api = {
   /** Refresh the cached library by up to maxPages pages of 100; call again until done. */
   libraryRefresh: (accountId: string, maxPages: number) =>
     call<LibraryRefreshView>("library_refresh", { accountId, maxPages }),
+  // Watched folders: each call answers the whole list.
+  watchedFolders: () => call<WatchedFolderView[]>("watched_folders"),
+  watchFolder: (folder: WatchFolderInput) => call<WatchedFolderView[]>("watch_folder", { folder }),
+  editWatchedFolder: (id: number, ignores: string[], stableSecs: number) =>
+    call<WatchedFolderView[]>("edit_watched_folder", { id, ignores, stableSecs }),
+  pauseWatchedFolder: (id: number) => call<WatchedFolderView[]>("pause_watched_folder", { id }),
+  resumeWatchedFolder: (id: number) => call<WatchedFolderView[]>("resume_watched_folder", { id }),
+  /** Stops watching; nothing remote is deleted. */
+  removeWatchedFolder: (id: number) => call<WatchedFolderView[]>("remove_watched_folder", { id }),
 };
 
 /** The stable code of a command error ("invalid", "auth", ...), or "" when there is none. */

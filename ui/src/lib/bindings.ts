@@ -38,7 +38,11 @@ group: JobGroup,
 /**
  * Unix milliseconds of the next automatic attempt.
  */
-nextAttemptAt: number | null, url: string | null, };
+nextAttemptAt: number | null, url: string | null, 
+/**
+ * The watched folder that queued it (`watched_folders` ids), if any.
+ */
+syncFolder: number | null, };
 
 export type ProgressView = { id: number, bytesSent: number, size: number, };
 
@@ -150,7 +154,12 @@ notifications: boolean,
 /**
  * Start Hoist (in the tray) when the person logs in.
  */
-launchAtLogin: boolean, };
+launchAtLogin: boolean, 
+/**
+ * Watched folders: seconds a file must stay unchanged before it is
+ * queued, for folders added from now on (each folder keeps its own).
+ */
+syncStableSecs: number, };
 
 export type CommandError = { 
 /**
@@ -322,9 +331,56 @@ export type AboutView = { version: string, license: string,
  */
 licences: Array<Licence> | null, };
 
+export type FolderStateView = "idle" | "starting" | "scanning" | "watching" | "polling" | "paused" | "missing" | "error";
+
+export type WatchedFolderView = { id: number, path: string, 
+/**
+ * The folder's own name ("Renders").
+ */
+name: string, accountId: string, 
+/**
+ * "Local sandbox", or the account's label.
+ */
+destination: string, state: FolderStateView, 
+/**
+ * "watching", "scanning 120 of 4,000", "missing (waiting for it to
+ * come back)", "error: …".
+ */
+stateText: string, 
+/**
+ * Files compared so far and in all, while scanning.
+ */
+scanDone: number | null, scanTotal: number | null, 
+/**
+ * Files whose content is at the destination.
+ */
+synced: number, 
+/**
+ * Files on their way or waiting to stop changing.
+ */
+pending: number, 
+/**
+ * The folder's own ignore globs (gitignore lines).
+ */
+ignores: Array<string>, stableSecs: number, canPause: boolean, canResume: boolean, 
+/**
+ * Paths that could not be read, ignore lines that did not parse.
+ */
+problems: Array<string>, };
+
+export type WatchFolderInput = { path: string, 
+/**
+ * The account new files go to (`list_accounts`).
+ */
+accountId: string, ignores: Array<string>, 
+/**
+ * None: the default from Settings.
+ */
+stableSecs: number | null, };
+
 /** Per state, the actions and group Rust computes (`JobState::actions`, `group`). */
 export const JOB_RULES: Record<JobStateView, { actions: JobActions; group: JobGroup }> = {"queued":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"hashing":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"reserving":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"uploading":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"confirming":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"ready":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"},"waiting_retry":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":true},"group":"active"},"failed":{"actions":{"pause":false,"resume":false,"cancel":true,"retry":true},"group":"stopped"},"paused":{"actions":{"pause":false,"resume":true,"cancel":true,"retry":false},"group":"active"},"cancelled":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":true},"group":"stopped"},"duplicate":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"}};
 
 /** The shell's commands (`src-tauri/src/command_list.rs`). */
-export const COMMANDS = ["app_info","queue_summary","queue_slice","thumbnail","get_settings","save_settings","add_paths","pause","resume","cancel","retry","clear_finished","list_accounts","provider_specs","save_account","remove_account","select_account","library","library_thumbnail","library_slice","library_refresh","bench_report","about","diagnostics","open_logs_folder"] as const;
+export const COMMANDS = ["app_info","queue_summary","queue_slice","thumbnail","get_settings","save_settings","add_paths","pause","resume","cancel","retry","clear_finished","list_accounts","provider_specs","save_account","remove_account","select_account","library","library_thumbnail","library_slice","library_refresh","bench_report","about","diagnostics","open_logs_folder","watched_folders","watch_folder","edit_watched_folder","pause_watched_folder","resume_watched_folder","remove_watched_folder"] as const;
 export type Command = (typeof COMMANDS)[number];

@@ -24,6 +24,7 @@ export function job(over: Partial<JobView> = {}): JobView {
     requestId: null,
     nextAttemptAt: null,
     url: null,
+    syncFolder: null,
     ...over,
   };
 }

@@ -14,16 +14,7 @@ fn open_queue() -> anyhow::Result<Queue> {
 
 /// The state of a folder in a few words.
 pub fn state_text(s: &FolderState) -> String {
-    match s {
-        FolderState::Idle => "not running".into(),
-        FolderState::Starting => "starting".into(),
-        FolderState::Scanning { done, total } => format!("scanning {done} of {total}"),
-        FolderState::Watching => "watching".into(),
-        FolderState::Polling { reason } => format!("rescanning periodically: {reason}"),
-        FolderState::Paused => "paused".into(),
-        FolderState::Missing => "missing (waiting for it to come back)".into(),
-        FolderState::Error { reason } => format!("error: {reason}"),
-    }
+    s.describe()
 }
 
 fn status_json(s: &FolderStatus) -> serde_json::Value {

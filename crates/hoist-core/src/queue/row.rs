@@ -55,6 +55,8 @@ pub struct JobRow {
     pub attach_pending: bool,
     /// Stopped because nobody could tell whether the file arrived.
     pub in_doubt: bool,
+    /// The watched folder that queued it (schema 5), if any.
+    pub sync_folder: Option<i64>,
 }
 
 impl JobRow {
@@ -97,6 +99,7 @@ impl JobRow {
             asset_id: self.asset_id.clone(),
             url: self.url.clone(),
             hash: self.hash.clone(),
+            sync_folder: self.sync_folder,
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -107,7 +110,7 @@ pub(super) const COLUMNS: &str =
     "id, uuid, batch, path, name, size, mtime_ns, content_type, dest_key, destination, \
     state, hash, step_key, key_seq, reservation, uploaded, asset_id, url, duplicate_of, attempts, \
     next_attempt_at, last_error, created_at, updated_at, account, ctime_ns, inode, confirm_sent, \
-    reserved_at, attach_pending, in_doubt, last_reason, request_id";
+    reserved_at, attach_pending, in_doubt, last_reason, request_id, sync_folder";
 
 pub(super) fn row_to_job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     let bad = |i: usize, what: &str| {
@@ -161,5 +164,6 @@ pub(super) fn row_to_job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
             .get::<_, Option<String>>(31)?
             .and_then(|t| serde_json::from_str(&t).ok()),
         request_id: r.get(32)?,
+        sync_folder: r.get(33)?,
     })
 }

@@ -12,11 +12,14 @@
 
 mod commit;
 pub mod gate;
+mod manage;
 pub mod rules;
 mod runner;
 pub mod store;
 pub mod walk;
 pub mod watch;
+
+pub use manage::{find_folder, SyncSummary};
 
 use crate::error::CoreError;
 use crate::model::JobTarget;
@@ -150,6 +153,8 @@ pub(crate) fn set_state(live: &LiveRef, state: FolderState) {
 }
 
 struct Running {
+    /// As it was started: a stored folder that differs is restarted.
+    folder: WatchedFolder,
     cancel: CancellationToken,
     task: tokio::task::JoinHandle<()>,
     live: LiveRef,
@@ -162,6 +167,9 @@ pub struct Syncer {
     engine: Engine,
     options: SyncOptions,
     running: Arc<Mutex<HashMap<i64, Running>>>,
+    /// One change at a time (add, pause, resume, remove, edit, reconcile),
+    /// so a reconcile never restarts a folder being paused.
+    ops: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Syncer {
@@ -170,6 +178,7 @@ impl Syncer {
             engine,
             options,
             running: Arc::new(Mutex::new(HashMap::new())),
+            ops: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -199,6 +208,7 @@ impl Syncer {
         ignores: Vec<String>,
         stable_ms: u64,
     ) -> Result<WatchedFolder, CoreError> {
+        let _one = self.ops.lock().await;
         let f = self.register(path, target, ignores, stable_ms).await?;
         if !f.paused {
             self.spawn(f.clone()).await;
@@ -233,16 +243,19 @@ impl Syncer {
     /// Stop watching and forget the folder. Its queued jobs stay; nothing
     /// remote is touched.
     pub async fn remove(&self, id: i64) -> Result<bool, CoreError> {
+        let _one = self.ops.lock().await;
         self.stop(id).await;
         store::remove_folder(self.engine.queue(), id).await
     }
 
     pub async fn pause(&self, id: i64) -> Result<bool, CoreError> {
+        let _one = self.ops.lock().await;
         self.stop(id).await;
         store::set_paused(self.engine.queue(), id, true).await
     }
 
     pub async fn resume(&self, id: i64) -> Result<bool, CoreError> {
+        let _one = self.ops.lock().await;
         let found = store::set_paused(self.engine.queue(), id, false).await?;
         let folders = store::list_folders(self.engine.queue()).await?;
         if let Some(f) = folders.into_iter().find(|f| f.id == id) {
@@ -302,8 +315,15 @@ impl Syncer {
         let cancel = CancellationToken::new();
         let ctx = self.ctx(folder.clone(), live.clone());
         let task = tokio::spawn(runner::run(ctx, cancel.clone()));
-        self.running()
-            .insert(folder.id, Running { cancel, task, live });
+        self.running().insert(
+            folder.id,
+            Running {
+                folder,
+                cancel,
+                task,
+                live,
+            },
+        );
     }
 
     async fn stop(&self, id: i64) {
