@@ -73,14 +73,19 @@ export async function setFaults(spec) {
   assert.equal(res.status, 200, await res.text());
 }
 
+/** The queue rows in the DOM. The list is virtual (only rows near the view
+ * are rendered), and the rows a test waits for are the newest, at the end of
+ * the queue: scroll there first, as a person would to see them. */
 export const rows = () =>
-  h.app.exec(() =>
-    Array.from(document.querySelectorAll("[data-id]")).map((e) => ({
+  h.app.exec(() => {
+    const list = document.querySelector("#view-queue [role=grid]");
+    if (list) list.scrollTop = list.scrollHeight;
+    return Array.from(document.querySelectorAll("[data-id]")).map((e) => ({
       name: e.dataset.name,
       state: e.dataset.state,
       text: e.textContent.replace(/\s+/g, " ").trim(),
-    })),
-  );
+    }));
+  });
 
 /** Wait until the rows matching `pick` satisfy `ok`; the error shows the last rows seen. */
 export async function waitRows(what, pick, ok, ms = 60_000) {
