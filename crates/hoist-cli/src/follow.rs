@@ -54,6 +54,7 @@ pub(crate) async fn follow(
     let mut check = tokio::time::interval(OUTSIDE_CHECK);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     while !f.pending.is_empty() {
+        f.note_takeover(progress);
         tokio::select! {
             event = events.recv() => match event {
                 Ok(event) => {
@@ -73,12 +74,7 @@ pub(crate) async fn follow(
                 Err(RecvError::Closed) => anyhow::bail!("the upload engine stopped"),
             },
             _ = check.tick() => {
-                if f.following && engine.role() == EngineRole::Leading {
-                    f.following = false;
-                    if !json {
-                        progress.note("hoist: the other Hoist stopped; this process runs the queue now");
-                    }
-                }
+                f.note_takeover(progress);
                 let now = engine.queue().outside_writes().await?;
                 if now != outside {
                     outside = now;
@@ -88,6 +84,9 @@ pub(crate) async fn follow(
             }
         }
     }
+    // The last files may settle right after this process took over, before
+    // the loop looked again: say so all the same.
+    f.note_takeover(progress);
     progress.finish();
     let mut done = f.done;
     done.sort_unstable_by_key(|r| r.id);
@@ -104,6 +103,16 @@ struct Follower<'a> {
 }
 
 impl Follower<'_> {
+    /// Say once that this process took over the queue from another Hoist.
+    fn note_takeover(&mut self, progress: &mut Progress) {
+        if self.following && self.engine.role() == EngineRole::Leading {
+            self.following = false;
+            if !self.json {
+                progress.note("hoist: the other Hoist stopped; this process runs the queue now");
+            }
+        }
+    }
+
     /// Feed an event to the bar; collect followed jobs that settled.
     fn note(&self, event: &EngineEvent, progress: &mut Progress, out: &mut Vec<JobId>) {
         progress.event(event, |id| self.pending.contains(&id));
