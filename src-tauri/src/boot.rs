@@ -3,7 +3,7 @@
 
 use crate::accounts::{self, DesktopCredentials, Selected};
 use crate::shell::thumbs_dir;
-use crate::{library, settings, Shell, SANDBOX_KEY, SANDBOX_WORKSPACE, THUMB_CACHE_BYTES};
+use crate::{settings, Shell, SANDBOX_KEY, SANDBOX_WORKSPACE, THUMB_CACHE_BYTES};
 use hoist_core::accounts::{AccountCredentials, AccountStore, SecretStore};
 use hoist_core::engine::EngineConfig;
 use hoist_core::retry::RetryPolicy;
@@ -91,7 +91,6 @@ pub(crate) async fn boot(
         selected: std::sync::RwLock::new(sandbox_selected),
         accounts,
         secrets,
-        library_seen: library::SeenAssets::default(),
         feed: Default::default(),
         sandbox: tokio::sync::Mutex::new(Some(sandbox)),
         sandbox_url: Some(base),

@@ -322,15 +322,6 @@ pub struct LibraryItem {
     pub created_at: Option<i64>,
 }
 
-/// A page of the remote library; `next` fetches the following page.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename_all = "camelCase")]
-pub struct LibraryPage {
-    pub items: Vec<LibraryItem>,
-    pub next: Option<String>,
-}
-
 /// The generated TypeScript module (header plus one `export type` per type).
 pub fn typescript() -> String {
     let decls = [
@@ -353,7 +344,10 @@ pub fn typescript() -> String {
         AccountsView::decl(),
         AccountInput::decl(),
         LibraryItem::decl(),
-        LibraryPage::decl(),
+        crate::library::LibraryPreview::decl(),
+        crate::library_actions::DownloadProgress::decl(),
+        crate::library_actions::DownloadedView::decl(),
+        crate::library_actions::AssetLocation::decl(),
         crate::library_cache::LibraryQueryInput::decl(),
         crate::library_cache::LibraryCachedItem::decl(),
         crate::library_cache::LibrarySlice::decl(),

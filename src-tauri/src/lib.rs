@@ -15,6 +15,7 @@ mod events;
 pub mod follower;
 pub mod launch;
 pub mod library;
+pub mod library_actions;
 pub mod library_cache;
 pub mod notify;
 pub mod provider_specs;
@@ -74,6 +75,7 @@ pub fn run() {
             Some(vec![launch::MINIMIZED_FLAG]),
         ))
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(command_list!(generate_handler))
         .setup(move |app| {
             let secrets: Arc<dyn SecretStore> = Arc::new(Keychain::default());

@@ -1,26 +1,44 @@
-//! The remote library panel: pages of an account's assets and their local
-//! previews (made on this machine, shown through the asset protocol).
+//! Previews of remote library assets, made on this machine and shown
+//! through the asset protocol. The asset's record comes from the library
+//! cache; a file uploaded from here is previewed from the local copy, so
+//! nothing is downloaded for it.
 
-use crate::accounts::{error, resolve};
-use crate::dto::{CommandError, LibraryItem, LibraryPage};
+use crate::accounts::resolve;
+use crate::dto::{CommandError, LibraryItem};
 use crate::Shell;
 use hoist_core::library::{fetch_to_file, preview_source, preview_stem, MAX_PREVIEW_SOURCE_BYTES};
 use hoist_core::RemoteAsset;
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::Mutex;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
 
-/// Assets per page of the grid.
-const PAGE_SIZE: u32 = 60;
+/// A preview, or why there is none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct LibraryPreview {
+    /// The preview file (for the asset protocol), when there is one.
+    pub path: Option<String>,
+    /// No preview now, but asking again later may give one (the network
+    /// or the thumbnailer failed); false when the asset has none to give.
+    pub retry: bool,
+}
 
-/// Assets seen in recent pages, so a tile's preview needs no extra API call.
-#[derive(Default)]
-pub struct SeenAssets(Mutex<HashMap<(String, String), RemoteAsset>>);
-
-impl SeenAssets {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), RemoteAsset>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+impl LibraryPreview {
+    fn made(path: &Path) -> Self {
+        LibraryPreview {
+            path: Some(path.display().to_string()),
+            retry: false,
+        }
     }
+    const NONE: LibraryPreview = LibraryPreview {
+        path: None,
+        retry: false,
+    };
+    const LATER: LibraryPreview = LibraryPreview {
+        path: None,
+        retry: true,
+    };
 }
 
 pub(crate) fn item(a: &RemoteAsset) -> LibraryItem {
@@ -37,85 +55,48 @@ pub(crate) fn item(a: &RemoteAsset) -> LibraryItem {
     }
 }
 
-pub async fn page(
-    shell: &Shell,
-    account_id: &str,
-    cursor: Option<String>,
-) -> Result<LibraryPage, CommandError> {
-    let target = resolve(shell, account_id)?;
-    let page = shell
-        .engine
-        .remote_page(&target.job_target(), cursor.as_deref(), PAGE_SIZE)
-        .await
-        .map_err(|e| {
-            let mut err = crate::accounts::access_error(&target.destination, &e);
-            if e.code.as_deref() == Some("missing_api_key") {
-                err = error(
-                    "auth",
-                    format!(
-                        "No API key for \"{}\": edit the account and enter it.",
-                        target.label
-                    ),
-                );
-            }
-            err
-        })?;
-    {
-        let mut seen = shell.library_seen.lock();
-        // A long browse should not grow without bound.
-        if seen.len() > 20_000 {
-            seen.clear();
-        }
-        for a in &page.items {
-            seen.insert((account_id.to_string(), a.id.clone()), a.clone());
-        }
-    }
-    Ok(LibraryPage {
-        items: page.items.iter().map(item).collect(),
-        next: page.next,
-    })
-}
-
-/// The cached preview of a remote asset, made on first request. None when
-/// there is nothing to preview (type icon in the UI).
+/// The cached preview of a remote asset, made on first request.
 pub async fn thumbnail(
     shell: &Shell,
     account_id: &str,
     asset_id: &str,
-) -> Result<Option<String>, CommandError> {
+) -> Result<LibraryPreview, CommandError> {
     let target = resolve(shell, account_id)?;
     let dir = shell.library_thumbs_dir();
     let stem = preview_stem(&target.destination, asset_id);
     for ext in ["jpg", "png"] {
         let done = dir.join(format!("{stem}.{ext}"));
         if done.exists() {
-            return Ok(Some(done.display().to_string()));
+            return Ok(LibraryPreview::made(&done));
         }
     }
-    let cached = shell
-        .library_seen
-        .lock()
-        .get(&(account_id.to_string(), asset_id.to_string()))
-        .cloned();
-    let asset = match cached {
-        Some(a) => a,
-        None => match shell
-            .engine
-            .remote_asset(&target.job_target(), asset_id)
-            .await
-        {
-            Ok(a) => a,
-            Err(e) => {
-                tracing::debug!(asset_id, error = %e, "library asset lookup failed");
-                return Ok(None);
-            }
-        },
+    // The cache's record (its link renewed if it lapsed), else the provider's.
+    let asset = match shell
+        .engine
+        .library_asset(&target.job_target(), asset_id)
+        .await
+    {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::debug!(asset_id, error = %e, "library asset lookup failed");
+            return Ok(LibraryPreview::LATER);
+        }
     };
-    if asset.size.is_some_and(|s| s > MAX_PREVIEW_SOURCE_BYTES) {
-        return Ok(None);
+    // Uploaded from here and still on disk: preview the local copy.
+    if let Some(local) = asset.local_path.as_deref().filter(|p| p.is_file()) {
+        if let Some(p) = make_preview(shell, local, &dir, &stem, false).await? {
+            return Ok(p);
+        }
     }
-    let Some(url) = preview_source(&asset) else {
-        return Ok(None);
+    if asset
+        .asset
+        .size
+        .is_some_and(|s| s > MAX_PREVIEW_SOURCE_BYTES)
+    {
+        return Ok(LibraryPreview::NONE);
+    }
+    let Some(url) = preview_source(&asset.asset) else {
+        return Ok(LibraryPreview::NONE);
     };
     let source: PathBuf = dir.join("incoming").join(&stem);
     let fetched = fetch_to_file(
@@ -127,11 +108,23 @@ pub async fn thumbnail(
     .await;
     if let Err(e) = fetched {
         tracing::debug!(asset_id, error = %e, "no library preview");
-        return Ok(None);
+        return Ok(LibraryPreview::LATER);
     }
-    let result = shell.thumbs.request(&source, crate::THUMB_SIZE * 2).await;
+    let made = make_preview(shell, &source, &dir, &stem, true).await;
     let _ = tokio::fs::remove_file(&source).await;
-    match result {
+    Ok(made?.unwrap_or(LibraryPreview::NONE))
+}
+
+/// Thumbnail `source` into `dir/stem.ext`. `None` when the thumbnailer has
+/// no preview for this file (its type icon is shown instead).
+async fn make_preview(
+    shell: &Shell,
+    source: &Path,
+    dir: &Path,
+    stem: &str,
+    downloaded: bool,
+) -> Result<Option<LibraryPreview>, CommandError> {
+    match shell.thumbs.request(source, crate::THUMB_SIZE * 2).await {
         Ok(info) if info.fallback.is_none() => {
             let ext = info
                 .path
@@ -139,15 +132,21 @@ pub async fn thumbnail(
                 .and_then(|e| e.to_str())
                 .unwrap_or("jpg");
             let done = dir.join(format!("{stem}.{ext}"));
-            tokio::fs::copy(&info.path, &done)
-                .await
-                .map_err(|e| error("internal", format!("could not keep the preview: {e}")))?;
-            Ok(Some(done.display().to_string()))
+            let kept = match tokio::fs::create_dir_all(dir).await {
+                Ok(()) => tokio::fs::copy(&info.path, &done).await,
+                Err(e) => Err(e),
+            };
+            kept.map_err(|e| {
+                crate::accounts::error("internal", format!("could not keep the preview: {e}"))
+            })?;
+            Ok(Some(LibraryPreview::made(&done)))
         }
         Ok(_) => Ok(None),
         Err(e) => {
-            tracing::debug!(asset_id, error = %e, "library preview failed");
-            Ok(None)
+            tracing::debug!(source = %source.display(), error = %e, "library preview failed");
+            // A downloaded source that failed may decode next time (a
+            // truncated fetch); a local one is tried from the link instead.
+            Ok(downloaded.then_some(LibraryPreview::LATER))
         }
     }
 }

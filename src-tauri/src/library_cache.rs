@@ -6,7 +6,9 @@ use crate::accounts::{error, resolve};
 use crate::dto::{CommandError, LibraryItem};
 use crate::Shell;
 use hoist_core::library::refresh::last_updated;
-use hoist_core::library::{AssetKind, LibraryQuery, RefreshError, RefreshStep, SortBy};
+use hoist_core::library::{
+    AssetKind, CachedAsset, LibraryQuery, RefreshError, RefreshStep, SortBy,
+};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -76,6 +78,17 @@ pub struct LibraryRefreshView {
     pub message: Option<String>,
 }
 
+/// What the window shows of a cached asset.
+pub fn cached_item(a: &CachedAsset) -> LibraryCachedItem {
+    LibraryCachedItem {
+        item: crate::library::item(&a.asset),
+        kind: a.kind.as_str().to_string(),
+        uploader: a.asset.uploader.clone(),
+        local_path: a.local_path.as_ref().map(|p| p.display().to_string()),
+        job_id: a.job_id,
+    }
+}
+
 fn bad_input(e: String) -> CommandError {
     error("invalid_input", e)
 }
@@ -111,17 +124,7 @@ pub async fn slice(
     let page = cache.query(&q).await.map_err(internal)?;
     let state = cache.state().await.map_err(internal)?;
     Ok(LibrarySlice {
-        items: page
-            .items
-            .into_iter()
-            .map(|a| LibraryCachedItem {
-                item: crate::library::item(&a.asset),
-                kind: a.kind.as_str().to_string(),
-                uploader: a.asset.uploader.clone(),
-                local_path: a.local_path.map(|p| p.display().to_string()),
-                job_id: a.job_id,
-            })
-            .collect(),
+        items: page.items.iter().map(cached_item).collect(),
         total: page.total,
         offset: page.offset,
         last_complete_ms: state.last_complete_ms,
@@ -165,6 +168,37 @@ pub async fn refresh(
             &resolve(shell, account_id)?.destination,
             &e,
         )),
+        Err(e) => Err(error("internal", e.to_string())),
+    }
+}
+
+/// Ask the provider's own search for `query` and cache what it finds (a
+/// search then finds assets the first refresh has not reached). `None` when
+/// the provider has no search; offline counts as nothing found.
+pub async fn search(
+    shell: &Shell,
+    account_id: &str,
+    query: &str,
+) -> Result<Option<u32>, CommandError> {
+    let sel = resolve(shell, account_id)?;
+    let query = query.trim();
+    if query.is_empty() {
+        return Ok(None);
+    }
+    match shell
+        .engine
+        .search_library(&sel.job_target(), query, 200)
+        .await
+    {
+        Ok(found) => Ok(found.map(|n| n as u32)),
+        Err(hoist_core::LibraryActionError::Api(e))
+            if hoist_core::library::refresh::is_unreachable(&e) =>
+        {
+            Ok(Some(0))
+        }
+        Err(hoist_core::LibraryActionError::Api(e)) => {
+            Err(crate::accounts::access_error(&sel.destination, &e))
+        }
         Err(e) => Err(error("internal", e.to_string())),
     }
 }

@@ -44,6 +44,10 @@ pub struct ProviderSpecView {
     pub max_bytes: Option<u64>,
     /// The only content types accepted, when the vendor keeps a list.
     pub content_types: Option<Vec<String>>,
+    /// The vendor searches names itself (FLORA); elsewhere the cache does.
+    pub server_search: bool,
+    /// Assets can be attached to a project (FLORA).
+    pub attach: bool,
 }
 
 fn field(f: &FieldSpec) -> FieldSpecView {
@@ -76,6 +80,8 @@ fn view(s: &ProviderSpec) -> ProviderSpecView {
             .content_types
             .as_ref()
             .map(|t| t.iter().map(|c| c.to_string()).collect()),
+        server_search: s.library.search,
+        attach: s.library.attach,
     }
 }
 
@@ -106,7 +112,7 @@ mod tests {
                  "rule": "start with prj_", "example": "prj_123", "placeholder": "prj_… (optional)",
                  "hint": "Uploads are attached to it when ready."}
              ],
-             "maxBytes": null, "contentTypes": null},
+             "maxBytes": null, "contentTypes": null, "serverSearch": true, "attach": true},
             {"id": "runflow", "label": "Runflow", "defaultEndpoint": "https://api.runflow.io",
              "keyPlaceholder": "Runflow API key", "auth": "Authorization: Bearer",
              "fields": [
@@ -116,7 +122,7 @@ mod tests {
                 {"name": "folder", "label": "Folder", "required": false, "pattern": uuid,
                  "rule": "are UUIDs", "example": ex, "placeholder": "Folder id (optional)", "hint": null}
              ],
-             "maxBytes": 52428800, "contentTypes": null},
+             "maxBytes": 52428800, "contentTypes": null, "serverSearch": false, "attach": false},
             {"id": "segmentflow", "label": "Segmentflow", "defaultEndpoint": "https://api.segmentflow.ai",
              "keyPlaceholder": "sk_live_… with the assets:write scope", "auth": "x-api-key",
              "fields": [
@@ -124,7 +130,8 @@ mod tests {
                  "rule": "are UUIDs", "example": ex, "placeholder": "Website id (optional)", "hint": null}
              ],
              "maxBytes": 20971520,
-             "contentTypes": ["image/jpeg", "image/png", "text/csv", "application/vnd.ms-excel", "application/pdf"]}
+             "contentTypes": ["image/jpeg", "image/png", "text/csv", "application/vnd.ms-excel", "application/pdf"],
+             "serverSearch": false, "attach": false}
         ]);
         assert_eq!(serde_json::to_value(all()).expect("json"), want);
     }

@@ -2,7 +2,7 @@
 
 use crate::accounts::{self, Selected};
 use crate::dto::{AddProblem, AddSummary, CommandError, JobView};
-use crate::{follower, library, settings, THUMB_SIZE};
+use crate::{follower, settings, THUMB_SIZE};
 use hoist_core::accounts::{AccountStore, SecretStore};
 use hoist_core::{CoreError, Destination, Engine, JobId};
 use hoist_sandbox::Sandbox;
@@ -21,7 +21,6 @@ pub struct Shell {
     pub(crate) selected: std::sync::RwLock<Selected>,
     pub(crate) accounts: AccountStore,
     pub(crate) secrets: Arc<dyn SecretStore>,
-    pub(crate) library_seen: library::SeenAssets,
     /// Versioned queue updates for the window (see `queue_feed`).
     pub(crate) feed: Arc<crate::queue_feed::QueueFeed>,
     pub(crate) sandbox: tokio::sync::Mutex<Option<Sandbox>>,

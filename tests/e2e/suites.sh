@@ -3,7 +3,7 @@
 # Hoist is single instance). Called by run.sh inside Xvfb and D-Bus; pass
 # suite files to run only those. Exits non-zero when any suite failed.
 cd "$(dirname "$0")/../.."
-[ $# -gt 0 ] || set -- tests/e2e/app.test.mjs tests/e2e/desktop.test.mjs tests/e2e/accounts.test.mjs tests/e2e/sync.test.mjs tests/e2e/diagnostics.test.mjs
+[ $# -gt 0 ] || set -- tests/e2e/app.test.mjs tests/e2e/desktop.test.mjs tests/e2e/accounts.test.mjs tests/e2e/sync.test.mjs tests/e2e/library.test.mjs tests/e2e/diagnostics.test.mjs
 failed=""
 for suite in "$@"; do
   echo "==> $suite"

@@ -48,10 +48,16 @@ function setup(initial: JobView[]) {
         case "select_account":
           accounts = { ...accounts, selected: a.id as string };
           return accounts;
-        case "library":
-          return { items: [asset(`${a.accountId}-1`, { name: `${a.accountId}-photo.jpg` })], next: null };
+        case "library_slice":
+          return { items: [libraryAsset(a.accountId as string)], total: 1, offset: 0, lastCompleteMs: null };
+        case "library_refresh":
+          return { done: true, offline: false, lastCompleteMs: 1_700_000_000_000, message: null };
+        case "library_asset":
+          return libraryAsset(a.accountId as string);
+        case "library_locate_job":
+          return { accountId: "acc_1", assetId: "acc_1-1" };
         case "library_thumbnail":
-          return null;
+          return { path: null, retry: false };
         case "queue_summary":
           return summary();
         case "queue_slice": {
@@ -110,6 +116,17 @@ afterEach(() => {
   cleanup();
   clearMocks();
 });
+
+/** The one asset of an account's cached library in these tests. */
+function libraryAsset(accountId: string) {
+  return {
+    item: asset(`${accountId}-1`, { name: `${accountId}-photo.jpg` }),
+    kind: "image",
+    uploader: null,
+    localPath: null,
+    jobId: null,
+  };
+}
 
 describe("App", () => {
   it("shows the empty state with the destination when the queue is empty", async () => {
@@ -323,7 +340,7 @@ describe("App", () => {
     expect(document.getElementById("view-queue")).not.toBeVisible();
     // The selected account's library.
     expect(await screen.findByText("local-photo.jpg")).toBeInTheDocument();
-    expect(called("library")[0].args).toEqual({ accountId: "local", cursor: null });
+    expect(called("library_slice")[0].args).toMatchObject({ accountId: "local", query: { offset: 0 } });
     await fireEvent.click(queueTab);
     expect(queueTab).toHaveAttribute("aria-selected", "true");
     expect(document.getElementById("view-queue")).toBeVisible();
@@ -352,6 +369,16 @@ describe("App", () => {
     await fireEvent.click(screen.getByRole("button", { name: /Studio FLORA/ }));
     await fireEvent.click(await screen.findByRole("menuitem", { name: "Manage accounts…" }));
     expect(await screen.findByRole("region", { name: "Accounts" })).toBeInTheDocument();
+  });
+
+  it("shows a finished row's asset in its account's library", async () => {
+    setup([job({ id: 1, name: "done.jpg", state: "ready", group: "done" })]);
+    render(App);
+    await fireEvent.click(await screen.findByRole("button", { name: "Show done.jpg in the library" }));
+    await waitFor(() => expect(screen.getByRole("tab", { name: "Library" })).toHaveAttribute("aria-selected", "true"));
+    expect(called("library_locate_job")[0].args).toEqual({ jobId: 1 });
+    expect(called("select_account")[0].args).toEqual({ id: "acc_1" });
+    expect(await screen.findByRole("complementary", { name: "Details of acc_1-photo.jpg" })).toBeInTheDocument();
   });
 
   it("reports the first painted queue in bench mode only", async () => {

@@ -28,6 +28,6 @@ pub mod sync;
 pub mod text;
 pub mod transfer;
 
-pub use engine::{Engine, EngineConfig, EngineEvent};
+pub use engine::{Engine, EngineConfig, EngineEvent, LibraryActionError};
 pub use error::{ApiError, CoreError};
 pub use model::{Destination, JobId, JobSnapshot, JobState, JobTarget, ProviderKind, RemoteAsset};

@@ -23,6 +23,83 @@ pub fn routes() -> Router<Shared> {
         .route("/stats", get(stats))
         .route("/faults", get(get_faults).put(put_faults))
         .route("/reset", delete(reset))
+        .route("/seed", post(seed))
+}
+
+/// The kinds of file a seeded library holds, in turn.
+const SEED_KINDS: [(&str, &str); 6] = [
+    ("jpg", "image/jpeg"),
+    ("mov", "video/quicktime"),
+    ("wav", "audio/wav"),
+    ("pdf", "application/pdf"),
+    ("png", "image/png"),
+    ("zip", "application/zip"),
+];
+
+/// Puts `count` ready assets (records only, no bytes) into one dialect's
+/// library, for library tests and benchmarks that need thousands of assets
+/// without uploading them. Body: `{"dialect": "flora", "count": 5000,
+/// "workspace_id": "ws_local", "prefix": "shot"}`. Their bytes are absent:
+/// a download of one fails like a vanished blob would.
+async fn seed(State(st): State<Shared>, body: Bytes) -> Response {
+    let req: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return text_error(StatusCode::BAD_REQUEST, format!("body: {e}")),
+    };
+    let Some(dialect) = req["dialect"].as_str().and_then(Dialect::parse) else {
+        return text_error(
+            StatusCode::BAD_REQUEST,
+            "dialect: flora, runflow or segmentflow",
+        );
+    };
+    let count = req["count"].as_u64().unwrap_or(0).min(2_000_000) as i64;
+    let prefix = req["prefix"].as_str().unwrap_or("seed").to_string();
+    let workspace = req["workspace_id"].as_str().map(str::to_string);
+    let org = req["org_id"].as_str().map(str::to_string);
+    let result = st
+        .store
+        .run(move |c| {
+            let tx = c.transaction()?;
+            let now = store::now_ms();
+            for i in 0..count {
+                let (ext, ctype) = SEED_KINDS[(i as usize) % SEED_KINDS.len()];
+                let id = uuid::Uuid::new_v4().to_string();
+                let mut meta = json!({ "seeded": true });
+                if let Some(o) = &org {
+                    meta["org_id"] = json!(o);
+                }
+                let row = store::AssetRow {
+                    seq: 0,
+                    dialect,
+                    id: id.clone(),
+                    status: store::Status::Ready,
+                    name: Some(format!("{prefix}-{i:06}.{ext}")),
+                    content_type: Some(ctype.to_string()),
+                    upload_content_type: None,
+                    declared_size: None,
+                    // Varied but reproducible sizes, up to about 50 MB.
+                    size: Some(1_000 + (i * 7_919) % 50_000_000),
+                    sha256: None,
+                    storage_key: format!("seed/{id}"),
+                    workspace_id: workspace.clone(),
+                    project_id: None,
+                    token: None,
+                    expires_at: None,
+                    failure_message: None,
+                    meta: meta.clone(),
+                    // Oldest first, a second apart: listings keep this order.
+                    created_at: now - (count - i) * 1_000,
+                    updated_at: now,
+                };
+                store::insert_asset(&tx, &row)?;
+            }
+            tx.commit()
+        })
+        .await;
+    match result {
+        Ok(()) => Json(json!({ "seeded": count })).into_response(),
+        Err(e) => text_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
 }
 
 fn text_error(status: StatusCode, msg: impl Into<String>) -> Response {

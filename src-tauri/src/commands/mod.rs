@@ -2,10 +2,11 @@
 //! `command_list.rs`, which also feeds the build step's permissions and the
 //! generated TypeScript list.
 
+pub mod library;
 pub mod queue;
 pub mod settings;
 
-use crate::dto::{AccountInput, AccountsView, AppInfo, LibraryPage};
+use crate::dto::{AccountInput, AccountsView, AppInfo};
 use crate::shell::CmdResult;
 use crate::{accounts, bench, follower, Shell};
 use tauri::State;
@@ -17,6 +18,8 @@ pub use crate::sync::{
     edit_watched_folder, pause_watched_folder, remove_watched_folder, resume_watched_folder,
     watch_folder, watched_folders,
 };
+// Library actions (download, attach, links) live in their own module.
+pub use library::*;
 pub use queue::*;
 pub use settings::*;
 
@@ -81,42 +84,4 @@ pub async fn select_account(shell: State<'_, Shell>, id: String) -> CmdResult<Ac
     let sel = accounts::resolve(&shell, &id)?;
     shell.select(sel);
     accounts::list(&shell).await
-}
-
-#[tauri::command]
-pub async fn library(
-    shell: State<'_, Shell>,
-    account_id: String,
-    cursor: Option<String>,
-) -> CmdResult<LibraryPage> {
-    crate::library::page(&shell, &account_id, cursor).await
-}
-
-/// A slice of the account's cached library (no network).
-#[tauri::command]
-pub async fn library_slice(
-    shell: State<'_, Shell>,
-    account_id: String,
-    query: crate::library_cache::LibraryQueryInput,
-) -> CmdResult<crate::library_cache::LibrarySlice> {
-    crate::library_cache::slice(&shell, &account_id, query).await
-}
-
-/// Refresh the account's cached library by up to `max_pages` pages.
-#[tauri::command]
-pub async fn library_refresh(
-    shell: State<'_, Shell>,
-    account_id: String,
-    max_pages: u32,
-) -> CmdResult<crate::library_cache::LibraryRefreshView> {
-    crate::library_cache::refresh(&shell, &account_id, max_pages).await
-}
-
-#[tauri::command]
-pub async fn library_thumbnail(
-    shell: State<'_, Shell>,
-    account_id: String,
-    asset_id: String,
-) -> CmdResult<Option<String>> {
-    crate::library::thumbnail(&shell, &account_id, &asset_id).await
 }

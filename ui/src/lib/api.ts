@@ -12,7 +12,11 @@ import type {
   CommandError,
   EngineStatus,
   JobGroup,
-  LibraryPage,
+  AssetLocation,
+  DownloadedView,
+  DownloadProgress,
+  LibraryCachedItem,
+  LibraryPreview,
   LibraryQueryInput,
   LibraryRefreshView,
   LibrarySlice,
@@ -23,6 +27,9 @@ import type {
   WatchFolderInput,
   WatchedFolderView,
 } from "./bindings";
+
+/** What a download does when the name is taken. */
+export type Overwrite = "fail" | "rename" | "replace";
 
 /** Every call goes through here, typed by the generated command list. */
 function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
@@ -63,16 +70,35 @@ export const api = {
   saveAccount: (account: AccountInput) => call<AccountsView>("save_account", { account }),
   removeAccount: (id: string) => call<AccountsView>("remove_account", { id }),
   selectAccount: (id: string) => call<AccountsView>("select_account", { id }),
-  /** One page of an account's remote library, newest first. */
-  library: (accountId: string, cursor: string | null) => call<LibraryPage>("library", { accountId, cursor }),
+  /** An asset's preview made on this machine (path), or why there is none. */
   libraryThumbnail: (accountId: string, assetId: string) =>
-    call<string | null>("library_thumbnail", { accountId, assetId }),
+    call<LibraryPreview>("library_thumbnail", { accountId, assetId }),
   /** A slice of the account's cached library (no network): for a virtualized grid. */
   librarySlice: (accountId: string, query: LibraryQueryInput) =>
     call<LibrarySlice>("library_slice", { accountId, query }),
   /** Refresh the cached library by up to maxPages pages of 100; call again until done. */
   libraryRefresh: (accountId: string, maxPages: number) =>
     call<LibraryRefreshView>("library_refresh", { accountId, maxPages }),
+  /** The provider's own search, cached (null: the provider has none). */
+  librarySearch: (accountId: string, query: string) => call<number | null>("library_search", { accountId, query }),
+  /** One asset, its link renewed if it lapsed. */
+  libraryAsset: (accountId: string, assetId: string) =>
+    call<LibraryCachedItem>("library_asset", { accountId, assetId }),
+  /** Download the original into outDir; progress comes through onDownload. */
+  libraryDownload: (accountId: string, assetId: string, outDir: string, overwrite: Overwrite) =>
+    call<DownloadedView>("library_download", { accountId, assetId, outDir, overwrite }),
+  onDownload: (on: (p: DownloadProgress) => void) =>
+    listen<DownloadProgress>("hoist://library-download", (e) => on(e.payload)),
+  /** Attach the asset to a FLORA project (prj_…). */
+  libraryAttach: (accountId: string, assetId: string, project: string) =>
+    call<null>("library_attach", { accountId, assetId, project }),
+  /** Open the asset's link in the default browser. */
+  libraryOpenLink: (accountId: string, assetId: string) => call<null>("library_open_link", { accountId, assetId }),
+  /** Show the local file the asset was uploaded from. */
+  libraryRevealLocal: (accountId: string, assetId: string) =>
+    call<null>("library_reveal_local", { accountId, assetId }),
+  /** Where a finished queue row's asset is in the library. */
+  libraryLocateJob: (jobId: number) => call<AssetLocation>("library_locate_job", { jobId }),
   // Watched folders: each call answers the whole list.
   watchedFolders: () => call<WatchedFolderView[]>("watched_folders"),
   watchFolder: (folder: WatchFolderInput) => call<WatchedFolderView[]>("watch_folder", { folder }),

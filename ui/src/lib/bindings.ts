@@ -224,7 +224,26 @@ status: string, url: string | null, contentType: string | null, size: number | n
  */
 createdAt: number | null, };
 
-export type LibraryPage = { items: Array<LibraryItem>, next: string | null, };
+export type LibraryPreview = { 
+/**
+ * The preview file (for the asset protocol), when there is one.
+ */
+path: string | null, 
+/**
+ * No preview now, but asking again later may give one (the network
+ * or the thumbnailer failed); false when the asset has none to give.
+ */
+retry: boolean, };
+
+export type DownloadProgress = { assetId: string, done: number, total: number | null, };
+
+export type DownloadedView = { assetId: string, path: string, bytes: number, 
+/**
+ * Times it went on after a dropped connection.
+ */
+resumes: number, };
+
+export type AssetLocation = { accountId: string, assetId: string, };
 
 export type LibraryQueryInput = { 
 /**
@@ -320,7 +339,15 @@ maxBytes: number | null,
 /**
  * The only content types accepted, when the vendor keeps a list.
  */
-contentTypes: Array<string> | null, };
+contentTypes: Array<string> | null, 
+/**
+ * The vendor searches names itself (FLORA); elsewhere the cache does.
+ */
+serverSearch: boolean, 
+/**
+ * Assets can be attached to a project (FLORA).
+ */
+attach: boolean, };
 
 export type Licence = { name: string, version: string, license: string, };
 
@@ -382,5 +409,5 @@ stableSecs: number | null, };
 export const JOB_RULES: Record<JobStateView, { actions: JobActions; group: JobGroup }> = {"queued":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"hashing":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"reserving":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"uploading":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"confirming":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":false},"group":"active"},"ready":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"},"waiting_retry":{"actions":{"pause":true,"resume":false,"cancel":true,"retry":true},"group":"active"},"failed":{"actions":{"pause":false,"resume":false,"cancel":true,"retry":true},"group":"stopped"},"paused":{"actions":{"pause":false,"resume":true,"cancel":true,"retry":false},"group":"active"},"cancelled":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":true},"group":"stopped"},"duplicate":{"actions":{"pause":false,"resume":false,"cancel":false,"retry":false},"group":"done"}};
 
 /** The shell's commands (`src-tauri/src/command_list.rs`). */
-export const COMMANDS = ["app_info","queue_summary","queue_slice","thumbnail","get_settings","save_settings","add_paths","pause","resume","cancel","retry","clear_finished","list_accounts","provider_specs","save_account","remove_account","select_account","library","library_thumbnail","library_slice","library_refresh","bench_report","about","diagnostics","open_logs_folder","watched_folders","watch_folder","edit_watched_folder","pause_watched_folder","resume_watched_folder","remove_watched_folder"] as const;
+export const COMMANDS = ["app_info","queue_summary","queue_slice","thumbnail","get_settings","save_settings","add_paths","pause","resume","cancel","retry","clear_finished","list_accounts","provider_specs","save_account","remove_account","select_account","library_thumbnail","library_slice","library_refresh","library_asset","library_download","library_attach","library_open_link","library_reveal_local","library_locate_job","library_search","bench_report","about","diagnostics","open_logs_folder","watched_folders","watch_folder","edit_watched_folder","pause_watched_folder","resume_watched_folder","remove_watched_folder"] as const;
 export type Command = (typeof COMMANDS)[number];

@@ -197,3 +197,13 @@ export function formatDate(unixSeconds: number | null): string {
   if (unixSeconds === null || !Number.isFinite(unixSeconds)) return "";
   return new Date(unixSeconds * 1000).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
+
+/** "just now", "5 min ago", "3 h ago", else the date: when a list was last complete. */
+export function formatAgo(unixMs: number | null, nowMs: number): string {
+  if (unixMs === null) return "never";
+  const secs = Math.max(0, Math.round((nowMs - unixMs) / 1000));
+  if (secs < 60) return "just now";
+  if (secs < 3600) return `${Math.floor(secs / 60)} min ago`;
+  if (secs < 86_400) return `${Math.floor(secs / 3600)} h ago`;
+  return formatDate(Math.floor(unixMs / 1000));
+}

@@ -1,160 +1,144 @@
 import { describe, expect, it, vi } from "vitest";
-import type { LibraryPage } from "./bindings";
+import type { LibraryCachedItem, LibraryQueryInput, LibraryRefreshView, LibrarySlice } from "./bindings";
 import { asset } from "./fixtures";
-import { LibraryStore } from "./library.svelte";
+import { FIRST_SLICE, LibraryStore, OVERSCAN, STALE_MS, type LibraryBackend } from "./library.svelte";
 
-/** A fetcher whose answers the test releases one by one. */
-function gated() {
-  const pending: { args: [string, string | null]; resolve: (p: LibraryPage) => void; reject: (e: unknown) => void }[] = [];
-  const fetch = vi.fn(
-    (accountId: string, cursor: string | null) =>
-      new Promise<LibraryPage>((resolve, reject) => pending.push({ args: [accountId, cursor], resolve, reject })),
-  );
-  return { fetch, pending };
-}
-
-const flush = () => new Promise((r) => setTimeout(r, 0));
-
-describe("LibraryStore paging", () => {
-  it("asks for the next cursor, appends items, and stops at the last page", async () => {
-    const pages: Record<string, LibraryPage> = {
-      first: { items: [asset("a"), asset("b")], next: "c2" },
-      c2: { items: [asset("c")], next: "c3" },
-      c3: { items: [asset("d")], next: null },
-    };
-    const fetch = vi.fn(async (_: string, cursor: string | null) => pages[cursor ?? "first"]);
-    const store = new LibraryStore(fetch);
-    await store.open("acc");
-    expect(fetch).toHaveBeenLastCalledWith("acc", null);
-    expect(store.items.map((i) => i.id)).toEqual(["a", "b"]);
-    expect(store.hasMore).toBe(true);
-    await store.loadMore();
-    expect(fetch).toHaveBeenLastCalledWith("acc", "c2");
-    await store.loadMore();
-    expect(fetch).toHaveBeenLastCalledWith("acc", "c3");
-    expect(store.items.map((i) => i.id)).toEqual(["a", "b", "c", "d"]);
-    expect(store.hasMore).toBe(false);
-    await store.loadMore();
-    expect(fetch).toHaveBeenCalledTimes(3);
-    // Opening the same account again keeps what is loaded.
-    await store.open("acc");
-    expect(fetch).toHaveBeenCalledTimes(3);
-  });
-
-  it("never fetches twice while a page is in flight", async () => {
-    const { fetch, pending } = gated();
-    const store = new LibraryStore(fetch);
-    const first = store.open("acc");
-    void store.loadMore();
-    void store.loadMore();
-    expect(fetch).toHaveBeenCalledTimes(1);
-    expect(store.loading).toBe(true);
-    pending[0].resolve({ items: [asset("a")], next: "n2" });
-    await first;
-    expect(store.loading).toBe(false);
-    const second = store.loadMore();
-    expect(store.loadMore()).toBe(second);
-    expect(fetch).toHaveBeenCalledTimes(2);
-    expect(pending[1].args).toEqual(["acc", "n2"]);
-  });
-
-  it("drops duplicates across pages and treats a cursor that does not move as the end", async () => {
-    const fetch = vi
-      .fn()
-      .mockResolvedValueOnce({ items: [asset("a"), asset("b")], next: "x" })
-      .mockResolvedValueOnce({ items: [asset("b"), asset("c")], next: "x" });
-    const store = new LibraryStore(fetch);
-    await store.open("acc");
-    await store.loadMore();
-    expect(store.items.map((i) => i.id)).toEqual(["a", "b", "c"]);
-    expect(store.next).toBeNull();
-    expect(store.hasMore).toBe(false);
-  });
-
-  it("keeps loaded items on a failed page and retries the same cursor", async () => {
-    const fetch = vi
-      .fn()
-      .mockResolvedValueOnce({ items: [asset("a")], next: "n2" })
-      .mockRejectedValueOnce({ code: "unreachable", message: "The server did not answer." })
-      .mockResolvedValueOnce({ items: [asset("b")], next: null });
-    const store = new LibraryStore(fetch);
-    await store.open("acc");
-    await store.loadMore();
-    expect(store.error).toBe("The server did not answer.");
-    expect(store.errorCode).toBe("unreachable");
-    expect(store.items.map((i) => i.id)).toEqual(["a"]);
-    await store.loadMore();
-    expect(fetch).toHaveBeenLastCalledWith("acc", "n2");
-    expect(store.error).toBe("");
-    expect(store.errorCode).toBe("");
-    expect(store.items.map((i) => i.id)).toEqual(["a", "b"]);
-  });
-
-  it("ignores a late answer for another account or an older refresh", async () => {
-    const { fetch, pending } = gated();
-    const store = new LibraryStore(fetch);
-    void store.open("one");
-    void store.open("two");
-    expect(fetch).toHaveBeenCalledTimes(2);
-    pending[1].resolve({ items: [asset("t1")], next: null });
-    await flush();
-    pending[0].resolve({ items: [asset("o1")], next: "o2" });
-    await flush();
-    expect(store.accountId).toBe("two");
-    expect(store.items.map((i) => i.id)).toEqual(["t1"]);
-    expect(store.next).toBeNull();
-
-    void store.refresh();
-    expect(store.items).toEqual([]);
-    expect(store.loaded).toBe(false);
-    pending[2].resolve({ items: [asset("t2"), asset("t1")], next: null });
-    await flush();
-    expect(store.items.map((i) => i.id)).toEqual(["t2", "t1"]);
-  });
+const cached = (id: string): LibraryCachedItem => ({
+  item: asset(id),
+  kind: "image",
+  uploader: null,
+  localPath: null,
+  jobId: null,
 });
 
-describe("LibraryStore search", () => {
-  it("matches every word of the query in the name, in any case", async () => {
-    const store = new LibraryStore(async () => ({
-      items: [asset("1", { name: "Beach-0142.JPG" }), asset("2", { name: "beach sunset.png" }), asset("3", { name: "brief.pdf" })],
-      next: null,
-    }));
+/**
+ * A cache of `n` assets that answers slices like Rust does, and a provider
+ * whose refresh adds `perStep` assets per call until `steps` calls are done.
+ */
+function backend(n: number, opts: { steps?: number; perStep?: number; offline?: boolean; search?: number | null } = {}) {
+  const state = {
+    n,
+    slices: [] as LibraryQueryInput[],
+    refreshes: 0,
+    searches: [] as string[],
+    lastComplete: null as number | null,
+  };
+  const b: LibraryBackend = {
+    async slice(_account, q) {
+      state.slices.push(q);
+      const items: LibraryCachedItem[] = [];
+      const total = q.search ? Math.min(state.n, 3) : state.n;
+      for (let i = q.offset; i < Math.min(total, q.offset + q.limit); i++) items.push(cached(`a${i}`));
+      return { items, total, offset: q.offset, lastCompleteMs: state.lastComplete } satisfies LibrarySlice;
+    },
+    async refresh() {
+      state.refreshes++;
+      if (opts.offline)
+        return { done: false, offline: true, lastCompleteMs: 1_000, message: "offline (no route); last updated …" };
+      state.n += opts.perStep ?? 0;
+      const done = state.refreshes >= (opts.steps ?? 1);
+      if (done) state.lastComplete = 2_000;
+      return { done, offline: false, lastCompleteMs: state.lastComplete, message: null } satisfies LibraryRefreshView;
+    },
+    async search(_account, q) {
+      state.searches.push(q);
+      return opts.search ?? null;
+    },
+  };
+  return { b, state };
+}
+
+describe("LibraryStore", () => {
+  it("opens from the cache, then refreshes step by step and reads the view again after each", async () => {
+    const { b, state } = backend(10, { steps: 3, perStep: 100 });
+    const store = new LibraryStore(b);
     await store.open("acc");
-    expect(store.matches("").length).toBe(3);
-    expect(store.matches("BEACH").map((i) => i.id)).toEqual(["1", "2"]);
-    expect(store.matches(" beach  png ").map((i) => i.id)).toEqual(["2"]);
-    expect(store.matches("zzz")).toEqual([]);
+    expect(store.opened).toBe(true);
+    expect(state.slices[0]).toMatchObject({ offset: 0, limit: FIRST_SLICE + OVERSCAN, sort: "date", ascending: false });
+    await vi.waitFor(() => expect(store.syncing).toBe(false));
+    expect(state.refreshes).toBe(3);
+    expect(store.total).toBe(310);
+    expect(store.lastCompleteMs).toBe(2_000);
+    expect(store.at(0)?.item.id).toBe("a0");
+    // One read to open plus one after each refresh step.
+    expect(state.slices.length).toBeGreaterThanOrEqual(4);
   });
 
-  it("loads more pages until enough items match, or the pages run out, or the query changes", async () => {
-    let n = 0;
-    const fetch = vi.fn(async (_: string, cursor: string | null) => {
-      const page = cursor === null ? 0 : Number(cursor);
-      n++;
-      // 10 items a page; one in five is a "beach" file; 6 pages in all.
-      const items = Array.from({ length: 10 }, (_, i) =>
-        asset(`p${page}-${i}`, { name: i % 5 === 0 ? `beach-${page}-${i}.jpg` : `other-${page}-${i}.jpg` }),
-      );
-      return { items, next: page < 5 ? String(page + 1) : null };
-    });
-    const store = new LibraryStore(fetch);
+  it("refreshes again when the tab is shown after the listing went stale", async () => {
+    const { b, state } = backend(3);
+    const store = new LibraryStore(b);
     await store.open("acc");
-    expect(store.matches("beach")).toHaveLength(2);
-    await store.fill("beach", 5, 10);
-    expect(store.matches("beach")).toHaveLength(6); // 3 pages: enough
-    expect(n).toBe(3);
+    await vi.waitFor(() => expect(store.syncing).toBe(false));
+    expect(state.refreshes).toBe(1);
+    store.revisit(2_000 + STALE_MS - 1);
+    expect(state.refreshes).toBe(1);
+    store.revisit(2_000 + STALE_MS + 1);
+    await vi.waitFor(() => expect(state.refreshes).toBe(2));
+  });
 
-    await store.fill("nothing-like-this", 5, 2);
-    expect(n).toBe(5); // capped at 2 more pages
+  it("holds only the slice around the view of a large library", async () => {
+    const { b, state } = backend(100_000);
+    const store = new LibraryStore(b);
+    await store.open("acc");
+    store.show(90_000, 90_024);
+    await vi.waitFor(() => expect(store.at(90_000)?.item.id).toBe("a90000"));
+    expect(state.slices.at(-1)).toMatchObject({ offset: 90_000 - OVERSCAN, limit: 24 + 2 * OVERSCAN });
+    expect(store.at(0)).toBeUndefined();
+    expect(store.total).toBe(100_000);
+  });
 
-    let alive = true;
-    const stopping = store.fill("nothing-like-this", 5, 10, () => alive);
-    alive = false;
-    await stopping;
-    expect(n).toBe(6); // the page already asked for, and no more
+  it("shows the cache read-only when the provider cannot be reached", async () => {
+    const { b } = backend(5, { offline: true });
+    const store = new LibraryStore(b);
+    await store.open("acc");
+    await vi.waitFor(() => expect(store.syncing).toBe(false));
+    expect(store.offline).toBe(true);
+    expect(store.offlineMessage).toContain("offline");
+    expect(store.total).toBe(5);
+    expect(store.at(4)?.item.id).toBe("a4");
+  });
 
-    await store.fill("nothing-like-this", 5, 10);
-    expect(store.hasMore).toBe(false);
-    expect(n).toBe(6);
+  it("sends the filters to the cache query and asks the provider's search once per new search", async () => {
+    const { b, state } = backend(50, { search: 2 });
+    const store = new LibraryStore(b);
+    await store.open("acc");
+    store.setFilters({ search: "  sunset ", kind: "video", status: "ready", sort: "size", ascending: true });
+    await vi.waitFor(() => expect(store.total).toBe(3));
+    expect(state.slices.at(-1)).toMatchObject({ search: "sunset", kind: "video", status: "ready", sort: "size", ascending: true, offset: 0 });
+    expect(state.searches).toEqual(["sunset"]);
+    store.setFilters({ kind: "image" });
+    await vi.waitFor(() => expect(state.slices.at(-1)?.kind).toBe("image"));
+    expect(state.searches).toEqual(["sunset"]);
+  });
+
+  it("reports a failed refresh with its code and keeps what is cached", async () => {
+    const { b } = backend(4);
+    b.refresh = async () => {
+      throw { code: "auth", message: "FLORA refused the key (401)" };
+    };
+    const store = new LibraryStore(b);
+    await store.open("acc");
+    await vi.waitFor(() => expect(store.error).toContain("refused the key"));
+    expect(store.errorCode).toBe("auth");
+    expect(store.total).toBe(4);
+  });
+
+  it("drops a late slice for an account that is no longer shown", async () => {
+    const { b } = backend(10);
+    let release!: () => void;
+    const slow = b.slice;
+    b.slice = async (account, q) => {
+      if (account === "old") await new Promise<void>((r) => (release = r));
+      return slow(account, { ...q, search: account === "old" ? "x" : q.search });
+    };
+    const store = new LibraryStore(b);
+    const first = store.open("old");
+    await Promise.resolve();
+    const second = store.open("new");
+    release();
+    await Promise.all([first, second]);
+    await vi.waitFor(() => expect(store.accountId).toBe("new"));
+    await vi.waitFor(() => expect(store.total).toBe(10));
+    expect(store.at(9)?.item.id).toBe("a9");
   });
 });

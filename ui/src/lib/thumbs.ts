@@ -26,8 +26,11 @@ export function clearThumbnails() {
 }
 
 // Thumbnails of remote library assets, cached by the shell too. Asked for
-// only when a tile comes near the view; one request per asset per session.
+// only when a tile comes near the view. A preview that could not be made
+// for a passing reason (network, a truncated fetch) is asked for again once
+// RETRY_MS have passed; "this asset has none" is remembered for the session.
 const libraryCache = new Map<string, Promise<string | null>>();
+export const RETRY_MS = 30_000;
 
 /** Content types that can have a preview (unknown types are worth asking about). */
 export function mayHavePreview(contentType: string | null): boolean {
@@ -41,10 +44,18 @@ export function libraryThumbnailUrl(accountId: string, assetId: string, contentT
   const k = `${accountId}\u0000${assetId}`;
   let p = libraryCache.get(k);
   if (!p) {
-    p = api
-      .libraryThumbnail(accountId, assetId)
-      .then((path) => (path ? convertFileSrc(path) : null))
-      .catch(() => null);
+    const forgetLater = () => setTimeout(() => libraryCache.delete(k), RETRY_MS);
+    p = api.libraryThumbnail(accountId, assetId).then(
+      (preview) => {
+        if (preview.path) return convertFileSrc(preview.path);
+        if (preview.retry) forgetLater();
+        return null;
+      },
+      () => {
+        forgetLater();
+        return null;
+      },
+    );
     libraryCache.set(k, p);
   }
   return p;

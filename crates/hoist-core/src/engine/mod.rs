@@ -33,6 +33,7 @@ use tokio::sync::{broadcast, watch, Notify};
 pub use hashing::hash_file;
 pub use keys::{missing_key_reason, Credentials};
 pub use lead::EngineRole;
+pub use library::LibraryActionError;
 
 /// What to do when the same content already went to the same destination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
