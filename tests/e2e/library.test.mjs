@@ -78,6 +78,20 @@ describe("a library of thousands of assets in the app", () => {
     await shot("library-02-scrolled-to-end");
   });
 
+  it("shows the same library as a list", async () => {
+    await h.app.click("#library-list");
+    const rows = await until("list rows", () =>
+      h.app.exec(() => {
+        const r = document.querySelectorAll(".list-row[data-asset-id]");
+        return r.length ? r.length : null;
+      }),
+    );
+    assert.ok(rows < 200, `${rows} rows in the DOM`);
+    await shot("library-04-list");
+    await h.app.click("#library-grid");
+    await until("the grid again", async () => Number(await grid()) >= SEEDED + 1);
+  });
+
   it("searches the cache: a hundred matches, then one", async () => {
     await search("shot-0012");
     await until("100 matches", async () => (await grid()) === "100");

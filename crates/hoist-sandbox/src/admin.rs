@@ -78,7 +78,7 @@ async fn seed(State(st): State<Shared>, body: Bytes) -> Response {
                     upload_content_type: None,
                     declared_size: None,
                     // Varied but reproducible sizes, up to about 50 MB.
-                    size: Some(1_000 + (i * 7_919) % 50_000_000),
+                    size: Some(1_000 + (i * 2_654_435_761) % 50_000_000),
                     sha256: None,
                     storage_key: format!("seed/{id}"),
                     workspace_id: workspace.clone(),
