@@ -53,8 +53,10 @@ enum QueueAction {
         /// saved accounts use their own key from the keychain.
         #[arg(long, env = "HOIST_API_KEY", hide_env_values = true)]
         api_key: Option<String>,
-        #[arg(long, default_value_t = 4)]
-        concurrency: usize,
+        /// At most this many files in flight per destination (default:
+        /// adapted to the link, up to the provider's ceiling).
+        #[arg(long, value_name = "N")]
+        concurrency: Option<usize>,
         #[arg(long)]
         json: bool,
     },
@@ -198,7 +200,7 @@ async fn steer(
 async fn run_queue(
     state_dir: std::path::PathBuf,
     api_key: Option<String>,
-    concurrency: usize,
+    concurrency: Option<usize>,
     json: bool,
 ) -> anyhow::Result<u8> {
     // Jobs for real providers without a key fail with a message naming it.
@@ -207,7 +209,7 @@ async fn run_queue(
         api_key.filter(|k| !k.trim().is_empty()),
     ));
     let mut config = EngineConfig::new(&state_dir, credentials);
-    config.concurrency = concurrency.max(1);
+    config.concurrency = concurrency.map_or(0, |n| n.max(1));
     // Another Hoist running the queue is waited for, and taken over from if
     // it stops before the queue is settled.
     let engine = Engine::start_or_follow(config)

@@ -37,9 +37,10 @@ pub struct SyncArgs {
     /// before it is queued.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_STABLE_MS as f64 / 1000.0)]
     stable_secs: f64,
-    /// Uploads in flight at once per destination.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    concurrency: u16,
+    /// At most this many files in flight at once per destination (default:
+    /// adapted to the link, up to the provider's ceiling).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: Option<u16>,
     /// Content already uploaded to this destination: skip it, or upload again.
     #[arg(long, default_value = "skip")]
     duplicates: DuplicatePolicy,
@@ -102,7 +103,7 @@ pub async fn run(args: SyncArgs) -> anyhow::Result<u8> {
     let (target, credentials) = args.dest.resolve()?;
     let state_dir = hoist_core::state_dir::default_state_dir();
     let mut config = EngineConfig::new(&state_dir, Arc::new(credentials));
-    config.concurrency = usize::from(args.concurrency);
+    config.concurrency = args.concurrency.map_or(0, usize::from);
     config.duplicates = args.duplicates;
     let engine = Engine::start_or_follow(config)
         .await

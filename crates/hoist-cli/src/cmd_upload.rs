@@ -14,9 +14,11 @@ use std::sync::Arc;
 pub struct UploadArgs {
     #[command(flatten)]
     dest: DestinationArgs,
-    /// Uploads in flight at once for this destination.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    concurrency: u16,
+    /// At most this many files in flight at once for this destination.
+    /// Without it, Hoist adapts the number to the link and the server's
+    /// rate limits, up to the provider's ceiling.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: Option<u16>,
     /// Limit upload bandwidth, in bytes per second (0 = unlimited).
     #[arg(long, default_value_t = 0)]
     bwlimit: u64,
@@ -40,7 +42,7 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
     let (target, credentials) = args.dest.resolve()?;
     let state_dir = hoist_core::state_dir::default_state_dir();
     let mut config = EngineConfig::new(&state_dir, Arc::new(credentials));
-    config.concurrency = usize::from(args.concurrency);
+    config.concurrency = args.concurrency.map_or(0, usize::from);
     config.bandwidth_limit = args.bwlimit;
     config.duplicates = args.duplicates;
 

@@ -194,6 +194,7 @@ async fn stats(State(st): State<Shared>) -> Response {
         "routes": routes,
         "faults": st.faults.counts(),
         "uploads": uploads,
+        "api_in_flight_max": st.api_in_flight_max.load(std::sync::atomic::Ordering::SeqCst),
     }))
     .into_response()
 }
@@ -233,5 +234,7 @@ async fn reset(State(st): State<Shared>) -> Response {
         r.clear();
     }
     st.faults.reset_counts();
+    st.api_in_flight_max
+        .store(0, std::sync::atomic::Ordering::SeqCst);
     StatusCode::NO_CONTENT.into_response()
 }

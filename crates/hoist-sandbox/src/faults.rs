@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::{Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -24,6 +24,7 @@ pub const DEFAULT_DOWNLOAD_TTL: Duration = Duration::from_secs(900);
 /// | `error_after` | fraction of API requests answered 500 after the work was committed |
 /// | `rate_limit` | fraction of API requests answered 429 with `Retry-After: 1` |
 /// | `rate_limit_bare` | fraction of API requests answered 429 without `Retry-After` |
+/// | `rate_quota` | API requests served per second (fixed one-second windows, like a vendor's quota); the rest of a window are answered 429 with `Retry-After: 1` (0 = no quota) |
 /// | `drop` | fraction of storage uploads dropped mid-body (TCP closed, nothing stored) |
 /// | `drop_response` | fraction of API POSTs whose work is committed, then the connection is dropped |
 /// | `expiry` | signed-URL lifetime (default `1h`) |
@@ -43,6 +44,7 @@ pub struct FaultSpec {
     pub error_after: f64,
     pub rate_limit: f64,
     pub rate_limit_bare: f64,
+    pub rate_quota: u32,
     pub drop: f64,
     pub drop_response: f64,
     pub expiry: Duration,
@@ -63,6 +65,7 @@ impl Default for FaultSpec {
             error_after: 0.0,
             rate_limit: 0.0,
             rate_limit_bare: 0.0,
+            rate_quota: 0,
             drop: 0.0,
             drop_response: 0.0,
             expiry: DEFAULT_EXPIRY,
@@ -159,6 +162,7 @@ impl FromStr for FaultSpec {
                 "error_after" => spec.error_after = parse_fraction(key, value)?,
                 "rate_limit" => spec.rate_limit = parse_fraction(key, value)?,
                 "rate_limit_bare" => spec.rate_limit_bare = parse_fraction(key, value)?,
+                "rate_quota" => spec.rate_quota = parse_count(key, value)?,
                 "drop" => spec.drop = parse_fraction(key, value)?,
                 "drop_response" => spec.drop_response = parse_fraction(key, value)?,
                 "expiry" => {
@@ -185,7 +189,7 @@ impl FromStr for FaultSpec {
                 other => {
                     return Err(FaultSpecError(format!(
                         "unknown fault key `{other}` (known: error, error_after, rate_limit, \
-                         rate_limit_bare, drop, drop_response, expiry, latency, seed, \
+                         rate_limit_bare, rate_quota, drop, drop_response, expiry, latency, seed, \
                          drop_confirm, lost_confirm, attach_refused, hide_s3key, download_ttl, \
                          drop_download)"
                     )))
@@ -224,6 +228,7 @@ impl fmt::Display for FaultSpec {
             parts.push(format!("seed={seed}"));
         }
         for (k, n) in [
+            ("rate_quota", self.rate_quota),
             ("drop_confirm", self.drop_confirm),
             ("lost_confirm", self.lost_confirm),
             ("attach_refused", self.attach_refused),
@@ -246,6 +251,8 @@ pub enum Before {
     Error503,
     RateLimit,
     RateLimitBare,
+    /// Over `rate_quota`: 429 with `Retry-After: 1` (the window ends within a second).
+    OverQuota,
 }
 
 /// Decision taken after an API request's work was committed.
@@ -294,6 +301,8 @@ pub struct Faults {
     left: Mutex<BTreeMap<OneShot, u32>>,
     /// Asset ids whose next `GET` answers 404 (`lost_confirm`).
     hidden_once: Mutex<HashSet<String>>,
+    /// `rate_quota`: the current one-second window and requests served in it.
+    quota_window: Mutex<(Instant, u32)>,
 }
 
 fn rng_for(spec: &FaultSpec) -> StdRng {
@@ -309,6 +318,7 @@ impl Faults {
             rng: Mutex::new(rng_for(&spec)),
             left: Mutex::new(one_shots(&spec)),
             hidden_once: Mutex::new(HashSet::new()),
+            quota_window: Mutex::new((Instant::now(), 0)),
             spec: RwLock::new(spec),
             counts: Mutex::new(BTreeMap::new()),
         }
@@ -367,7 +377,9 @@ impl Faults {
 
     pub fn before(&self) -> Before {
         let spec = self.spec();
-        let d = if self.roll(spec.error) {
+        let d = if self.over_quota(spec.rate_quota) {
+            Before::OverQuota
+        } else if self.roll(spec.error) {
             if self.roll(0.5) {
                 Before::Error503
             } else {
@@ -385,8 +397,29 @@ impl Faults {
             Before::Error500 | Before::Error503 => self.count("error"),
             Before::RateLimit => self.count("rate_limit"),
             Before::RateLimitBare => self.count("rate_limit_bare"),
+            Before::OverQuota => self.count("rate_quota"),
         }
         d
+    }
+
+    /// Whether this request is over the `rate_quota` of its one-second
+    /// window (windows start at the first request after the last one ended).
+    fn over_quota(&self, quota: u32) -> bool {
+        if quota == 0 {
+            return false;
+        }
+        let Ok(mut w) = self.quota_window.lock() else {
+            return false;
+        };
+        let now = Instant::now();
+        if now.duration_since(w.0) >= Duration::from_secs(1) {
+            *w = (now, 0);
+        }
+        if w.1 >= quota {
+            return true;
+        }
+        w.1 += 1;
+        false
     }
 
     /// `is_post`: only POSTs are candidates for `drop_response`.
@@ -461,9 +494,11 @@ mod tests {
 
     #[test]
     fn parses_full_spec() {
-        let s: FaultSpec = "error=0.1,rate_limit=0.05,drop=0.05,expiry=3s,latency=20ms,seed=7"
-            .parse()
-            .expect("valid");
+        let s: FaultSpec =
+            "error=0.1,rate_limit=0.05,drop=0.05,expiry=3s,latency=20ms,seed=7,rate_quota=30"
+                .parse()
+                .expect("valid");
+        assert_eq!(s.rate_quota, 30);
         assert_eq!(s.error, 0.1);
         assert_eq!(s.rate_limit, 0.05);
         assert_eq!(s.drop, 0.05);
@@ -519,5 +554,32 @@ mod tests {
         assert_eq!(ra, rb);
         assert!(ra.contains(&Before::Pass));
         assert!(ra.iter().any(|d| *d != Before::Pass));
+    }
+}
+
+#[cfg(test)]
+mod quota_tests {
+    use super::*;
+
+    #[test]
+    fn quota_serves_that_many_per_window_then_refuses() {
+        let f = Faults::new("rate_quota=3".parse().expect("valid"));
+        let got: Vec<_> = (0..5).map(|_| f.before()).collect();
+        assert_eq!(
+            got,
+            [
+                Before::Pass,
+                Before::Pass,
+                Before::Pass,
+                Before::OverQuota,
+                Before::OverQuota
+            ]
+        );
+        assert_eq!(f.counts().get("rate_quota"), Some(&2));
+        // Once the window is over, the quota is whole again.
+        if let Ok(mut w) = f.quota_window.lock() {
+            w.0 -= Duration::from_secs(2);
+        }
+        assert_eq!(f.before(), Before::Pass);
     }
 }

@@ -166,6 +166,7 @@ fn dialect_api(
     r.route_layer(from_fn_with_state(ctx.clone(), auth::require_auth))
         .route_layer(from_fn_with_state(ctx, middleware::api_faults))
         .route_layer(from_fn_with_state(st.clone(), middleware::track))
+        .route_layer(from_fn_with_state(st.clone(), middleware::api_gauge))
 }
 
 /// Builds the full router over a state.
@@ -237,6 +238,8 @@ impl Sandbox {
             uploads: Mutex::new(Vec::new()),
             credentials_seen: Mutex::new(BTreeMap::new()),
             inflight: Mutex::new(HashSet::new()),
+            api_in_flight: Default::default(),
+            api_in_flight_max: Default::default(),
         });
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();

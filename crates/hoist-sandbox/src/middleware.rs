@@ -4,6 +4,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::ApiError;
 use crate::error::Dialect;
@@ -35,6 +36,22 @@ pub async fn track(State(st): State<Shared>, req: Request, next: Next) -> Respon
     next.run(req).await
 }
 
+/// Counts API requests in flight (the outermost API layer: the configured
+/// latency is inside, as it would be on a slow link) and keeps the maximum.
+pub async fn api_gauge(State(st): State<Shared>, req: Request, next: Next) -> Response {
+    struct Leaving<'a>(&'a AtomicU64);
+    impl Drop for Leaving<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let now = st.api_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    st.api_in_flight_max.fetch_max(now, Ordering::SeqCst);
+    // Decremented however the request ends (an injected drop unwinds).
+    let _leaving = Leaving(&st.api_in_flight);
+    next.run(req).await
+}
+
 /// Injects `error`, `rate_limit`, `rate_limit_bare` before the handler and
 /// `error_after`, `drop_response` after it (the handler's work is committed by then).
 pub async fn api_faults(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
@@ -52,7 +69,9 @@ pub async fn api_faults(State(ctx): State<Ctx>, req: Request, next: Next) -> Res
         Before::Error503 => {
             return ApiError::unavailable(d, "service unavailable (injected fault)").into_response()
         }
-        Before::RateLimit => return ApiError::rate_limited(d, Some(1)).into_response(),
+        Before::RateLimit | Before::OverQuota => {
+            return ApiError::rate_limited(d, Some(1)).into_response()
+        }
         Before::RateLimitBare => return ApiError::rate_limited(d, None).into_response(),
     }
     let is_post = req.method() == Method::POST;

@@ -1,6 +1,7 @@
 //! Shared server state and the storage-mode dispatch (local disk vs S3).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -39,6 +40,10 @@ pub struct AppState {
     pub credentials_seen: Mutex<BTreeMap<String, BTreeSet<String>>>,
     /// Idempotency keys whose first request is still running.
     pub inflight: Mutex<HashSet<(Dialect, String)>>,
+    /// API requests being served now, and the most at once since the last
+    /// reset (tests check a client keeps to a vendor's concurrency).
+    pub api_in_flight: AtomicU64,
+    pub api_in_flight_max: AtomicU64,
 }
 
 pub type Shared = Arc<AppState>;

@@ -29,7 +29,7 @@ pub async fn run(args: &SyncArgs) -> anyhow::Result<u8> {
     // serves the folders that were added with it.
     let credentials = crate::dest::CliCredentials::new(&state_dir, args.dest.given_key());
     let mut config = EngineConfig::new(&state_dir, Arc::new(credentials));
-    config.concurrency = usize::from(args.concurrency);
+    config.concurrency = args.concurrency.map_or(0, usize::from);
     config.duplicates = args.duplicates;
     let engine = Engine::start_or_follow(config)
         .await

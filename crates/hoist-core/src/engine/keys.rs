@@ -41,9 +41,12 @@ impl Inner {
             .credentials
             .api_key(&target.account, &target.destination)
             .ok_or_else(|| ApiError::local("missing_api_key", missing_key_reason(target)))?;
-        let p: Arc<dyn Provider> =
+        let raw: Arc<dyn Provider> =
             provider::for_destination(&target.destination, &api_key, self.api_client.clone())?
                 .into();
+        // Every API call of the scope shares its limit and its pauses.
+        let pacer = self.pacer(&scope, target.destination.provider);
+        let p: Arc<dyn Provider> = Arc::new(super::pacing::paced::Paced::new(raw, pacer));
         self.providers
             .lock()
             .unwrap_or_else(|p| p.into_inner())

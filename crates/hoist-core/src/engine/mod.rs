@@ -1,15 +1,17 @@
 //! The engine: one handle, commands in, events out. The CLI and the desktop
 //! shell both drive the queue only through [`Engine`].
 //!
-//! A scheduler task starts a worker per runnable job, at most
-//! `concurrency` per destination; workers persist every step (see
-//! `worker.rs`). Progress is sampled and sent in batches, a few times a second,
+//! A scheduler task starts a worker per runnable job, as many per
+//! destination as its pacer allows (`pacing/`: adaptive, within the
+//! provider's ceiling and the person's setting); workers persist every step
+//! (see `worker.rs`). Progress is sampled and sent in batches, a few times a second,
 //! so a UI with 100k rows is never flooded.
 
 pub(crate) mod hashing;
 mod keys;
 mod lead;
 mod library;
+pub mod pacing;
 mod scheduler;
 use scheduler::{progress_ticker, scheduler};
 mod steering;
@@ -60,7 +62,9 @@ impl std::str::FromStr for DuplicatePolicy {
 
 pub struct EngineConfig {
     pub state_dir: PathBuf,
-    /// Uploads in flight per destination (FLORA advises about 4).
+    /// The person's "files at a time": at most this many uploads in flight
+    /// per destination. 0: not set; the engine adapts the number to the
+    /// link (see `pacing`), up to the provider's ceiling.
     pub concurrency: usize,
     pub retry: RetryPolicy,
     /// Bytes per second over all transfers; 0 = unlimited.
@@ -76,7 +80,7 @@ impl EngineConfig {
     pub fn new(state_dir: impl Into<PathBuf>, credentials: Arc<dyn Credentials>) -> Self {
         EngineConfig {
             state_dir: state_dir.into(),
-            concurrency: 4,
+            concurrency: 0,
             retry: RetryPolicy::default(),
             bandwidth_limit: 0,
             duplicates: DuplicatePolicy::Skip,
@@ -121,6 +125,8 @@ pub struct AddReport {
 struct Active {
     /// The job's scope (account + destination): the unit of concurrency.
     dest_key: String,
+    /// Counts the job in its scope's pacer while it runs.
+    _slot: pacing::JobSlot,
     size: u64,
     progress: Arc<AtomicU64>,
     abort: tokio::task::AbortHandle,
@@ -134,7 +140,11 @@ pub(crate) struct Inner {
     pub(crate) storage_client: reqwest::Client,
     events: broadcast::Sender<EngineEvent>,
     wake: Notify,
+    /// The person's cap on files in flight per destination; 0 = none.
     concurrency: AtomicUsize,
+    /// Adaptive concurrency and API pacing, by scope (kept when adapters
+    /// are rebuilt, so a pause after a 429 outlives a key change).
+    pacers: Mutex<HashMap<String, Arc<pacing::Pacer>>>,
     paused_all: AtomicBool,
     stopping: AtomicBool,
     active: Mutex<HashMap<JobId, Active>>,
@@ -220,7 +230,8 @@ impl Engine {
             storage_client,
             events,
             wake: Notify::new(),
-            concurrency: AtomicUsize::new(config.concurrency.max(1)),
+            concurrency: AtomicUsize::new(config.concurrency),
+            pacers: Mutex::new(HashMap::new()),
             paused_all: AtomicBool::new(paused_all),
             stopping: AtomicBool::new(false),
             active: Mutex::new(HashMap::new()),
@@ -475,6 +486,31 @@ pub async fn add_scanned(
 impl Inner {
     fn active_lock(&self) -> std::sync::MutexGuard<'_, HashMap<JobId, Active>> {
         self.active.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The pacer of `scope`, made on first use with `kind`'s ceilings.
+    pub(crate) fn pacer(
+        &self,
+        scope: &str,
+        kind: crate::model::ProviderKind,
+    ) -> Arc<pacing::Pacer> {
+        let mut pacers = self.pacers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = pacers.get(scope) {
+            return p.clone();
+        }
+        let limits = provider::spec::spec(kind).concurrency;
+        let p = Arc::new(pacing::Pacer::new(limits, &self.retry));
+        pacers.insert(scope.to_string(), p.clone());
+        p
+    }
+
+    /// The pacer of `scope` if it has one (no job or call of it ran yet: none).
+    fn existing_pacer(&self, scope: &str) -> Option<Arc<pacing::Pacer>> {
+        self.pacers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(scope)
+            .cloned()
     }
 
     pub(crate) fn emit(&self, event: EngineEvent) {

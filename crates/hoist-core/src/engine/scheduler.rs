@@ -1,7 +1,7 @@
 //! The scheduler: which runnable jobs start, within each scope's share of
 //! the concurrency; and the progress ticker.
 
-use super::{worker, Active, EngineEvent, Inner, ProgressItem};
+use super::{pacing, worker, Active, EngineEvent, Inner, ProgressItem};
 use crate::error::CoreError;
 use crate::model::JobId;
 use crate::queue;
@@ -60,6 +60,9 @@ pub(super) async fn scheduler(inner: Arc<Inner>) {
 /// per free slot however long the queue is. Each round starts a job, or
 /// learns that a destination is full or an account has no key here (and
 /// leaves those out next round), so the rounds end.
+///
+/// A destination's slots are its pacer's window (`pacing`), under the
+/// person's cap; one not used yet starts at [`pacing::INITIAL_WINDOW`].
 async fn fill_slots(inner: &Arc<Inner>) -> Result<usize, CoreError> {
     // Re-read: another process (the CLI, the app) may have flipped it.
     let paused = inner.queue.paused_all().await?;
@@ -67,28 +70,36 @@ async fn fill_slots(inner: &Arc<Inner>) -> Result<usize, CoreError> {
     if paused {
         return Ok(0);
     }
-    let limit = inner.concurrency.load(Ordering::SeqCst);
+    let cap = inner.concurrency.load(Ordering::SeqCst);
     let mut started = 0;
     for _round in 0..64 {
-        let skip = {
+        let (skip, wanted) = {
             let active = inner.active_lock();
             let mut busy: HashMap<&str, usize> = HashMap::new();
             for a in active.values() {
                 *busy.entry(a.dest_key.as_str()).or_default() += 1;
             }
-            queue::Skip {
-                accounts: inner.without_key_lock().iter().cloned().collect(),
-                dests: busy
-                    .into_iter()
-                    .filter(|(_, n)| *n >= limit)
-                    .map(|(d, _)| d.to_string())
-                    .collect(),
-                ids: active.keys().copied().collect(),
+            let mut full = Vec::new();
+            // Rows worth reading: the most any destination could take now
+            // (a destination with no job running takes a whole window).
+            let mut wanted = fresh_limit(cap);
+            for (dest, n) in busy {
+                let limit = limit_of(inner, dest, cap);
+                if n >= limit {
+                    full.push(dest.to_string());
+                }
+                wanted = wanted.max(limit.saturating_sub(n));
             }
+            let skip = queue::Skip {
+                accounts: inner.without_key_lock().iter().cloned().collect(),
+                dests: full,
+                ids: active.keys().copied().collect(),
+            };
+            (skip, wanted.max(1))
         };
         let candidates = inner
             .queue
-            .next_runnable(queue::now_millis(), limit, skip)
+            .next_runnable(queue::now_millis(), wanted, skip)
             .await?;
         let fetched = candidates.len();
         let mut progressed = false;
@@ -98,20 +109,38 @@ async fn fill_slots(inner: &Arc<Inner>) -> Result<usize, CoreError> {
                 progressed = true;
                 continue;
             }
-            if start(inner, row, limit) {
+            if start(inner, row, cap) {
                 started += 1;
             }
             progressed = true;
         }
-        if fetched < limit || !progressed {
+        if fetched < wanted || !progressed {
             break;
         }
     }
     Ok(started)
 }
 
+/// Slots of a destination whose pacer exists (it ran jobs); else the
+/// window a new one starts with.
+fn limit_of(inner: &Inner, dest: &str, cap: usize) -> usize {
+    match inner.existing_pacer(dest) {
+        Some(p) => p.files_limit(cap),
+        None => fresh_limit(cap),
+    }
+}
+
+fn fresh_limit(cap: usize) -> usize {
+    match cap {
+        0 => pacing::INITIAL_WINDOW,
+        n => n.min(pacing::INITIAL_WINDOW),
+    }
+}
+
 /// Start a worker for `row` if its destination has a free slot.
-fn start(inner: &Arc<Inner>, row: queue::JobRow, limit: usize) -> bool {
+fn start(inner: &Arc<Inner>, row: queue::JobRow, cap: usize) -> bool {
+    let pacer = inner.pacer(&row.dest_key, row.destination.provider);
+    let limit = pacer.files_limit(cap);
     let mut active = inner.active_lock();
     if active.contains_key(&row.id) {
         return false;
@@ -141,6 +170,7 @@ fn start(inner: &Arc<Inner>, row: queue::JobRow, limit: usize) -> bool {
         id,
         Active {
             dest_key,
+            _slot: pacer.job_started(),
             size,
             progress,
             abort: handle.abort_handle(),

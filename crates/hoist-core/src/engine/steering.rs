@@ -61,8 +61,10 @@ impl Engine {
         self.inner.paused_all.load(Ordering::SeqCst)
     }
 
+    /// The person's "files at a time" per destination: an upper bound on
+    /// the adaptive number; 0 lifts it (the provider's ceiling remains).
     pub fn set_concurrency(&self, n: usize) {
-        self.inner.concurrency.store(n.max(1), Ordering::SeqCst);
+        self.inner.concurrency.store(n, Ordering::SeqCst);
         self.inner.wake.notify_one();
     }
 

@@ -106,6 +106,21 @@ pub struct ProviderSpec {
     pub renewal: Renewal,
     /// What the library may ask of this vendor beyond list and get.
     pub library: LibraryOps,
+    /// How much of the vendor Hoist uses at once (not sent to the window).
+    #[serde(skip)]
+    pub concurrency: Concurrency,
+}
+
+/// Ceilings of the engine's adaptive concurrency for one vendor (see
+/// `engine::pacing`). The number of files in flight grows and shrinks
+/// between 1 and `files`; API calls in flight never pass `api_calls`, so
+/// transfers to storage may overlap while the vendor's API sees few calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Concurrency {
+    /// API calls (reserve, confirm, look-ups) in flight at once, at most.
+    pub api_calls: usize,
+    /// Files in flight at once, at most.
+    pub files: usize,
 }
 
 /// The library operations a vendor offers (list and get: all of them).
@@ -248,6 +263,12 @@ static SPECS: LazyLock<Vec<ProviderSpec>> = LazyLock::new(|| {
                 attach: true,
                 signed_url_ttl_secs: None,
             },
+            // "Bulk uploads at about 4 concurrent" is FLORA's guidance for
+            // its API; the storage host (ImageKit) is another service.
+            concurrency: Concurrency {
+                api_calls: 4,
+                files: 32,
+            },
         },
         ProviderSpec {
             id: ProviderKind::Runflow,
@@ -292,6 +313,12 @@ static SPECS: LazyLock<Vec<ProviderSpec>> = LazyLock::new(|| {
                 attach: false,
                 signed_url_ttl_secs: Some(900),
             },
+            // Limits are per org with no published numbers: a guess the
+            // 429s (answered by halving) correct downwards.
+            concurrency: Concurrency {
+                api_calls: 16,
+                files: 64,
+            },
         },
         ProviderSpec {
             id: ProviderKind::Segmentflow,
@@ -327,6 +354,11 @@ static SPECS: LazyLock<Vec<ProviderSpec>> = LazyLock::new(|| {
                 search: false,
                 attach: false,
                 signed_url_ttl_secs: None,
+            },
+            // No limits are documented: as Runflow.
+            concurrency: Concurrency {
+                api_calls: 16,
+                files: 64,
             },
         },
     ]
