@@ -68,14 +68,19 @@ async function main() {
         const check = () => {
           if (document.querySelector(".library-tile")) {
             requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
-          } else requestAnimationFrame(check);
+          } else if (performance.now() - start > 25_000) {
+            resolve(`no tile after 25 s: ${document.querySelector("#view-library")?.textContent?.slice(0, 300)}`);
+          } else setTimeout(check, 5);
         };
         check();
       }),
   );
+  if (typeof firstPaintMs !== "number") throw new Error(firstPaintMs);
   await until("the cached grid", async () => (await count()) >= N, 60_000);
 
-  // A full scroll, a screenful per frame.
+  // A full scroll, a screenful per frame (longer than WebDriver's default
+  // 30 s script limit at 100,000 assets).
+  await h.app.cmd("POST", "/timeouts", { script: 20 * 60_000 });
   const frames = await h.app.execAsync(
     () =>
       new Promise((resolve) => {
