@@ -44,7 +44,7 @@ beforeEach(() => {
     if (cmd === "library_search") return null;
     if (cmd === "library_thumbnail") return { path: a.assetId === "a1" ? "/state/thumbs/lib/a1.jpg" : null, retry: false };
     if (cmd === "library_asset") {
-      const found = library.find((x) => x.item.id === a.assetId);
+      const found = a.accountId === "acc_1" ? library.find((x) => x.item.id === a.assetId) : undefined;
       if (!found) throw { code: "not_found", message: "The provider no longer has this asset." };
       return found;
     }
@@ -239,6 +239,12 @@ describe("Library", () => {
     await waitFor(() => expect(tiles().map((t) => t.dataset.assetName)).toEqual(["new.jpg", "one.jpg"]));
     await rerender({ reveal: { assetId: "a2", seq: 1 } });
     expect(await screen.findByRole("complementary", { name: "Details of new.jpg" })).toBeInTheDocument();
+    // Another account later: the old request is not looked for in its library.
+    await rerender({ accountId: "acc_2" });
+    await waitFor(() => expect(document.getElementById("library-details")).toBeNull());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(document.getElementById("library-details")).toBeNull();
   });
 });
 
