@@ -1,37 +1,23 @@
-//! Hoist's desktop shell: Tauri commands and queue events over
-//! `hoist_core::Engine`. No upload behaviour lives here; every command is a
-//! thin call into the engine. This file only wires the pieces together.
+//! Hoist's desktop shell: Tauri registration over `hoist_api`. It registers
+//! the commands (from one list), forwards the application's event stream to
+//! the window, the tray and notifications, keeps the window's geometry and
+//! starts the in-process sandbox. No upload, account or library rule lives
+//! here: every command is a thin call into `hoist_api`.
 
 #[macro_use]
 mod command_list;
 
-pub mod accounts;
 pub mod bench;
 mod boot;
 mod commands;
-pub mod diagnostics;
-pub mod dto;
 mod events;
-pub mod follower;
 pub mod launch;
-pub mod library;
-pub mod library_actions;
-pub mod library_cache;
-pub mod notify;
-pub mod provider_specs;
-pub mod queue_feed;
-pub mod settings;
-mod shell;
-pub mod sync;
 mod tray;
 pub mod webkit;
 mod window;
 
-pub use commands::validate_settings;
-pub use events::tray_status;
-pub use queue_feed::QUEUE_EVENT;
-pub(crate) use shell::command_error;
-pub use shell::Shell;
+pub use events::{DOWNLOAD_EVENT, ENGINE_EVENT, QUEUE_EVENT};
+pub use hoist_api::Hoist;
 pub use window::LAUNCH_EVENT;
 
 use commands::*;
@@ -39,24 +25,20 @@ use hoist_core::accounts::{Keychain, SecretStore};
 use std::sync::Arc;
 use tauri::{generate_handler, Manager};
 
-/// The key the in-process sandbox accepts (it takes any non-empty key).
-const SANDBOX_KEY: &str = "local-sandbox";
-/// Edge of the thumbnails shown in the queue (2x the 44 px tile).
-pub(crate) const THUMB_SIZE: u32 = 96;
-/// Disk budget of the thumbnail cache.
-const THUMB_CACHE_BYTES: u64 = 512 * 1024 * 1024;
-/// The FLORA workspace of the "Local sandbox" account.
-const SANDBOX_WORKSPACE: &str = "ws_local";
-
 /// The command names, from the one list (see `command_list.rs`).
 macro_rules! command_names {
     ($($c:ident),*) => { &[$(stringify!($c)),*] };
 }
 pub const COMMANDS: &[&str] = command_list!(command_names);
 
+/// The TypeScript bindings: the application's types plus this shell's commands.
+pub fn typescript() -> String {
+    hoist_api::dto::typescript(COMMANDS)
+}
+
 pub fn run() {
     let state_dir = hoist_core::state_dir::default_state_dir();
-    diagnostics::init_logging(&state_dir);
+    hoist_api::diagnostics::init_logging(&state_dir);
     let e2e = std::env::var_os("HOIST_E2E").is_some_and(|v| v == "1");
     let minimized = std::env::args_os().any(|a| a == launch::MINIMIZED_FLAG);
     let app = tauri::Builder::default()
@@ -79,21 +61,25 @@ pub fn run() {
         .invoke_handler(command_list!(generate_handler))
         .setup(move |app| {
             let secrets: Arc<dyn SecretStore> = Arc::new(Keychain::default());
-            let shell = tauri::async_runtime::block_on(boot::boot(state_dir, e2e, secrets))?;
-            events::forward_events(app.handle().clone(), &shell);
-            follower::announce_takeover(app.handle().clone(), &shell.engine);
+            let (hoist, sandbox) =
+                tauri::async_runtime::block_on(boot::boot(state_dir, e2e, secrets))?;
+            // The event stream starts the background work (queue feed,
+            // takeover, watched folders), inside Tauri's runtime.
+            let stream = tauri::async_runtime::block_on(async { hoist.events() });
+            if let Some(stream) = stream {
+                events::forward(app.handle().clone(), stream);
+            }
             if let Err(e) = tray::build(app.handle()) {
                 tracing::warn!(error = %e, "no tray icon on this desktop");
             }
             // The webview may load thumbnails from the cache, nothing else.
             app.asset_protocol_scope()
-                .allow_directory(shell.thumbs_dir(), true)?;
-            std::fs::create_dir_all(shell.library_thumbs_dir())?;
+                .allow_directory(hoist.thumbs_dir(), true)?;
+            std::fs::create_dir_all(hoist.library_thumbs_dir())?;
             app.asset_protocol_scope()
-                .allow_directory(shell.library_thumbs_dir(), false)?;
-            // Watched folders run for as long as the app does (window or tray).
-            sync::start(app.handle(), &shell);
-            app.manage(shell);
+                .allow_directory(hoist.library_thumbs_dir(), false)?;
+            app.manage(hoist);
+            app.manage(sandbox);
             window::remember_window_geometry(app.handle());
             if let Some(w) = app.get_webview_window("main") {
                 webkit::tune(&w);
@@ -109,8 +95,8 @@ pub fn run() {
             if !args.is_empty() {
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
-                    let shell = handle.state::<Shell>();
-                    if let Err(e) = shell.add_paths(&args).await {
+                    let hoist = handle.state::<Hoist>();
+                    if let Err(e) = hoist.add_paths(&args).await {
                         tracing::warn!(error = %e, "could not queue the command-line paths");
                     }
                 });
@@ -128,12 +114,13 @@ pub fn run() {
     };
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
-            if let Some(shell) = handle.try_state::<Shell>() {
+            if let Some(hoist) = handle.try_state::<Hoist>() {
                 tauri::async_runtime::block_on(async {
-                    sync::shutdown(handle).await;
-                    shell.engine.shutdown().await;
-                    if let Some(sb) = shell.sandbox.lock().await.take() {
-                        sb.shutdown().await;
+                    hoist.shutdown().await;
+                    if let Some(sandbox) = handle.try_state::<boot::LocalSandbox>() {
+                        if let Some(sb) = sandbox.0.lock().await.take() {
+                            sb.shutdown().await;
+                        }
                     }
                 });
             }

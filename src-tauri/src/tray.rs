@@ -1,7 +1,7 @@
 //! Tray icon: status line, pause/resume everything, show the window, quit.
 //! A desktop without a tray host only loses the icon, never the app.
 
-use crate::{tray_status, Shell};
+use hoist_api::Hoist;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Wry};
@@ -31,18 +31,10 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
             "toggle" => {
                 let app = app.clone();
                 tauri::async_runtime::spawn(async move {
-                    let shell = app.state::<Shell>();
-                    // Read-only while another Hoist works the queue.
-                    let result = if let Err(e) = crate::follower::refuse_while_following(&shell) {
+                    let hoist = app.state::<Hoist>();
+                    // Refused (with the reason logged) while another Hoist works the queue.
+                    if let Err(e) = hoist_api::queue::toggle_pause_all(&hoist).await {
                         tracing::info!(reason = %e.message, "tray pause/resume refused");
-                        Ok(Vec::new())
-                    } else if shell.engine.is_paused_all() {
-                        shell.engine.resume(None).await
-                    } else {
-                        shell.engine.pause(None).await
-                    };
-                    if let Err(e) = result {
-                        tracing::warn!(error = %e, "tray pause/resume failed");
                     }
                     refresh(&app);
                 });
@@ -60,19 +52,11 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
 
 /// Update the status line and the pause/resume label.
 pub fn refresh(app: &AppHandle) {
-    let (Some(tray), Some(shell)) = (app.try_state::<Tray>(), app.try_state::<Shell>()) else {
+    let (Some(tray), Some(shell)) = (app.try_state::<Tray>(), app.try_state::<Hoist>()) else {
         return;
     };
-    let paused = shell.engine.is_paused_all();
-    let status = match crate::follower::owner(&shell.engine) {
-        Some(pid) => format!("Read-only: another Hoist (pid {pid}) is working"),
-        None => tray_status(shell.engine.active_count(), paused),
-    };
-    // Watched folders keep going with the window closed: say so here.
-    let status = match crate::sync::tray_line(app) {
-        Some(line) => format!("{status} · {line}"),
-        None => status,
-    };
+    let paused = shell.is_paused_all();
+    let status = shell.status_line();
     if let Some(icon) = app.tray_by_id("hoist") {
         let _ = icon.set_tooltip(Some(format!("Hoist: {status}")));
     }

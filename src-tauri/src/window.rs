@@ -1,7 +1,8 @@
 //! The main window: second launches handing over files, and its geometry
 //! remembered across launches.
 
-use crate::{launch, Shell};
+use crate::launch;
+use hoist_api::Hoist;
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::{Emitter, Manager};
@@ -23,7 +24,7 @@ pub(crate) fn second_launch(app: &tauri::AppHandle, argv: Vec<String>, cwd: Stri
     }
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
-        let Some(shell) = handle.try_state::<Shell>() else {
+        let Some(shell) = handle.try_state::<Hoist>() else {
             return;
         };
         match shell.add_paths(&paths).await {

@@ -12,6 +12,7 @@
 //!   shared unchanged by the CLI and the desktop shell.
 
 pub mod accounts;
+pub mod control;
 pub mod destination;
 pub mod engine;
 pub mod error;
@@ -31,3 +32,4 @@ pub mod transfer;
 pub use engine::{Engine, EngineConfig, EngineEvent, LibraryActionError};
 pub use error::{ApiError, CoreError};
 pub use model::{Destination, JobId, JobSnapshot, JobState, JobTarget, ProviderKind, RemoteAsset};
+pub use queue::{EngineLock, JobFilter, JobRow, QueueTally};

@@ -1,13 +1,12 @@
 //! The Library tab's commands: slices of the cache, its background refresh,
 //! previews, and the actions on an asset.
 
-use crate::library::LibraryPreview;
-use crate::library_actions::{self as actions, AssetLocation, DownloadedView};
-use crate::library_cache::{
+use hoist_api::library::LibraryPreview;
+use hoist_api::library_actions::{self as actions, AssetLocation, DownloadedView};
+use hoist_api::library_cache::{
     LibraryCachedItem, LibraryQueryInput, LibraryRefreshView, LibrarySlice,
 };
-use crate::shell::CmdResult;
-use crate::Shell;
+use hoist_api::{ApiResult as CmdResult, Hoist};
 use hoist_core::library::Overwrite;
 use std::path::PathBuf;
 use tauri::State;
@@ -16,36 +15,36 @@ use tauri_plugin_opener::OpenerExt;
 /// A slice of the account's cached library (no network).
 #[tauri::command]
 pub async fn library_slice(
-    shell: State<'_, Shell>,
+    shell: State<'_, Hoist>,
     account_id: String,
     query: LibraryQueryInput,
 ) -> CmdResult<LibrarySlice> {
-    crate::library_cache::slice(&shell, &account_id, query).await
+    hoist_api::library_cache::slice(&shell, &account_id, query).await
 }
 
 /// Refresh the account's cached library by up to `max_pages` pages.
 #[tauri::command]
 pub async fn library_refresh(
-    shell: State<'_, Shell>,
+    shell: State<'_, Hoist>,
     account_id: String,
     max_pages: u32,
 ) -> CmdResult<LibraryRefreshView> {
-    crate::library_cache::refresh(&shell, &account_id, max_pages).await
+    hoist_api::library_cache::refresh(&shell, &account_id, max_pages).await
 }
 
 #[tauri::command]
 pub async fn library_thumbnail(
-    shell: State<'_, Shell>,
+    shell: State<'_, Hoist>,
     account_id: String,
     asset_id: String,
 ) -> CmdResult<LibraryPreview> {
-    crate::library::thumbnail(&shell, &account_id, &asset_id).await
+    hoist_api::library::thumbnail(&shell, &account_id, &asset_id).await
 }
 
 /// One asset, its link renewed if it lapsed.
 #[tauri::command]
 pub async fn library_asset(
-    shell: State<'_, Shell>,
+    shell: State<'_, Hoist>,
     account_id: String,
     asset_id: String,
 ) -> CmdResult<LibraryCachedItem> {
@@ -56,15 +55,14 @@ pub async fn library_asset(
 /// `hoist://library-download` events.
 #[tauri::command]
 pub async fn library_download(
-    app: tauri::AppHandle,
-    shell: State<'_, Shell>,
+    shell: State<'_, Hoist>,
     account_id: String,
     asset_id: String,
     out_dir: String,
     overwrite: Overwrite,
 ) -> CmdResult<DownloadedView> {
     let out = PathBuf::from(out_dir);
-    let progress = actions::progress_events(app, asset_id.clone());
+    let progress = actions::progress_events(&shell, asset_id.clone());
     actions::download(
         &shell,
         &account_id,
@@ -79,7 +77,7 @@ pub async fn library_download(
 /// Attach an asset to a FLORA project.
 #[tauri::command]
 pub async fn library_attach(
-    shell: State<'_, Shell>,
+    shell: State<'_, Hoist>,
     account_id: String,
     asset_id: String,
     project: String,
@@ -91,33 +89,33 @@ pub async fn library_attach(
 #[tauri::command]
 pub async fn library_open_link(
     app: tauri::AppHandle,
-    shell: State<'_, Shell>,
+    shell: State<'_, Hoist>,
     account_id: String,
     asset_id: String,
 ) -> CmdResult<()> {
     let url = actions::link_to_open(&shell, &account_id, &asset_id).await?;
-    app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|e| crate::accounts::error("internal", format!("Could not open the browser: {e}")))
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        hoist_api::accounts::error("internal", format!("Could not open the browser: {e}"))
+    })
 }
 
 /// Show the local file the asset was uploaded from in the file manager.
 #[tauri::command]
 pub async fn library_reveal_local(
     app: tauri::AppHandle,
-    shell: State<'_, Shell>,
+    shell: State<'_, Hoist>,
     account_id: String,
     asset_id: String,
 ) -> CmdResult<()> {
     let path = actions::local_file(&shell, &account_id, &asset_id).await?;
-    app.opener()
-        .reveal_item_in_dir(&path)
-        .map_err(|e| crate::accounts::error("internal", format!("Could not show the file: {e}")))
+    app.opener().reveal_item_in_dir(&path).map_err(|e| {
+        hoist_api::accounts::error("internal", format!("Could not show the file: {e}"))
+    })
 }
 
 /// Where a finished queue row's asset is in the library.
 #[tauri::command]
-pub async fn library_locate_job(shell: State<'_, Shell>, job_id: i64) -> CmdResult<AssetLocation> {
+pub async fn library_locate_job(shell: State<'_, Hoist>, job_id: i64) -> CmdResult<AssetLocation> {
     actions::locate_job(&shell, job_id).await
 }
 
@@ -125,9 +123,9 @@ pub async fn library_locate_job(shell: State<'_, Shell>, job_id: i64) -> CmdResu
 /// results; the window then reads the cache as usual.
 #[tauri::command]
 pub async fn library_search(
-    shell: State<'_, Shell>,
+    shell: State<'_, Hoist>,
     account_id: String,
     query: String,
 ) -> CmdResult<Option<u32>> {
-    crate::library_cache::search(&shell, &account_id, &query).await
+    hoist_api::library_cache::search(&shell, &account_id, &query).await
 }

@@ -1,4 +1,4 @@
-// Generated from src-tauri/src/dto.rs by ts-rs. Do not edit by hand:
+// Generated from crates/hoist-api/src/dto.rs by ts-rs. Do not edit by hand:
 // run `UPDATE_BINDINGS=1 cargo test -p hoist-app bindings` to refresh.
 
 export type JobStateView = "queued" | "hashing" | "reserving" | "uploading" | "confirming" | "ready" | "waiting_retry" | "failed" | "paused" | "cancelled" | "duplicate";

@@ -12,6 +12,7 @@ mod keys;
 mod lead;
 mod library;
 pub mod pacing;
+mod queries;
 mod scheduler;
 use scheduler::{progress_ticker, scheduler};
 mod steering;

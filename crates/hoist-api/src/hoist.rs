@@ -1,45 +1,68 @@
-//! The shell's state: everything the commands need, managed by Tauri.
+//! [`Hoist`]: the application's state. Everything a front end may do is a
+//! function over it (in this crate's modules); the desktop shell keeps one
+//! in Tauri's state, tests make their own.
 
 use crate::accounts::{self, Selected};
-use crate::dto::{AddProblem, AddSummary, CommandError, JobView};
+use crate::dto::{AddProblem, AddSummary, AppInfo, CommandError};
+use crate::events::EventSender;
 use crate::{follower, settings, THUMB_SIZE};
 use hoist_core::accounts::{AccountStore, SecretStore};
+use hoist_core::sync::Syncer;
 use hoist_core::{CoreError, Destination, Engine, JobId};
-use hoist_sandbox::Sandbox;
 use hoist_thumbs::ThumbPool;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
 
-/// Everything the commands need, managed by Tauri.
-pub struct Shell {
+/// The application: engine, accounts and their keys, settings, the selected
+/// account, the thumbnail pool and the watched folders.
+pub struct Hoist {
     pub(crate) engine: Engine,
-    pub(crate) settings: std::sync::Mutex<settings::DesktopSettings>,
+    pub(crate) settings: Arc<Mutex<settings::Settings>>,
     pub(crate) thumbs: ThumbPool,
     /// The in-process sandbox's FLORA destination ("Local sandbox").
     pub(crate) sandbox_destination: Destination,
     /// Where new files go.
-    pub(crate) selected: std::sync::RwLock<Selected>,
+    pub(crate) selected: RwLock<Selected>,
     pub(crate) accounts: AccountStore,
     pub(crate) secrets: Arc<dyn SecretStore>,
     /// Versioned queue updates for the window (see `queue_feed`).
     pub(crate) feed: Arc<crate::queue_feed::QueueFeed>,
-    pub(crate) sandbox: tokio::sync::Mutex<Option<Sandbox>>,
-    pub(crate) sandbox_url: Option<String>,
+    /// The watched folders' runner.
+    pub(crate) syncer: Syncer,
+    /// The tray's watched-folder line, as last sent.
+    pub(crate) folders_line: Arc<Mutex<Option<String>>>,
+    pub(crate) sandbox_url: String,
     pub(crate) state_dir: PathBuf,
     pub(crate) e2e: bool,
     /// Started by bench/desktop.sh (HOIST_BENCH=1).
     pub(crate) bench: bool,
+    /// The one event stream (see [`crate::events`]).
+    pub(crate) events: EventSender,
 }
 
-impl Shell {
+impl Hoist {
     pub(crate) fn sandbox_endpoint(&self) -> Option<&str> {
-        self.sandbox_url
-            .as_ref()
-            .map(|_| self.sandbox_destination.endpoint.as_str())
+        Some(self.sandbox_destination.endpoint.as_str())
     }
 
-    pub(crate) fn view(&self, job: &hoist_core::JobSnapshot) -> JobView {
-        JobView::from_snapshot(job, self.sandbox_endpoint())
+    pub(crate) fn view(&self, job: &hoist_core::JobSnapshot) -> crate::dto::JobView {
+        crate::dto::JobView::from_snapshot(job, self.sandbox_endpoint())
+    }
+
+    /// Where the queue, accounts, settings, caches and logs live.
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    /// Started for the end-to-end tests (HOIST_E2E=1): nothing is opened in
+    /// other programs, and retries are quick.
+    pub fn is_e2e(&self) -> bool {
+        self.e2e
+    }
+
+    /// Started by the desktop benchmark (HOIST_BENCH=1).
+    pub fn is_bench(&self) -> bool {
+        self.bench
     }
 
     pub fn selected(&self) -> Selected {
@@ -65,6 +88,28 @@ impl Shell {
             label: accounts::SANDBOX_LABEL.to_string(),
             destination: self.sandbox_destination.clone(),
         }
+    }
+
+    /// What the window shows in its header and uses to decide its mode.
+    pub fn app_info(&self) -> AppInfo {
+        let selected = self.selected();
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            destination: selected.label.clone(),
+            provider: selected.destination.provider.to_string(),
+            endpoint: selected.destination.endpoint.clone(),
+            sandbox_url: Some(self.sandbox_url.clone()),
+            state_dir: self.state_dir.display().to_string(),
+            e2e: self.e2e,
+            bench: self.bench,
+            paused_all: self.engine.is_paused_all(),
+            engine_owner: follower::owner(&self.engine),
+        }
+    }
+
+    /// The queue's cached job thumbnails (inside the asset-protocol scope).
+    pub fn thumbs_dir(&self) -> PathBuf {
+        thumbs_dir(&self.state_dir)
     }
 
     /// Previews of remote library assets (inside the asset-protocol scope).
@@ -94,9 +139,7 @@ impl Shell {
                 .collect(),
         })
     }
-}
 
-impl Shell {
     /// The cached thumbnail file of a job (rendered on a pool thread on a
     /// miss), or None when the file has no preview (a type icon is shown).
     pub async fn thumbnail_path(&self, id: JobId) -> Result<Option<PathBuf>, CoreError> {
@@ -114,15 +157,18 @@ impl Shell {
         }
     }
 
-    pub(crate) fn thumbs_dir(&self) -> PathBuf {
-        thumbs_dir(&self.state_dir)
+    /// Stop the folder tasks and the engine (the queue keeps what they queued).
+    pub async fn shutdown(&self) {
+        self.syncer.shutdown().await;
+        self.engine.shutdown().await;
     }
 }
 
-pub(crate) fn thumbs_dir(state_dir: &std::path::Path) -> PathBuf {
+pub(crate) fn thumbs_dir(state_dir: &Path) -> PathBuf {
     state_dir.join("thumbs")
 }
 
+/// A core failure as the window's `{code, message}`.
 pub(crate) fn command_error(e: CoreError) -> CommandError {
     let code = match &e {
         CoreError::Busy { .. } => "busy",
@@ -137,4 +183,5 @@ pub(crate) fn command_error(e: CoreError) -> CommandError {
     }
 }
 
-pub(crate) type CmdResult<T> = Result<T, CommandError>;
+/// What every API function answers.
+pub type ApiResult<T> = Result<T, CommandError>;

@@ -5,7 +5,7 @@
 
 use crate::accounts::resolve;
 use crate::dto::{CommandError, LibraryItem};
-use crate::Shell;
+use crate::Hoist;
 use hoist_core::library::{fetch_to_file, preview_source, preview_stem, MAX_PREVIEW_SOURCE_BYTES};
 use hoist_core::RemoteAsset;
 use serde::{Deserialize, Serialize};
@@ -57,7 +57,7 @@ pub(crate) fn item(a: &RemoteAsset) -> LibraryItem {
 
 /// The cached preview of a remote asset, made on first request.
 pub async fn thumbnail(
-    shell: &Shell,
+    shell: &Hoist,
     account_id: &str,
     asset_id: &str,
 ) -> Result<LibraryPreview, CommandError> {
@@ -118,7 +118,7 @@ pub async fn thumbnail(
 /// Thumbnail `source` into `dir/stem.ext`. `None` when the thumbnailer has
 /// no preview for this file (its type icon is shown instead).
 async fn make_preview(
-    shell: &Shell,
+    shell: &Hoist,
     source: &Path,
     dir: &Path,
     stem: &str,

@@ -16,7 +16,7 @@ pub struct BatchTally {
 }
 
 /// What to tell the person.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     pub title: String,
     pub body: String,

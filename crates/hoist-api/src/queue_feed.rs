@@ -14,7 +14,7 @@
 
 use crate::dto::{JobStateView, JobView, ProgressView, UiEvent};
 use crate::notify::{BatchTally, Notice};
-use hoist_core::queue::QueueTally;
+use hoist_core::QueueTally;
 use hoist_core::{Engine, EngineEvent, JobId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -25,8 +25,6 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::time::Instant;
 use ts_rs::TS;
 
-/// The event the window listens to.
-pub const QUEUE_EVENT: &str = "hoist://queue";
 /// At most one update per frame: a burst of 5,000 state changes becomes a
 /// handful of updates, and the window repaints once for each.
 pub const FRAME: Duration = Duration::from_millis(100);

@@ -3,7 +3,7 @@
 //! and the checks before one is saved or removed.
 
 use crate::dto::{AccountInput, AccountView, AccountsView, CommandError};
-use crate::Shell;
+use crate::Hoist;
 use hoist_core::accounts::{Account, AccountCredentials, AccountError, SecretStore};
 use hoist_core::engine::Credentials;
 use hoist_core::{ApiError, Destination, JobTarget, ProviderKind};
@@ -101,7 +101,7 @@ fn view(account: &Account, has_key: bool) -> AccountView {
     }
 }
 
-fn sandbox_view(shell: &Shell) -> AccountView {
+fn sandbox_view(shell: &Hoist) -> AccountView {
     let mut v = view(
         &Account {
             id: SANDBOX_ACCOUNT_ID.to_string(),
@@ -114,7 +114,7 @@ fn sandbox_view(shell: &Shell) -> AccountView {
     v
 }
 
-pub async fn list(shell: &Shell) -> Result<AccountsView, CommandError> {
+pub async fn list(shell: &Hoist) -> Result<AccountsView, CommandError> {
     let stored = shell.accounts.list().map_err(account_error)?;
     let ids: Vec<String> = stored.iter().map(|a| a.id.clone()).collect();
     let keys = keychain(&shell.secrets, move |s| {
@@ -207,7 +207,7 @@ fn files_are(n: usize) -> String {
 
 /// Add or edit an account: check the key with a real call, then keep the key
 /// in the keychain and the rest in accounts.json. A new account is selected.
-pub async fn save(shell: &Shell, input: AccountInput) -> Result<AccountsView, CommandError> {
+pub async fn save(shell: &Hoist, input: AccountInput) -> Result<AccountsView, CommandError> {
     if input.id.as_deref() == Some(SANDBOX_ACCOUNT_ID) {
         return Err(error("invalid", "The local sandbox cannot be edited."));
     }
@@ -238,7 +238,7 @@ pub async fn save(shell: &Shell, input: AccountInput) -> Result<AccountsView, Co
                 .engine
                 .unfinished_for(&acc.id)
                 .await
-                .map_err(crate::command_error)?;
+                .map_err(crate::hoist::command_error)?;
             if n > 0 {
                 return Err(error(
                     "in_use",
@@ -285,7 +285,7 @@ pub async fn save(shell: &Shell, input: AccountInput) -> Result<AccountsView, Co
 }
 
 /// Remove an account and its key, unless files are still queued for it.
-pub async fn remove(shell: &Shell, id: &str) -> Result<AccountsView, CommandError> {
+pub async fn remove(shell: &Hoist, id: &str) -> Result<AccountsView, CommandError> {
     if id == SANDBOX_ACCOUNT_ID {
         return Err(error("invalid", "The local sandbox cannot be removed."));
     }
@@ -294,7 +294,7 @@ pub async fn remove(shell: &Shell, id: &str) -> Result<AccountsView, CommandErro
         .engine
         .unfinished_for(&account.id)
         .await
-        .map_err(crate::command_error)?;
+        .map_err(crate::hoist::command_error)?;
     if n > 0 {
         return Err(error(
             "in_use",
@@ -316,7 +316,14 @@ pub async fn remove(shell: &Shell, id: &str) -> Result<AccountsView, CommandErro
 }
 
 /// The account with `id`, as a destination to send files to.
-pub fn resolve(shell: &Shell, id: &str) -> Result<Selected, CommandError> {
+/// Send new files to account `id` from now on; answers the accounts.
+pub async fn select(shell: &Hoist, id: &str) -> Result<AccountsView, CommandError> {
+    let sel = resolve(shell, id)?;
+    shell.select(sel);
+    list(shell).await
+}
+
+pub fn resolve(shell: &Hoist, id: &str) -> Result<Selected, CommandError> {
     if id == SANDBOX_ACCOUNT_ID {
         return Ok(shell.sandbox_selected());
     }

@@ -4,7 +4,7 @@
 
 use crate::accounts::{error, resolve};
 use crate::dto::{CommandError, LibraryItem};
-use crate::Shell;
+use crate::Hoist;
 use hoist_core::library::refresh::last_updated;
 use hoist_core::library::{
     AssetKind, CachedAsset, LibraryQuery, RefreshError, RefreshStep, SortBy,
@@ -94,7 +94,7 @@ fn bad_input(e: String) -> CommandError {
 }
 
 pub async fn slice(
-    shell: &Shell,
+    shell: &Hoist,
     account_id: &str,
     input: LibraryQueryInput,
 ) -> Result<LibrarySlice, CommandError> {
@@ -133,7 +133,7 @@ pub async fn slice(
 
 /// Refresh the cache by up to `max_pages` pages of 100.
 pub async fn refresh(
-    shell: &Shell,
+    shell: &Hoist,
     account_id: &str,
     max_pages: u32,
 ) -> Result<LibraryRefreshView, CommandError> {
@@ -176,7 +176,7 @@ pub async fn refresh(
 /// search then finds assets the first refresh has not reached). `None` when
 /// the provider has no search; offline counts as nothing found.
 pub async fn search(
-    shell: &Shell,
+    shell: &Hoist,
     account_id: &str,
     query: &str,
 ) -> Result<Option<u32>, CommandError> {

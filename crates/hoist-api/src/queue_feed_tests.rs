@@ -1,8 +1,8 @@
 //! The window's queue feed against a real engine, sandbox and database.
 
 use super::*;
-use crate::boot::boot;
-use crate::commands::queue::slice;
+use crate::queue::slice;
+use crate::test_support::boot;
 use hoist_core::model::JobGroup;
 use std::sync::Arc;
 

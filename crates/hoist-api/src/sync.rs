@@ -1,33 +1,21 @@
-//! Watched folders in the app: the folder tasks run in the background for as
-//! long as the app runs (window shown or closed to the tray), and the panel's
-//! commands. Everything here is a thin call into `hoist_core::sync`, which
-//! `hoist sync` shares unchanged.
+//! Watched folders for a window: the panel's views and actions. The folder
+//! tasks run in the background for as long as the process runs (see
+//! [`crate::events`]). Everything here is a thin call into
+//! `hoist_core::sync`, which `hoist sync` shares unchanged.
 
 use crate::accounts::{self, SANDBOX_ACCOUNT_ID, SANDBOX_LABEL};
 use crate::dto::CommandError;
-use crate::shell::{command_error, CmdResult};
-use crate::Shell;
+use crate::hoist::{command_error, ApiResult};
+use crate::Hoist;
 use hoist_core::sync::DEFAULT_STABLE_MS;
-use hoist_core::sync::{store, FolderState, FolderStatus, SyncOptions, Syncer};
+use hoist_core::sync::{store, FolderState, FolderStatus, Syncer};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::Duration;
-use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
 
-/// How often the stored list is compared with what runs (so `hoist sync
-/// pause` in a terminal takes effect here) and the tray line refreshed.
-const RECONCILE_EVERY: Duration = Duration::from_secs(2);
 /// The longest stability window accepted (an hour).
 const MAX_STABLE_SECS: f64 = 3600.0;
-
-/// The app's watched-folder runner (Tauri state).
-pub struct SyncState {
-    pub syncer: Syncer,
-    /// The tray's watched-folder line, refreshed in the background.
-    line: std::sync::Mutex<Option<String>>,
-}
 
 /// Where a watched folder stands, as the panel shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -161,57 +149,14 @@ fn clean_globs(globs: Vec<String>) -> Vec<String> {
 }
 
 /// The default stability window (Settings), in seconds.
-pub fn default_stable_secs(shell: &Shell) -> f64 {
+pub fn default_stable_secs(shell: &Hoist) -> f64 {
     let s = shell.settings.lock().unwrap_or_else(|p| p.into_inner());
     s.sync_stable_secs
         .unwrap_or(DEFAULT_STABLE_MS as f64 / 1000.0)
 }
 
-/// Start every remembered folder and keep them in step with the stored list
-/// in the background, for as long as the app runs.
-pub fn start(app: &AppHandle, shell: &Shell) {
-    let syncer = Syncer::new(shell.engine.clone(), SyncOptions::from_env());
-    app.manage(SyncState {
-        syncer: syncer.clone(),
-        line: std::sync::Mutex::new(None),
-    });
-    let handle = app.clone();
-    let sandbox = shell.sandbox_destination.clone();
-    tauri::async_runtime::spawn(async move {
-        // The in-process sandbox may listen on another port than last time:
-        // its folders follow it (the account is the same).
-        if let Err(e) = follow_sandbox(&syncer, &sandbox).await {
-            tracing::warn!(error = %e, "could not update the sandbox's watched folders");
-        }
-        loop {
-            // While another Hoist works the queue (`hoist sync` from the
-            // systemd unit, say), it runs the folders: two watchers of one
-            // folder would only do the work twice. This window takes over
-            // the folders when it takes over the queue.
-            if crate::follower::owner(syncer.engine()).is_some() {
-                syncer.shutdown().await;
-            } else if let Err(e) = syncer.reconcile().await {
-                tracing::warn!(error = %e, "watched folders: could not read the stored list");
-            }
-            let line = match syncer.summary().await {
-                Ok(s) => s.line(),
-                Err(_) => None,
-            };
-            let changed = handle.try_state::<SyncState>().is_some_and(|s| {
-                let mut l = s.line.lock().unwrap_or_else(|p| p.into_inner());
-                let changed = *l != line;
-                *l = line;
-                changed
-            });
-            if changed {
-                crate::tray::refresh(&handle);
-            }
-            tokio::time::sleep(RECONCILE_EVERY).await;
-        }
-    });
-}
-
-async fn follow_sandbox(
+/// Folders of the local sandbox follow it to the port it listens on now.
+pub(crate) async fn follow_sandbox(
     syncer: &Syncer,
     sandbox: &hoist_core::Destination,
 ) -> Result<(), hoist_core::CoreError> {
@@ -225,21 +170,7 @@ async fn follow_sandbox(
     Ok(())
 }
 
-/// The tray's watched-folder line ("Watching 2 folders"), if any.
-pub fn tray_line(app: &AppHandle) -> Option<String> {
-    let s = app.try_state::<SyncState>()?;
-    let l = s.line.lock().unwrap_or_else(|p| p.into_inner());
-    l.clone()
-}
-
-/// Stop the folder tasks (the queue keeps what they queued).
-pub async fn shutdown(app: &AppHandle) {
-    if let Some(s) = app.try_state::<SyncState>() {
-        s.syncer.shutdown().await;
-    }
-}
-
-async fn views(shell: &Shell, syncer: &Syncer) -> CmdResult<Vec<WatchedFolderView>> {
+async fn views(shell: &Hoist, syncer: &Syncer) -> ApiResult<Vec<WatchedFolderView>> {
     let mut labels: HashMap<String, String> = shell
         .accounts
         .list()
@@ -262,84 +193,61 @@ async fn views(shell: &Shell, syncer: &Syncer) -> CmdResult<Vec<WatchedFolderVie
         .collect())
 }
 
-#[tauri::command]
-pub async fn watched_folders(
-    shell: State<'_, Shell>,
-    sync: State<'_, SyncState>,
-) -> CmdResult<Vec<WatchedFolderView>> {
-    views(&shell, &sync.syncer).await
+/// The watched folders, as the panel shows them.
+pub async fn folders(hoist: &Hoist) -> ApiResult<Vec<WatchedFolderView>> {
+    views(hoist, &hoist.syncer).await
 }
 
 /// Watch a folder (the picker supplies the path) for an account.
-#[tauri::command]
-pub async fn watch_folder(
-    shell: State<'_, Shell>,
-    sync: State<'_, SyncState>,
-    folder: WatchFolderInput,
-) -> CmdResult<Vec<WatchedFolderView>> {
-    let sel = accounts::resolve(&shell, &folder.account_id)?;
+pub async fn watch(hoist: &Hoist, folder: WatchFolderInput) -> ApiResult<Vec<WatchedFolderView>> {
+    let sel = accounts::resolve(hoist, &folder.account_id)?;
     let secs = folder
         .stable_secs
-        .unwrap_or_else(|| default_stable_secs(&shell));
+        .unwrap_or_else(|| default_stable_secs(hoist));
     let ms = stable_ms(secs)?;
     let path = PathBuf::from(folder.path.trim());
     if !path.is_absolute() {
         return Err(accounts::error("invalid", "Choose a folder to watch."));
     }
-    sync.syncer
+    hoist
+        .syncer
         .add(&path, &sel.job_target(), clean_globs(folder.ignores), ms)
         .await
         .map_err(command_error)?;
-    views(&shell, &sync.syncer).await
+    folders(hoist).await
 }
 
 /// Change a folder's ignore globs and stability window.
-#[tauri::command]
-pub async fn edit_watched_folder(
-    shell: State<'_, Shell>,
-    sync: State<'_, SyncState>,
+pub async fn edit(
+    hoist: &Hoist,
     id: i64,
     ignores: Vec<String>,
     stable_secs: f64,
-) -> CmdResult<Vec<WatchedFolderView>> {
+) -> ApiResult<Vec<WatchedFolderView>> {
     let ms = stable_ms(stable_secs)?;
-    sync.syncer
+    hoist
+        .syncer
         .edit(id, clean_globs(ignores), ms)
         .await
         .map_err(command_error)?;
-    views(&shell, &sync.syncer).await
+    folders(hoist).await
 }
 
-#[tauri::command]
-pub async fn pause_watched_folder(
-    shell: State<'_, Shell>,
-    sync: State<'_, SyncState>,
-    id: i64,
-) -> CmdResult<Vec<WatchedFolderView>> {
-    sync.syncer.pause(id).await.map_err(command_error)?;
-    views(&shell, &sync.syncer).await
+pub async fn pause(hoist: &Hoist, id: i64) -> ApiResult<Vec<WatchedFolderView>> {
+    hoist.syncer.pause(id).await.map_err(command_error)?;
+    folders(hoist).await
 }
 
-#[tauri::command]
-pub async fn resume_watched_folder(
-    shell: State<'_, Shell>,
-    sync: State<'_, SyncState>,
-    id: i64,
-) -> CmdResult<Vec<WatchedFolderView>> {
-    sync.syncer.resume(id).await.map_err(command_error)?;
-    views(&shell, &sync.syncer).await
+pub async fn resume(hoist: &Hoist, id: i64) -> ApiResult<Vec<WatchedFolderView>> {
+    hoist.syncer.resume(id).await.map_err(command_error)?;
+    folders(hoist).await
 }
 
 /// Stop watching and forget the folder. Nothing remote is deleted; its
 /// queued files still upload.
-#[tauri::command]
-pub async fn remove_watched_folder(
-    shell: State<'_, Shell>,
-    sync: State<'_, SyncState>,
-    id: i64,
-) -> CmdResult<Vec<WatchedFolderView>> {
-    sync.syncer.remove(id).await.map_err(command_error)?;
-    views(&shell, &sync.syncer).await
+pub async fn remove(hoist: &Hoist, id: i64) -> ApiResult<Vec<WatchedFolderView>> {
+    hoist.syncer.remove(id).await.map_err(command_error)?;
+    folders(hoist).await
 }
 
 #[cfg(test)]

@@ -142,14 +142,14 @@ mod tests {
     fn the_ui_test_fixture_is_what_rust_sends() {
         let json = serde_json::to_string_pretty(&all()).expect("json") + "\n";
         let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../ui/src/lib/providerSpecs.fixture.json");
+            .join("../../ui/src/lib/providerSpecs.fixture.json");
         if std::env::var_os("UPDATE_BINDINGS").is_some() {
             std::fs::write(&file, &json).expect("write fixture");
         }
         let on_disk = std::fs::read_to_string(&file).unwrap_or_default();
         assert!(
             on_disk == json,
-            "ui/src/lib/providerSpecs.fixture.json is stale: run `UPDATE_BINDINGS=1 cargo test -p hoist-app bindings`"
+            "ui/src/lib/providerSpecs.fixture.json is stale: run `UPDATE_BINDINGS=1 cargo test -p hoist-api the_ui_test_fixture`"
         );
     }
 }

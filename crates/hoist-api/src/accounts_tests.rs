@@ -21,7 +21,7 @@ async fn an_account_is_kept_only_when_its_key_opens_it_and_files_then_go_there()
     let remote = TestSandbox::start_with("", |c| c.api_key = Some("sk_right_key_42".into())).await;
     let state = tempfile::tempdir().expect("tempdir");
     let secrets = test_keychain();
-    let shell = crate::boot::boot(state.path().to_path_buf(), false, secrets.clone())
+    let shell = crate::test_support::boot(state.path().to_path_buf(), false, secrets.clone())
         .await
         .expect("boot");
     let mut form = AccountInput {
@@ -96,7 +96,7 @@ async fn the_selected_account_survives_a_restart() {
     let remote = TestSandbox::start("").await;
     let state = tempfile::tempdir().expect("tempdir");
     let secrets = test_keychain();
-    let shell = crate::boot::boot(state.path().to_path_buf(), false, secrets.clone())
+    let shell = crate::test_support::boot(state.path().to_path_buf(), false, secrets.clone())
         .await
         .expect("boot");
     let mut form = input("segmentflow");
@@ -107,7 +107,7 @@ async fn the_selected_account_survives_a_restart() {
     let id = save(&shell, form).await.expect("saved").selected;
     shell.engine.shutdown().await;
     drop(shell);
-    let again = crate::boot::boot(state.path().to_path_buf(), false, secrets.clone())
+    let again = crate::test_support::boot(state.path().to_path_buf(), false, secrets.clone())
         .await
         .expect("boot again");
     assert_eq!(again.selected().account_id, id);
@@ -126,7 +126,7 @@ async fn two_accounts_of_each_provider_each_get_only_their_own_key_and_files() {
     let b = TestSandbox::start_with("", |c| c.api_key = Some(key_b.into())).await;
     let state = tempfile::tempdir().expect("tempdir");
     let secrets = test_keychain();
-    let shell = crate::boot::boot(state.path().to_path_buf(), false, secrets.clone())
+    let shell = crate::test_support::boot(state.path().to_path_buf(), false, secrets.clone())
         .await
         .expect("boot");
     let files = tempfile::tempdir().expect("tempdir");
@@ -162,7 +162,7 @@ async fn two_accounts_of_each_provider_each_get_only_their_own_key_and_files() {
     .expect("engine");
     let jobs = shell
         .engine
-        .jobs(hoist_core::queue::JobFilter::default())
+        .jobs(hoist_core::JobFilter::default())
         .await
         .expect("jobs");
     assert!(
@@ -254,7 +254,7 @@ fn the_form_becomes_a_destination_with_provider_fields_only() {
 async fn saving_an_account_with_a_bad_field_is_refused_naming_the_field() {
     let state = tempfile::tempdir().expect("tempdir");
     let secrets = test_keychain();
-    let shell = crate::boot::boot(state.path().to_path_buf(), false, secrets.clone())
+    let shell = crate::test_support::boot(state.path().to_path_buf(), false, secrets.clone())
         .await
         .expect("boot");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

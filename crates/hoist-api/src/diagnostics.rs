@@ -8,15 +8,13 @@
 //! query string.
 
 use crate::dto::CommandError;
-use crate::Shell;
-use hoist_core::queue::JobFilter;
+use crate::Hoist;
 use hoist_core::redact::{redact, RedactingWriter};
-use hoist_core::JobState;
+use hoist_core::{JobFilter, JobState};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use tauri::State;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, EnvFilter, Layer};
@@ -103,7 +101,7 @@ pub fn about_for(exe: &Path) -> AboutView {
     }
 }
 
-#[tauri::command]
+/// What About shows for this build.
 pub fn about() -> AboutView {
     let exe = std::env::current_exe().unwrap_or_default();
     about_for(&exe)
@@ -111,8 +109,7 @@ pub fn about() -> AboutView {
 
 /// Opens the logs folder in the file manager and answers its path (in the
 /// end-to-end tests only the path: there is no file manager).
-#[tauri::command]
-pub fn open_logs_folder(shell: State<'_, Shell>) -> Result<String, CommandError> {
+pub fn open_logs_folder(shell: &Hoist) -> Result<String, CommandError> {
     let dir = log_dir(&shell.state_dir);
     std::fs::create_dir_all(&dir).map_err(|e| CommandError {
         code: "io".into(),
@@ -133,12 +130,6 @@ pub fn open_logs_folder(shell: State<'_, Shell>) -> Result<String, CommandError>
     Ok(dir.display().to_string())
 }
 
-/// The diagnostics text the window copies to the clipboard.
-#[tauri::command]
-pub async fn diagnostics(shell: State<'_, Shell>) -> Result<String, CommandError> {
-    Ok(report(&shell).await)
-}
-
 fn os_name() -> String {
     let pretty = std::fs::read_to_string("/etc/os-release")
         .ok()
@@ -155,11 +146,12 @@ fn os_name() -> String {
     )
 }
 
-pub async fn report(shell: &Shell) -> String {
+/// The diagnostics text the window copies to the clipboard; the front end
+/// names its web view (`webview`).
+pub async fn report(shell: &Hoist, webview: &str) -> String {
     let mut r = String::new();
     let _ = writeln!(r, "Hoist {}", env!("CARGO_PKG_VERSION"));
     let _ = writeln!(r, "OS: {}", os_name());
-    let webview = tauri::webview_version().unwrap_or_else(|e| format!("unknown ({e})"));
     let _ = writeln!(r, "WebKitGTK: {webview}");
     let _ = writeln!(r, "State dir: {}", shell.state_dir.display());
     let _ = writeln!(r, "Logs: {}", log_dir(&shell.state_dir).display());
@@ -190,8 +182,7 @@ pub async fn report(shell: &Shell) -> String {
             let _ = writeln!(r, "  unreadable: {e}");
         }
     }
-    let queue = shell.engine.queue();
-    match queue.counts().await {
+    match shell.engine.counts().await {
         Ok(counts) => {
             let counts: Vec<String> = counts
                 .iter()
@@ -213,8 +204,9 @@ pub async fn report(shell: &Shell) -> String {
         }
     }
     let _ = writeln!(r, "Last errors:");
-    let failed = queue
-        .list(JobFilter {
+    let failed = shell
+        .engine
+        .jobs(JobFilter {
             states: Some(vec![
                 JobState::Failed,
                 JobState::WaitingRetry,
@@ -225,7 +217,8 @@ pub async fn report(shell: &Shell) -> String {
         .await
         .unwrap_or_default();
     let mut errors: Vec<_> = failed.iter().filter(|j| j.last_error.is_some()).collect();
-    errors.sort_by_key(|j| std::cmp::Reverse(j.updated_at));
+    // Newest jobs first.
+    errors.sort_by_key(|j| std::cmp::Reverse(j.id));
     for j in errors.iter().take(10) {
         let _ = writeln!(
             r,

@@ -322,8 +322,9 @@ pub struct LibraryItem {
     pub created_at: Option<i64>,
 }
 
-/// The generated TypeScript module (header plus one `export type` per type).
-pub fn typescript() -> String {
+/// The generated TypeScript module (header plus one `export type` per type),
+/// ending with the front end's `commands` (the shell owns that list).
+pub fn typescript(commands: &[&str]) -> String {
     let decls = [
         JobStateView::decl(),
         FailReason::decl(),
@@ -361,7 +362,7 @@ pub fn typescript() -> String {
         crate::sync::WatchFolderInput::decl(),
     ];
     let mut out = String::from(
-        "// Generated from src-tauri/src/dto.rs by ts-rs. Do not edit by hand:\n\
+        "// Generated from crates/hoist-api/src/dto.rs by ts-rs. Do not edit by hand:\n\
          // run `UPDATE_BINDINGS=1 cargo test -p hoist-app bindings` to refresh.\n",
     );
     for d in decls {
@@ -388,7 +389,7 @@ pub fn typescript() -> String {
     out.push_str(";\n");
     // The commands the window may call, from the shell's one list.
     out.push_str("\n/** The shell's commands (`src-tauri/src/command_list.rs`). */\nexport const COMMANDS = ");
-    out.push_str(&serde_json::to_string(crate::COMMANDS).unwrap_or_default());
+    out.push_str(&serde_json::to_string(commands).unwrap_or_default());
     out.push_str(" as const;\nexport type Command = (typeof COMMANDS)[number];\n");
     out
 }

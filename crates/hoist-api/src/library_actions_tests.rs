@@ -9,7 +9,7 @@ use hoist_core::accounts::MemorySecrets;
 use std::time::Duration;
 
 struct Uploaded {
-    shell: Shell,
+    shell: Hoist,
     _state: tempfile::TempDir,
     files: tempfile::TempDir,
     job_id: i64,
@@ -19,7 +19,7 @@ struct Uploaded {
 /// A shell whose Local sandbox holds one uploaded photo.
 async fn one_upload() -> Uploaded {
     let state = tempfile::tempdir().expect("tempdir");
-    let shell = crate::boot::boot(
+    let shell = crate::test_support::boot(
         state.path().to_path_buf(),
         false,
         Arc::new(MemorySecrets::default()),
@@ -29,7 +29,7 @@ async fn one_upload() -> Uploaded {
     let files = tempfile::tempdir().expect("tempdir");
     let photo = files.path().join("harbour.png");
     let bytes =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../icons/icon.png")).expect("icon");
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../icons/icon.png")).expect("icon");
     std::fs::write(&photo, &bytes).expect("write");
     shell
         .add_paths(std::slice::from_ref(&photo))
@@ -41,7 +41,7 @@ async fn one_upload() -> Uploaded {
         .expect("engine");
     let jobs = shell
         .engine
-        .jobs(hoist_core::queue::JobFilter::default())
+        .jobs(hoist_core::JobFilter::default())
         .await
         .expect("jobs");
     assert_eq!(jobs.len(), 1);

@@ -8,7 +8,7 @@
 use crate::accounts::{error, resolve};
 use crate::dto::CommandError;
 use crate::library_cache::{cached_item, LibraryCachedItem};
-use crate::Shell;
+use crate::Hoist;
 use hoist_core::library::download::ProgressFn;
 use hoist_core::library::{DownloadError, DownloadOptions, Overwrite};
 use hoist_core::provider::spec::{self, PROJECT};
@@ -17,11 +17,8 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tauri::Emitter;
 use ts_rs::TS;
 
-/// Event with a download's progress ([`DownloadProgress`]).
-pub const DOWNLOAD_EVENT: &str = "hoist://library-download";
 /// At most one progress event per download this often.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -59,14 +56,14 @@ pub struct AssetLocation {
     pub asset_id: String,
 }
 
-fn action_error(e: LibraryActionError, shell: &Shell, account_id: &str) -> CommandError {
+fn action_error(e: LibraryActionError, shell: &Hoist, account_id: &str) -> CommandError {
     match e {
         LibraryActionError::Api(e) => api_error(shell, account_id, &e),
         LibraryActionError::Cache(e) => error("internal", e.to_string()),
     }
 }
 
-fn api_error(shell: &Shell, account_id: &str, e: &hoist_core::ApiError) -> CommandError {
+fn api_error(shell: &Hoist, account_id: &str, e: &hoist_core::ApiError) -> CommandError {
     if e.code.as_deref() == Some("not_offered") {
         return error("not_offered", e.message.clone());
     }
@@ -84,7 +81,7 @@ fn api_error(shell: &Shell, account_id: &str, e: &hoist_core::ApiError) -> Comma
 
 /// One asset, with a link that works now (a lapsed signed URL is renewed).
 pub async fn asset(
-    shell: &Shell,
+    shell: &Hoist,
     account_id: &str,
     asset_id: &str,
 ) -> Result<LibraryCachedItem, CommandError> {
@@ -100,7 +97,7 @@ pub async fn asset(
 /// Download one asset's original into `out_dir`, reporting to `progress`
 /// (the window's is [`progress_events`]).
 pub async fn download(
-    shell: &Shell,
+    shell: &Hoist,
     account_id: &str,
     asset_id: &str,
     out_dir: &Path,
@@ -130,8 +127,9 @@ pub async fn download(
 
 /// A progress callback that emits at most one event per [`PROGRESS_EVERY`]
 /// (and always the last one).
-pub fn progress_events(app: tauri::AppHandle, asset_id: String) -> ProgressFn {
+pub fn progress_events(hoist: &Hoist, asset_id: String) -> ProgressFn {
     let last: Mutex<Option<Instant>> = Mutex::new(None);
+    let tx = hoist.events.sender();
     Arc::new(move |done, total| {
         let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
         let finished = total.is_some_and(|t| done >= t);
@@ -144,13 +142,12 @@ pub fn progress_events(app: tauri::AppHandle, asset_id: String) -> ProgressFn {
             done,
             total,
         };
-        if let Err(e) = app.emit(DOWNLOAD_EVENT, &event) {
-            tracing::debug!(error = %e, "could not send download progress");
-        }
+        // Nobody follows the stream: there is no one to show it to.
+        let _ = tx.send(crate::events::ApiEvent::Download(event));
     })
 }
 
-fn download_error(e: DownloadError, shell: &Shell, account_id: &str) -> CommandError {
+fn download_error(e: DownloadError, shell: &Hoist, account_id: &str) -> CommandError {
     match e {
         DownloadError::Api(e) => api_error(shell, account_id, &e),
         DownloadError::Exists(path) => {
@@ -179,7 +176,7 @@ fn file_name(path: &Path) -> String {
 
 /// Attach an asset to a FLORA project (`prj_…`).
 pub async fn attach(
-    shell: &Shell,
+    shell: &Hoist,
     account_id: &str,
     asset_id: &str,
     project: &str,
@@ -216,7 +213,7 @@ pub async fn attach(
 /// The asset's link (renewed if it lapsed), for the browser. Only web
 /// links: a server could send any scheme.
 pub async fn link_to_open(
-    shell: &Shell,
+    shell: &Hoist,
     account_id: &str,
     asset_id: &str,
 ) -> Result<String, CommandError> {
@@ -236,7 +233,7 @@ pub async fn link_to_open(
 
 /// The local file an asset was uploaded from, if it is still there.
 pub async fn local_file(
-    shell: &Shell,
+    shell: &Hoist,
     account_id: &str,
     asset_id: &str,
 ) -> Result<PathBuf, CommandError> {
@@ -263,7 +260,7 @@ pub async fn local_file(
 }
 
 /// The library asset a queue row uploaded, and the account it is in.
-pub async fn locate_job(shell: &Shell, job_id: i64) -> Result<AssetLocation, CommandError> {
+pub async fn locate_job(shell: &Hoist, job_id: i64) -> Result<AssetLocation, CommandError> {
     let job = shell
         .engine
         .job(job_id)

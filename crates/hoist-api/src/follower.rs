@@ -7,14 +7,10 @@
 //! own credentials: it may not hold this window's account keys.
 
 use crate::dto::{AddProblem, AddSummary, CommandError, EngineStatus};
-use crate::Shell;
+use crate::Hoist;
 use hoist_core::engine::EngineRole;
 use hoist_core::Engine;
 use std::path::PathBuf;
-use tauri::Emitter;
-
-/// Sent when the process working the queue changes (this window took over).
-pub const ENGINE_EVENT: &str = "hoist://engine";
 
 /// The pid of the other Hoist working the queue, while this window follows.
 pub fn owner(engine: &Engine) -> Option<String> {
@@ -38,7 +34,7 @@ pub fn read_only_reason(pid: &str) -> String {
 }
 
 /// Commands that change the queue are refused while another process runs it.
-pub fn refuse_while_following(shell: &Shell) -> Result<(), CommandError> {
+pub fn refuse_while_following(shell: &Hoist) -> Result<(), CommandError> {
     match owner(&shell.engine) {
         None => Ok(()),
         Some(pid) => Err(CommandError {
@@ -51,7 +47,7 @@ pub fn refuse_while_following(shell: &Shell) -> Result<(), CommandError> {
 /// Paths that arrive while following (a second launch, the command line)
 /// are not queued; each is reported with the reason, so nothing is dropped
 /// silently.
-pub fn refused_paths(shell: &Shell, paths: &[PathBuf]) -> Option<AddSummary> {
+pub fn refused_paths(shell: &Hoist, paths: &[PathBuf]) -> Option<AddSummary> {
     let pid = owner(&shell.engine)?;
     let reason = read_only_reason(&pid);
     Some(AddSummary {
@@ -67,33 +63,11 @@ pub fn refused_paths(shell: &Shell, paths: &[PathBuf]) -> Option<AddSummary> {
     })
 }
 
-/// Tell the window (and the tray) when this shell takes over the queue.
-pub fn announce_takeover(handle: tauri::AppHandle, engine: &Engine) {
-    let mut roles = engine.watch_role();
-    tauri::async_runtime::spawn(async move {
-        while roles.changed().await.is_ok() {
-            let engine_owner = match &*roles.borrow_and_update() {
-                EngineRole::Following { pid } => Some(pid.clone()),
-                EngineRole::Leading => None,
-            };
-            let leading = engine_owner.is_none();
-            if let Err(e) = handle.emit(ENGINE_EVENT, &EngineStatus { engine_owner }) {
-                tracing::warn!(error = %e, "could not tell the window who runs the queue");
-            }
-            crate::tray::refresh(&handle);
-            if leading {
-                break;
-            }
-        }
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hoist_core::engine::add_scanned;
-    use hoist_core::queue::{EngineLock, JobFilter, Queue};
-    use hoist_core::JobState;
+    use hoist_core::control::QueueControl;
+    use hoist_core::{EngineLock, JobFilter, JobState};
     use std::sync::Arc;
     use std::time::Duration;
 
@@ -105,7 +79,7 @@ mod tests {
         std::fs::write(&photo, vec![7u8; 5000]).expect("write");
         // A CLI runs the queue (its lock, taken here).
         let held = EngineLock::acquire(state.path()).expect("lock");
-        let shell = crate::boot::boot(
+        let shell = crate::test_support::boot(
             state.path().to_path_buf(),
             false,
             Arc::new(hoist_core::accounts::MemorySecrets::default()),
@@ -116,9 +90,10 @@ mod tests {
         assert_eq!(status(&shell.engine).engine_owner, Some(me.clone()));
 
         // That CLI queues a file for this window's sandbox: the window reads it.
-        let queue = Queue::open(state.path()).expect("queue");
+        let queue = QueueControl::open(state.path()).expect("queue");
         let scanned = hoist_core::scan::scan(std::slice::from_ref(&photo));
-        let added = add_scanned(&queue, scanned, &shell.sandbox_selected().job_target())
+        let added = queue
+            .add(scanned, &shell.sandbox_selected().job_target())
             .await
             .expect("enqueue");
         let id = added.jobs[0].id;
