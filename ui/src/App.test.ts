@@ -276,9 +276,10 @@ describe("App", () => {
     await screen.findByText("Drop files or folders here");
     await fireEvent.click(screen.getByRole("button", { name: "Settings" }));
     const files = await screen.findByTestId("concurrency");
-    await waitFor(() => expect(files).toHaveValue(4));
+    await waitFor(() => expect(files).toHaveDisplayValue("4"));
+    expect(screen.getByRole("option", { name: "Automatic (fits the connection)" })).toBeInTheDocument();
     await waitFor(() => expect(screen.getByRole("button", { name: "Save" })).toBeEnabled());
-    await fireEvent.input(files, { target: { value: "2" } });
+    await fireEvent.change(files, { target: { value: "2" } });
     await fireEvent.input(screen.getByTestId("limit"), { target: { value: "1.5" } });
     await fireEvent.change(screen.getByTestId("duplicates"), { target: { value: "upload" } });
     expect(screen.getByRole("checkbox", { name: "Notify me when a batch finishes or fails" })).toBeChecked();

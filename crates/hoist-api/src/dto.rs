@@ -229,7 +229,7 @@ pub struct AddSummary {
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct SettingsView {
-    /// Uploads at a time (1-16).
+    /// Uploads at a time per destination (1-16); 0 = Automatic (adapted to the link).
     pub concurrency: u32,
     /// Bytes per second over all uploads; 0 = no limit.
     #[ts(type = "number")]

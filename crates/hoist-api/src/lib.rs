@@ -21,6 +21,7 @@ pub mod notify;
 pub mod provider_specs;
 pub mod queue;
 pub mod queue_feed;
+pub mod remote;
 pub mod settings;
 mod start;
 pub mod sync;

@@ -9,7 +9,7 @@ use hoist_core::engine::{DuplicatePolicy, EngineConfig};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The most files at a time a person may choose.
+/// The most files at a time a person may choose (0 is "Automatic").
 pub const MAX_CONCURRENCY: u32 = 16;
 
 /// Persisted between launches.
@@ -39,13 +39,47 @@ pub struct Settings {
     pub sync_stable_secs: Option<f64>,
 }
 
+/// What a command line gives over the saved settings (None: use the saved one).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UploadOverrides {
+    /// Files at a time for each destination (0 or None: adapt to the link).
+    pub concurrency: Option<usize>,
+    /// Bytes per second over all uploads (0: no limit).
+    pub bandwidth_limit: Option<u64>,
+    pub duplicates: Option<DuplicatePolicy>,
+}
+
+/// An engine configuration from the saved settings, then `overrides`: the
+/// CLI's commands all start their engine here, so `hoist upload` honours
+/// the speed limit and duplicate policy chosen in the app.
+pub fn engine_config(
+    state_dir: &Path,
+    credentials: std::sync::Arc<dyn hoist_core::engine::Credentials>,
+    overrides: UploadOverrides,
+) -> EngineConfig {
+    let mut config = EngineConfig::new(state_dir, credentials);
+    load(state_dir).apply_to(&mut config);
+    if let Some(c) = overrides.concurrency {
+        config.concurrency = c;
+    }
+    if let Some(b) = overrides.bandwidth_limit {
+        config.bandwidth_limit = b;
+    }
+    if let Some(d) = overrides.duplicates {
+        config.duplicates = d;
+    }
+    config
+}
+
 impl Settings {
     /// Put the upload settings into an engine's configuration: files at a
-    /// time (absent: adaptive), the speed limit and the duplicate policy.
+    /// time (absent or 0: adapted to the link), the speed limit and the
+    /// duplicate policy.
     pub fn apply_to(&self, config: &mut EngineConfig) {
-        if let Some(c) = self.concurrency {
-            config.concurrency = c.clamp(1, MAX_CONCURRENCY as usize);
-        }
+        config.concurrency = match self.concurrency {
+            None | Some(0) => 0,
+            Some(c) => c.min(MAX_CONCURRENCY as usize),
+        };
         config.bandwidth_limit = self.bandwidth_limit.unwrap_or(0);
         if let Some(d) = self.duplicates.as_deref().and_then(|d| d.parse().ok()) {
             config.duplicates = d;
@@ -55,7 +89,10 @@ impl Settings {
     /// What the Settings panel shows.
     pub fn view(&self, launch_at_login: bool) -> SettingsView {
         SettingsView {
-            concurrency: self.concurrency.map_or(4, |c| c as u32),
+            // 0: adapted to the link (the engine's own choice).
+            concurrency: self
+                .concurrency
+                .map_or(0, |c| c.min(MAX_CONCURRENCY as usize) as u32),
             bandwidth_limit: self.bandwidth_limit.unwrap_or(0),
             duplicates: self
                 .duplicates
@@ -76,8 +113,10 @@ pub fn validate(s: SettingsView) -> Result<SettingsView, CommandError> {
         code: "invalid".to_string(),
         message: message.to_string(),
     };
-    if !(1..=MAX_CONCURRENCY).contains(&s.concurrency) {
-        return Err(invalid("Files at a time must be between 1 and 16."));
+    if s.concurrency > MAX_CONCURRENCY {
+        return Err(invalid(
+            "Files at a time must be Automatic or between 1 and 16.",
+        ));
     }
     crate::sync::stable_ms(s.sync_stable_secs)?;
     if s.duplicates.parse::<DuplicatePolicy>().is_err() {

@@ -8,7 +8,7 @@ use crate::dto::CommandError;
 use crate::hoist::{command_error, ApiResult};
 use crate::Hoist;
 use hoist_core::sync::DEFAULT_STABLE_MS;
-use hoist_core::sync::{store, FolderState, FolderStatus, Syncer};
+use hoist_core::sync::{FolderState, FolderStatus, Syncer};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -160,13 +160,8 @@ pub(crate) async fn follow_sandbox(
     syncer: &Syncer,
     sandbox: &hoist_core::Destination,
 ) -> Result<(), hoist_core::CoreError> {
-    let queue = syncer.engine().queue();
-    for f in store::list_folders(queue).await? {
-        if f.target.account == SANDBOX_ACCOUNT_ID && f.target.destination != *sandbox {
-            let target = hoist_core::JobTarget::new(SANDBOX_ACCOUNT_ID, sandbox.clone());
-            store::upsert_folder(queue, f.path, target, f.ignores, f.stable_ms).await?;
-        }
-    }
+    let target = hoist_core::JobTarget::new(SANDBOX_ACCOUNT_ID, sandbox.clone());
+    syncer.retarget(&target).await?;
     Ok(())
 }
 

@@ -53,12 +53,18 @@ fn settings_are_checked_before_saving() {
         sync_stable_secs: 3.0,
     };
     assert_eq!(validate_settings(ok.clone()), Ok(ok.clone()));
-    let zero = SettingsView {
+    // 0 is "Automatic": the engine adapts the number to the link.
+    let automatic = SettingsView {
         concurrency: 0,
         ..ok.clone()
     };
+    assert_eq!(validate_settings(automatic.clone()), Ok(automatic));
+    let many = SettingsView {
+        concurrency: 17,
+        ..ok.clone()
+    };
     assert_eq!(
-        validate_settings(zero).map_err(|e| e.code),
+        validate_settings(many).map_err(|e| e.code),
         Err("invalid".into())
     );
     let odd = SettingsView {
@@ -71,6 +77,42 @@ fn settings_are_checked_before_saving() {
         ..ok
     };
     assert!(validate_settings(window).is_err());
+}
+
+/// The app's saved choices reach a CLI's engine; its flags win.
+#[test]
+fn the_cli_starts_from_the_saved_settings_and_its_flags_win() {
+    use crate::settings::{engine_config, save, Settings, UploadOverrides};
+    use hoist_core::engine::DuplicatePolicy;
+    let state = tempfile::tempdir().expect("tempdir");
+    let keys: Arc<dyn hoist_core::engine::Credentials> =
+        Arc::new(hoist_core::accounts::GivenKeys::default());
+    let fresh = engine_config(state.path(), keys.clone(), UploadOverrides::default());
+    assert_eq!(fresh.concurrency, 0, "nothing saved: adapted to the link");
+    assert_eq!(fresh.bandwidth_limit, 0);
+    save(
+        state.path(),
+        &Settings {
+            concurrency: Some(3),
+            bandwidth_limit: Some(2_000_000),
+            duplicates: Some("upload".into()),
+            ..Settings::default()
+        },
+    )
+    .expect("save");
+    let saved = engine_config(state.path(), keys.clone(), UploadOverrides::default());
+    assert_eq!(saved.concurrency, 3);
+    assert_eq!(saved.bandwidth_limit, 2_000_000);
+    assert_eq!(saved.duplicates, DuplicatePolicy::Upload);
+    let flags = UploadOverrides {
+        concurrency: Some(8),
+        bandwidth_limit: Some(0),
+        duplicates: Some(DuplicatePolicy::Skip),
+    };
+    let flagged = engine_config(state.path(), keys, flags);
+    assert_eq!(flagged.concurrency, 8);
+    assert_eq!(flagged.bandwidth_limit, 0);
+    assert_eq!(flagged.duplicates, DuplicatePolicy::Skip);
 }
 
 #[test]

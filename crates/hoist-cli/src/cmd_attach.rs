@@ -37,7 +37,7 @@ pub async fn run(args: AttachArgs) -> anyhow::Result<u8> {
         }
     }
     let remote = Remote::resolve(&args.dest)?;
-    let destination = &remote.target.destination;
+    let destination = &remote.target().destination;
     if !spec::spec(destination.provider).library.attach {
         return Err(not_offered(destination.provider).into());
     }

@@ -44,7 +44,7 @@ pub async fn run(args: GetArgs) -> anyhow::Result<u8> {
     let provider = remote.provider()?;
     let cache = remote.cache()?;
     // Storage hosts get no API key: this client has no credentials at all.
-    let storage = hoist_core::provider::http::storage_client_builder().build()?;
+    let storage = remote.api().storage_client()?;
     let mode = Mode::pick(args.json, args.quiet);
     let (mut saved, mut failed, mut bytes) = (0, 0, 0);
     for id in &args.ids {

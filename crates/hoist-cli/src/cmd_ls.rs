@@ -47,7 +47,7 @@ pub struct LsArgs {
 pub async fn run(args: LsArgs) -> anyhow::Result<u8> {
     let remote = Remote::resolve(&args.dest)?;
     let cache = remote.cache()?;
-    let label = remote.target.destination.label();
+    let label = remote.target().destination.label();
     if args.cached {
         let st = cache.state().await?;
         if !args.json {

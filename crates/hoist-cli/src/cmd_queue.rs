@@ -4,9 +4,9 @@ use crate::output::{human_bytes, job_json, print_json_line, terminal_safe};
 use crate::UsageError;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use hoist_core::engine::EngineConfig;
-use hoist_core::queue::{JobFilter, Queue};
-use hoist_core::{CoreError, Engine, JobId, JobState};
+use hoist_api::control::{self, ControlError, SteerAction};
+use hoist_api::settings::{engine_config, UploadOverrides};
+use hoist_core::{Engine, JobFilter, JobId, JobState};
 use std::sync::Arc;
 
 #[derive(Args, Debug)]
@@ -85,13 +85,7 @@ pub async fn run(args: QueueArgs) -> anyhow::Result<u8> {
                     .ok_or_else(|| UsageError(format!("unknown state '{s}'")))?]),
                 None => None,
             };
-            let queue = Queue::open(&state_dir)?;
-            let rows = queue
-                .list(JobFilter {
-                    states,
-                    ..Default::default()
-                })
-                .await?;
+            let rows = control::list(&state_dir, states).await?;
             for r in &rows {
                 if json {
                     print_json_line(&job_json(r));
@@ -119,34 +113,14 @@ pub async fn run(args: QueueArgs) -> anyhow::Result<u8> {
             concurrency,
             json,
         } => run_queue(state_dir, api_key, concurrency, json).await,
-        QueueAction::Retry(t) => {
-            steer(&state_dir, &t, "queued again", |q, ids| {
-                Box::pin(async move { q.retry(ids).await })
-            })
-            .await
-        }
-        QueueAction::Pause(t) => {
-            steer(&state_dir, &t, "paused", |q, ids| {
-                Box::pin(async move { q.pause(ids).await })
-            })
-            .await
-        }
-        QueueAction::Resume(t) => {
-            steer(&state_dir, &t, "resumed", |q, ids| {
-                Box::pin(async move { q.resume(ids).await })
-            })
-            .await
-        }
-        QueueAction::Cancel(t) => {
-            steer(&state_dir, &t, "cancelled", |q, ids| {
-                Box::pin(async move { q.cancel(ids).await })
-            })
-            .await
-        }
+        QueueAction::Retry(t) => steer(&state_dir, &t, "queued again", SteerAction::Retry).await,
+        QueueAction::Pause(t) => steer(&state_dir, &t, "paused", SteerAction::Pause).await,
+        QueueAction::Resume(t) => steer(&state_dir, &t, "resumed", SteerAction::Resume).await,
+        QueueAction::Cancel(t) => steer(&state_dir, &t, "cancelled", SteerAction::Cancel).await,
         QueueAction::Clear { json } => {
-            // Straight on the database, like the other steering commands:
-            // these jobs have no worker, wherever the engine runs.
-            let cleared = Queue::open(&state_dir)?.clear_done().await?;
+            // One call on the shared queue, like the other steering
+            // commands: these jobs have no worker, wherever the engine runs.
+            let cleared = control::clear(&state_dir).await?;
             if json {
                 print_json_line(&serde_json::json!({ "cleared": cleared }));
             } else {
@@ -157,31 +131,20 @@ pub async fn run(args: QueueArgs) -> anyhow::Result<u8> {
     }
 }
 
-type QueueOp = fn(
-    Queue,
-    Option<Vec<JobId>>,
-) -> std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<Vec<JobId>, CoreError>> + Send>,
->;
-
-/// Change job states directly in the queue; a running engine (this machine's
-/// app or another CLI) notices at its next step.
+/// Change job states in the shared queue (one call); a running engine (this
+/// machine's app or another CLI) notices at its next step.
 async fn steer(
     state_dir: &std::path::Path,
     t: &Target,
     verb: &str,
-    op: QueueOp,
+    action: SteerAction,
 ) -> anyhow::Result<u8> {
     let ids = t.ids()?;
-    let queue = Queue::open(state_dir)?;
-    if let Some(wanted) = &ids {
-        for id in wanted {
-            if queue.get(*id).await?.is_none() {
-                return Err(UsageError(format!("no job {id} in the queue")).into());
-            }
-        }
-    }
-    let moved = op(queue, ids.clone()).await?;
+    let moved = match control::steer(state_dir, action, ids.clone()).await {
+        Ok(moved) => moved,
+        Err(e @ ControlError::NoSuchJob(_)) => return Err(UsageError(e.to_string()).into()),
+        Err(ControlError::Core(e)) => return Err(e.into()),
+    };
     if t.json {
         print_json_line(&serde_json::json!({ "changed": moved }));
     } else if moved.is_empty() {
@@ -208,8 +171,14 @@ async fn run_queue(
         &state_dir,
         api_key.filter(|k| !k.trim().is_empty()),
     ));
-    let mut config = EngineConfig::new(&state_dir, credentials);
-    config.concurrency = concurrency.map_or(0, |n| n.max(1));
+    let config = engine_config(
+        &state_dir,
+        credentials,
+        UploadOverrides {
+            concurrency: concurrency.map(|n| n.max(1)),
+            ..UploadOverrides::default()
+        },
+    );
     // Another Hoist running the queue is waited for, and taken over from if
     // it stops before the queue is settled.
     let engine = Engine::start_or_follow(config)
@@ -218,12 +187,12 @@ async fn run_queue(
     if let hoist_core::engine::EngineRole::Following { pid } = engine.role() {
         eprintln!("hoist: another Hoist (pid {pid}) is running this queue; waiting for it to settle, and taking over if it stops first");
     }
-    let before = engine.queue().counts().await?;
+    let before = engine.counts().await?;
     let started = std::time::Instant::now();
     engine.run_until_settled().await?;
     let waiting_for_key = engine.accounts_without_key();
     engine.shutdown().await;
-    let counts = engine.queue().counts().await?;
+    let counts = engine.counts().await?;
     let count = |s: JobState| {
         counts
             .iter()
@@ -236,15 +205,11 @@ async fn run_queue(
     // one's row says why. They are not done, so the run did not succeed.
     let mut keyless = 0;
     for account in &waiting_for_key {
-        keyless += engine
-            .queue()
-            .unfinished_for_account(account.clone())
-            .await?;
+        keyless += engine.unfinished_for(account).await? as u64;
     }
     if json {
         let rows = engine
-            .queue()
-            .list(JobFilter {
+            .rows(JobFilter {
                 states: Some(vec![JobState::Failed]),
                 ..Default::default()
             })

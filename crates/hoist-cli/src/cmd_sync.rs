@@ -8,8 +8,9 @@ mod report;
 use crate::dest::DestinationArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use hoist_core::engine::{DuplicatePolicy, EngineConfig, EngineRole};
-use hoist_core::sync::{self, store, SyncOptions, Syncer, DEFAULT_STABLE_MS};
+use hoist_api::settings::{engine_config, UploadOverrides};
+use hoist_core::engine::{DuplicatePolicy, EngineRole};
+use hoist_core::sync::{self, SyncOptions, Syncer, DEFAULT_STABLE_MS};
 use hoist_core::Engine;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,9 +42,10 @@ pub struct SyncArgs {
     /// adapted to the link, up to the provider's ceiling).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     concurrency: Option<u16>,
-    /// Content already uploaded to this destination: skip it, or upload again.
-    #[arg(long, default_value = "skip")]
-    duplicates: DuplicatePolicy,
+    /// Content already uploaded to this destination: skip it, or upload
+    /// again (default: the app's Settings, else skip).
+    #[arg(long)]
+    duplicates: Option<DuplicatePolicy>,
     /// One JSON object per file on stdout.
     #[arg(long)]
     json: bool,
@@ -81,6 +83,17 @@ enum SyncAction {
     },
 }
 
+impl SyncArgs {
+    /// The upload flags over the app's saved settings.
+    fn overrides(&self) -> UploadOverrides {
+        UploadOverrides {
+            concurrency: self.concurrency.map(usize::from),
+            bandwidth_limit: None,
+            duplicates: self.duplicates,
+        }
+    }
+}
+
 pub async fn run(args: SyncArgs) -> anyhow::Result<u8> {
     match args.action {
         Some(SyncAction::List { json }) => return report::list(json).await,
@@ -102,9 +115,7 @@ pub async fn run(args: SyncArgs) -> anyhow::Result<u8> {
     }
     let (target, credentials) = args.dest.resolve()?;
     let state_dir = hoist_core::state_dir::default_state_dir();
-    let mut config = EngineConfig::new(&state_dir, Arc::new(credentials));
-    config.concurrency = args.concurrency.map_or(0, usize::from);
-    config.duplicates = args.duplicates;
+    let config = engine_config(&state_dir, Arc::new(credentials), args.overrides());
     let engine = Engine::start_or_follow(config)
         .await
         .context("cannot start the upload engine")?;
@@ -148,7 +159,7 @@ async fn once(syncer: &Syncer, folders: &[sync::WatchedFolder], json: bool) -> a
             problems += 1;
             report::problem(&p, json);
         }
-        ids.extend(store::folder_jobs(engine.queue(), f.id).await?);
+        ids.extend(syncer.folder_jobs(f.id).await?);
     }
     ids.sort_unstable();
     ids.dedup();

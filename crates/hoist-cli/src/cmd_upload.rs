@@ -5,7 +5,8 @@ use crate::output::{human_bytes, print_json_line, terminal_safe};
 use crate::progress::{Mode, Progress};
 use anyhow::Context;
 use clap::Args;
-use hoist_core::engine::{AddReport, DuplicatePolicy, EngineConfig, EngineRole};
+use hoist_api::settings::{engine_config, UploadOverrides};
+use hoist_core::engine::{AddReport, DuplicatePolicy, EngineRole};
 use hoist_core::{Engine, JobId, JobState};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,12 +20,14 @@ pub struct UploadArgs {
     /// rate limits, up to the provider's ceiling.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     concurrency: Option<u16>,
-    /// Limit upload bandwidth, in bytes per second (0 = unlimited).
-    #[arg(long, default_value_t = 0)]
-    bwlimit: u64,
-    /// Content already uploaded to this destination: skip it, or upload again.
-    #[arg(long, default_value = "skip")]
-    duplicates: DuplicatePolicy,
+    /// Limit upload bandwidth, in bytes per second (0 = unlimited; default:
+    /// the app's Settings, else unlimited).
+    #[arg(long, value_name = "BYTES_PER_SEC")]
+    bwlimit: Option<u64>,
+    /// Content already uploaded to this destination: skip it, or upload
+    /// again (default: the app's Settings, else skip).
+    #[arg(long)]
+    duplicates: Option<DuplicatePolicy>,
     /// One JSON object per file on stdout.
     #[arg(long)]
     json: bool,
@@ -41,10 +44,15 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
     // the shared queue use their own account's key, or wait for it.
     let (target, credentials) = args.dest.resolve()?;
     let state_dir = hoist_core::state_dir::default_state_dir();
-    let mut config = EngineConfig::new(&state_dir, Arc::new(credentials));
-    config.concurrency = args.concurrency.map_or(0, usize::from);
-    config.bandwidth_limit = args.bwlimit;
-    config.duplicates = args.duplicates;
+    let config = engine_config(
+        &state_dir,
+        Arc::new(credentials),
+        UploadOverrides {
+            concurrency: args.concurrency.map(usize::from),
+            bandwidth_limit: args.bwlimit,
+            duplicates: args.duplicates,
+        },
+    );
 
     // Another Hoist may run the queue (the app, another `hoist upload`): the
     // files go into the shared queue, it uploads them, and should it stop

@@ -14,8 +14,8 @@
 use crate::output::{job_json, print_json_line};
 use crate::progress::Progress;
 use hoist_core::engine::{missing_key_reason, EngineRole};
-use hoist_core::queue::{JobFilter, JobRow};
 use hoist_core::{Engine, EngineEvent, JobId, JobState};
+use hoist_core::{JobFilter, JobRow};
 use std::collections::HashSet;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
@@ -48,7 +48,7 @@ pub(crate) async fn follow(
         told_key: false,
         following: engine.role() != EngineRole::Leading,
     };
-    let mut outside = engine.queue().outside_writes().await?;
+    let mut outside = engine.outside_writes().await?;
     let first = f.read(ids, progress).await?;
     progress.start(ids.len(), first);
     let mut check = tokio::time::interval(OUTSIDE_CHECK);
@@ -75,7 +75,7 @@ pub(crate) async fn follow(
             },
             _ = check.tick() => {
                 f.note_takeover(progress);
-                let now = engine.queue().outside_writes().await?;
+                let now = engine.outside_writes().await?;
                 if now != outside {
                     outside = now;
                     let all: Vec<JobId> = f.pending.iter().copied().collect();
@@ -135,8 +135,7 @@ impl Follower<'_> {
         for chunk in wanted.chunks(CHUNK) {
             let rows = self
                 .engine
-                .queue()
-                .list(JobFilter {
+                .rows(JobFilter {
                     ids: Some(chunk.to_vec()),
                     ..Default::default()
                 })

@@ -1,6 +1,6 @@
 //! How results are printed: JSON lines for scripts, short lines for people.
 
-use hoist_core::queue::JobRow;
+use hoist_core::JobRow;
 use hoist_core::JobState;
 use serde_json::json;
 use std::io::Write;

@@ -8,7 +8,7 @@
 
 use crate::output::terminal_safe;
 use hoist_core::engine::ProgressItem;
-use hoist_core::queue::JobRow;
+use hoist_core::JobRow;
 use hoist_core::{Engine, EngineEvent, JobId, JobState};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;

@@ -19,7 +19,12 @@ pub mod error;
 pub mod library;
 pub mod model;
 pub mod provider;
+// Private to the core: front ends use `Engine`, `control` and
+// `sync::control`. Integration tests see it with `test-support`.
+#[cfg(feature = "test-support")]
 pub mod queue;
+#[cfg(not(feature = "test-support"))]
+mod queue;
 pub mod reason;
 pub mod redact;
 pub mod retry;

@@ -136,7 +136,7 @@ reused: number, problems: Array<AddProblem>, };
 
 export type SettingsView = { 
 /**
- * Uploads at a time (1-16).
+ * Uploads at a time per destination (1-16); 0 = Automatic (adapted to the link).
  */
 concurrency: number, 
 /**

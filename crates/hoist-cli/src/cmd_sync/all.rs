@@ -6,9 +6,10 @@ use super::report::Printer;
 use super::SyncArgs;
 use crate::output::terminal_safe;
 use anyhow::Context;
-use hoist_core::engine::{EngineConfig, EngineRole};
-use hoist_core::queue::Queue;
-use hoist_core::sync::{self, store, SyncOptions, Syncer};
+use hoist_api::settings::engine_config;
+use hoist_core::engine::EngineRole;
+use hoist_core::sync::control::FolderControl;
+use hoist_core::sync::{SyncOptions, Syncer};
 use hoist_core::Engine;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,9 +29,7 @@ pub async fn run(args: &SyncArgs) -> anyhow::Result<u8> {
     // Saved accounts' keys come from the keychain; a key in the environment
     // serves the folders that were added with it.
     let credentials = crate::dest::CliCredentials::new(&state_dir, args.dest.given_key());
-    let mut config = EngineConfig::new(&state_dir, Arc::new(credentials));
-    config.concurrency = args.concurrency.map_or(0, usize::from);
-    config.duplicates = args.duplicates;
+    let config = engine_config(&state_dir, Arc::new(credentials), args.overrides());
     let engine = Engine::start_or_follow(config)
         .await
         .context("cannot start the upload engine")?;
@@ -49,7 +48,8 @@ pub async fn run(args: &SyncArgs) -> anyhow::Result<u8> {
 }
 
 async fn once(syncer: &Syncer, json: bool) -> anyhow::Result<u8> {
-    let folders: Vec<_> = store::list_folders(syncer.engine().queue())
+    let folders: Vec<_> = syncer
+        .folders()
         .await?
         .into_iter()
         .filter(|f| !f.paused)
@@ -108,14 +108,14 @@ async fn running_ids(syncer: &Syncer, before: Option<&[i64]>) -> anyhow::Result<
 /// `hoist sync pause|resume FOLDER`.
 pub async fn set_paused(which: &str, paused: bool) -> anyhow::Result<u8> {
     let state_dir = hoist_core::state_dir::default_state_dir();
-    let queue = Queue::open(&state_dir)?;
-    let Some(f) = sync::find_folder(&queue, which).await? else {
+    let folders = FolderControl::open(&state_dir)?;
+    let Some(f) = folders.find(which).await? else {
         return Err(crate::UsageError(format!(
             "no watched folder {which:?}: see `hoist sync list`"
         ))
         .into());
     };
-    store::set_paused(&queue, f.id, paused).await?;
+    folders.set_paused(f.id, paused).await?;
     let path = terminal_safe(&f.path.to_string_lossy());
     if paused {
         eprintln!("paused {path}: no new files are queued from it until `hoist sync resume` (a running `hoist sync` or the app follows within seconds)");

@@ -1,15 +1,16 @@
 //! What `hoist sync` prints: folder lists, per-file results, a status line.
 
 use crate::output::{human_bytes, job_json, print_json_line, terminal_safe};
-use hoist_core::queue::{JobFilter, JobRow, Queue};
-use hoist_core::sync::{self, store, FolderState, FolderStatus, Syncer};
+use hoist_core::sync::control::FolderControl;
+use hoist_core::sync::{FolderState, FolderStatus, Syncer};
+use hoist_core::{JobFilter, JobRow};
 use hoist_core::{JobId, JobState};
 use std::collections::HashSet;
 use std::io::IsTerminal;
 
-fn open_queue() -> anyhow::Result<Queue> {
+fn open_folders() -> anyhow::Result<FolderControl> {
     let state_dir = hoist_core::state_dir::default_state_dir();
-    Ok(Queue::open(&state_dir)?)
+    Ok(FolderControl::open(&state_dir)?)
 }
 
 /// The state of a folder in a few words.
@@ -34,8 +35,7 @@ fn status_json(s: &FolderStatus) -> serde_json::Value {
 
 /// `hoist sync list`.
 pub async fn list(json: bool) -> anyhow::Result<u8> {
-    let queue = open_queue()?;
-    let all = sync::list_statuses(&queue).await?;
+    let all = open_folders()?.statuses().await?;
     for s in &all {
         if json {
             print_json_line(&status_json(s));
@@ -59,21 +59,15 @@ pub async fn list(json: bool) -> anyhow::Result<u8> {
 
 /// `hoist sync remove FOLDER`.
 pub async fn remove(which: &str) -> anyhow::Result<u8> {
-    let queue = open_queue()?;
-    let folders = store::list_folders(&queue).await?;
-    let canonical = std::fs::canonicalize(which).ok();
-    let found = folders.iter().find(|f| {
-        which.parse::<i64>().is_ok_and(|id| id == f.id)
-            || canonical.as_deref() == Some(f.path.as_path())
-            || f.path.as_os_str() == which
-    });
+    let folders = open_folders()?;
+    let found = folders.find(which).await?;
     let Some(f) = found else {
         return Err(crate::UsageError(format!(
             "no watched folder {which:?}: see `hoist sync list`"
         ))
         .into());
     };
-    store::remove_folder(&queue, f.id).await?;
+    folders.remove(f.id).await?;
     eprintln!(
         "no longer watching {} (uploaded files stay in the library)",
         terminal_safe(&f.path.to_string_lossy())
@@ -149,17 +143,17 @@ impl Printer {
     }
 
     pub async fn tick(&mut self, syncer: &Syncer, folders: &[i64]) -> anyhow::Result<()> {
-        let queue = syncer.engine().queue();
         for id in folders {
-            for job in store::unfinished_jobs(queue, *id).await? {
+            for job in syncer.unfinished_jobs(*id).await? {
                 if !self.printed.contains(&job) {
                     self.tracked.insert(job);
                 }
             }
         }
         if !self.tracked.is_empty() {
-            let rows = queue
-                .list(JobFilter {
+            let rows = syncer
+                .engine()
+                .rows(JobFilter {
                     ids: Some(self.tracked.iter().copied().collect()),
                     ..Default::default()
                 })

@@ -274,7 +274,13 @@ impl Engine {
         self.inner.events.subscribe()
     }
 
+    /// The queue itself, for this crate (and for tests, with `test-support`).
+    #[cfg(feature = "test-support")]
     pub fn queue(&self) -> &Queue {
+        &self.inner.queue
+    }
+    #[cfg(not(feature = "test-support"))]
+    pub(crate) fn queue(&self) -> &Queue {
         &self.inner.queue
     }
 

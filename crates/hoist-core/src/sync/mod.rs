@@ -11,6 +11,7 @@
 //! local file never deletes anything remote.
 
 mod commit;
+pub mod control;
 pub mod gate;
 mod manage;
 pub mod rules;
