@@ -6,6 +6,12 @@ use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
+// Not every test file uses every helper.
+#[allow(unused_imports)]
+pub use hoist_testkit::multipart::{multipart, Part, BOUNDARY};
+#[allow(unused_imports)]
+pub use hoist_testkit::sha256_hex;
+
 pub const KEY: &str = "sk_test_sandbox";
 
 pub struct Env {
@@ -170,46 +176,6 @@ pub fn upload_url(reserved: &Value) -> String {
         .to_string()
 }
 
-pub enum Part {
-    Text(String, String),
-    /// field name, file name, content type, bytes
-    File(String, String, String, Vec<u8>),
-}
-
-pub const BOUNDARY: &str = "----hoist-sandbox-test-boundary-7MA4YWxkTrZu0gW";
-
-pub fn multipart(parts: &[Part]) -> (String, Vec<u8>) {
-    let mut body = Vec::new();
-    for p in parts {
-        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
-        match p {
-            Part::Text(name, value) => {
-                body.extend_from_slice(
-                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                        .as_bytes(),
-                );
-            }
-            Part::File(name, file_name, ct, bytes) => {
-                body.extend_from_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {ct}\r\n\r\n"
-                    )
-                    .as_bytes(),
-                );
-                body.extend_from_slice(bytes);
-                body.extend_from_slice(b"\r\n");
-            }
-        }
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(bytes))
-}
-
 /// Deterministic pseudo-random bytes.
 pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
@@ -225,6 +191,12 @@ pub fn vm_hwm_kib() -> u64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmHWM")
+}
+
+/// Whether `v` is an ISO 8601 (RFC 3339) timestamp string.
+pub fn is_iso(v: &Value) -> bool {
+    v.as_str()
+        .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok())
 }
 
 pub fn flora_error_code(v: &Value) -> &str {
