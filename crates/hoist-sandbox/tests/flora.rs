@@ -106,6 +106,19 @@ async fn auth_is_required_and_checked() {
     assert!(r.headers().contains_key("request-id"));
     let v: Value = r.json().await.unwrap();
     assert_eq!(flora_error_code(&v), "unauthorized");
+    // Reads too; the error is `{error: {code, message}}` with a request id.
+    let r = e
+        .http
+        .get(e.flora("/assets?workspace_id=ws_a"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let rid = r.headers()["request-id"].to_str().unwrap().to_string();
+    assert!(rid.starts_with("req_"), "{rid}");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(flora_error_code(&v), "unauthorized");
+    assert!(v["error"]["message"].is_string(), "{v}");
     let r = e
         .http
         .post(e.flora("/assets"))
@@ -318,6 +331,43 @@ async fn storage_rejects_bad_forms() {
     let a = e.admin_asset(id).await;
     assert_eq!(a["size"], 7);
     assert_eq!(a["sha256"], sha256_hex(b"second!").as_str());
+}
+
+/// `GET /assets/{id}` of an asset still waiting for its bytes: every
+/// documented field is there, the nullable ones null, `created_at` in ISO
+/// form (the list has it as an integer; see the pagination test).
+#[tokio::test]
+async fn a_pending_asset_has_every_documented_field() {
+    let e = env().await;
+    let r = e.flora_reserve("b.jpg", "image/jpeg").await;
+    let id = r["asset_id"].as_str().unwrap();
+    let got = e
+        .http
+        .get(e.flora(&format!("/assets/{id}")))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 200);
+    let got: Value = got.json().await.unwrap();
+    for k in [
+        "asset_id",
+        "name",
+        "description",
+        "workspace_id",
+        "url",
+        "content_type",
+        "size_bytes",
+        "created_at",
+        "status",
+        "failure_message",
+        "width",
+        "height",
+    ] {
+        assert!(got.get(k).is_some(), "get lacks {k}: {got}");
+    }
+    assert!(got["description"].is_null() && got["failure_message"].is_null());
+    assert!(is_iso(&got["created_at"]), "get: ISO created_at: {got}");
 }
 
 #[tokio::test]
