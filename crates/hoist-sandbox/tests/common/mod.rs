@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests: a running sandbox, a client, multipart bodies.
 #![allow(dead_code)]
 
-use hoist_sandbox::{FaultSpec, Sandbox, SandboxConfig};
+use hoist_sandbox::{Sandbox, SandboxConfig};
+use hoist_testkit::TestSandbox;
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -139,15 +140,14 @@ pub async fn start_with(config: SandboxConfig) -> Sandbox {
 }
 
 pub async fn env_with(faults: &str, api_key: Option<&str>) -> Env {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut config = SandboxConfig::new(dir.path());
-    config.faults = faults.parse::<FaultSpec>().expect("faults");
-    config.api_key = api_key.map(str::to_string);
-    let sb = start_with(config).await;
-    let base = sb.base_url();
+    let TestSandbox { sandbox, data } = TestSandbox::start_with(faults, |c| {
+        c.api_key = api_key.map(str::to_string);
+    })
+    .await;
+    let base = sandbox.base_url();
     Env {
-        sb,
-        dir,
+        sb: sandbox,
+        dir: data,
         http: Client::builder()
             .pool_max_idle_per_host(0)
             .build()
