@@ -49,15 +49,49 @@ pub fn form_with_file(
     content_type: &str,
     bytes: &[u8],
 ) -> (String, Vec<u8>) {
-    let mut parts: Vec<Part> = fields
-        .iter()
-        .map(|(k, v)| Part::Text(k.clone(), v.clone()))
-        .collect();
-    parts.push(Part::File(
-        file_field.into(),
-        file_name.into(),
-        content_type.into(),
-        bytes.to_vec(),
-    ));
-    multipart(&parts)
+    let frame = FileFrame::new(fields, file_field, file_name, content_type);
+    let mut body = frame.head;
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(&frame.tail);
+    (frame.content_type, body)
+}
+
+/// What goes around the file of a form upload, for a test that streams the
+/// file's bytes itself: the form is `head`, the bytes, then `tail`.
+pub struct FileFrame {
+    /// The `Content-Type` header value.
+    pub content_type: String,
+    /// Every field as a text part, then the file part's headers.
+    pub head: Vec<u8>,
+    /// The end of the file part and of the form.
+    pub tail: Vec<u8>,
+}
+
+impl FileFrame {
+    pub fn new(
+        fields: &[(String, String)],
+        file_field: &str,
+        file_name: &str,
+        content_type: &str,
+    ) -> FileFrame {
+        let mut parts: Vec<Part> = fields
+            .iter()
+            .map(|(k, v)| Part::Text(k.clone(), v.clone()))
+            .collect();
+        parts.push(Part::File(
+            file_field.into(),
+            file_name.into(),
+            content_type.into(),
+            Vec::new(),
+        ));
+        let (content_type, mut head) = multipart(&parts);
+        // An empty file part ends with "\r\n--BOUNDARY--\r\n": that is the tail.
+        let tail = format!("\r\n--{BOUNDARY}--\r\n").into_bytes();
+        head.truncate(head.len() - tail.len());
+        FileFrame {
+            content_type,
+            head,
+            tail,
+        }
+    }
 }

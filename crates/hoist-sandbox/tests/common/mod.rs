@@ -9,7 +9,7 @@ use tempfile::TempDir;
 
 // Not every test file uses every helper.
 #[allow(unused_imports)]
-pub use hoist_testkit::multipart::{multipart, Part, BOUNDARY};
+pub use hoist_testkit::multipart::{form_with_file, multipart, FileFrame, Part};
 #[allow(unused_imports)]
 pub use hoist_testkit::sha256_hex;
 
@@ -87,17 +87,20 @@ impl Env {
 
     /// Uploads `bytes` with the issued form, fields first, file last.
     pub async fn flora_upload(&self, reserved: &Value, bytes: &[u8]) -> Response {
-        let mut parts: Vec<Part> = form_fields(reserved)
-            .into_iter()
-            .map(|(k, v)| Part::Text(k, v))
-            .collect();
-        parts.push(Part::File(
-            "file".into(),
-            "f.bin".into(),
-            "application/octet-stream".into(),
-            bytes.to_vec(),
-        ));
-        self.post_form(upload_url(reserved), parts).await
+        let (ct, body) = form_with_file(
+            &form_fields(reserved),
+            "file",
+            "f.bin",
+            "application/octet-stream",
+            bytes,
+        );
+        self.http
+            .post(upload_url(reserved))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .expect("storage request")
     }
 
     pub async fn post_form(&self, url: String, parts: Vec<Part>) -> Response {

@@ -21,17 +21,13 @@ async fn metadata_and_bytes_survive_a_restart() {
         .await
         .unwrap();
     let id = r["asset_id"].as_str().unwrap().to_string();
-    let mut parts: Vec<Part> = form_fields(&r)
-        .into_iter()
-        .map(|(k, v)| Part::Text(k, v))
-        .collect();
-    parts.push(Part::File(
-        "file".into(),
-        "keep.txt".into(),
-        "text/plain".into(),
-        b"persisted".to_vec(),
-    ));
-    let (ct, body) = multipart(&parts);
+    let (ct, body) = form_with_file(
+        &form_fields(&r),
+        "file",
+        "keep.txt",
+        "text/plain",
+        b"persisted",
+    );
     let up = http
         .post(upload_url(&r))
         .header("content-type", ct)
