@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use hoist_core::{JobState, ProviderKind};
+use hoist_testkit::hostile::{HostileServer, Reply};
 use hoist_testkit::{sha256_file, TestSandbox};
 use std::io::Write;
 use std::path::PathBuf;
@@ -151,42 +152,30 @@ async fn a_file_changing_during_upload_is_resent_never_torn() {
     engine.shutdown().await;
 }
 
-/// A one-shot HTTP server answering every request with `response`.
-async fn canned_server(response: &'static [u8]) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 65536];
-                let _ = sock.read(&mut buf).await;
-                let _ = sock.write_all(response).await;
-                let _ = sock.shutdown().await;
-            });
-        }
-    });
-    format!("http://{addr}/api/v1")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn html_garbage_and_wrong_shapes_fail_with_a_message_naming_them() {
-    let cases: [(&[u8], &str); 3] = [
+    let cases = [
         (
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 26\r\nConnection: close\r\n\r\n<html>Welcome page</html>\n",
+            Reply::raw(200, "text/html", b"<html>Welcome page</html>\n".to_vec()),
             "answered HTTP 200 with text/html",
         ),
         (
-            b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/octet-stream\r\nContent-Length: 4\r\nConnection: close\r\n\r\n\x00\xff\x13\x37",
+            Reply::raw(
+                502,
+                "application/octet-stream",
+                b"\x00\xff\x13\x37".to_vec(),
+            ),
             "answered HTTP 502",
         ),
         (
-            b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{\"hello\":\"x\"}",
+            Reply::raw(201, "application/json", br#"{"hello":"x"}"#.to_vec()),
             "is not a FLORA asset reservation",
         ),
     ];
-    for (response, expected) in cases {
-        let endpoint = canned_server(response).await;
+    for (reply, expected) in cases {
+        // Every request gets the same answer.
+        let server = HostileServer::start(move |_| reply.clone()).await;
+        let endpoint = format!("{}/api/v1", server.url());
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.jpg"), b"x").unwrap();
         let state = tempfile::tempdir().unwrap();

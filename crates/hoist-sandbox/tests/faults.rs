@@ -152,17 +152,13 @@ async fn drop_cuts_storage_uploads_mid_body() {
     let id = r["asset_id"].as_str().unwrap().to_string();
     e.set_faults("drop=1").await;
     let bytes = pattern(2 * 1024 * 1024, 1);
-    let mut parts: Vec<Part> = form_fields(&r)
-        .into_iter()
-        .map(|(k, v)| Part::Text(k, v))
-        .collect();
-    parts.push(Part::File(
-        "file".into(),
-        "d.bin".into(),
-        "application/octet-stream".into(),
-        bytes.clone(),
-    ));
-    let (ct, body) = multipart(&parts);
+    let (ct, body) = form_with_file(
+        &form_fields(&r),
+        "file",
+        "d.bin",
+        "application/octet-stream",
+        &bytes,
+    );
     let err = e
         .http
         .post(upload_url(&r))

@@ -16,17 +16,12 @@ async fn large_upload_streams_to_disk() {
     let r = e.flora_reserve("big.bin", "application/octet-stream").await;
     let id = r["asset_id"].as_str().unwrap().to_string();
 
-    let mut head = Vec::new();
-    for (k, v) in form_fields(&r) {
-        head.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    head.extend_from_slice(
-        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+    let frame = FileFrame::new(
+        &form_fields(&r),
+        "file",
+        "big.bin",
+        "application/octet-stream",
     );
-    let tail = format!("\r\n--{BOUNDARY}--\r\n").into_bytes();
     let chunk = Bytes::from(pattern(CHUNK, 9));
     let mut h = Sha256::new();
     for _ in 0..CHUNKS {
@@ -34,9 +29,9 @@ async fn large_upload_streams_to_disk() {
     }
     let expected = hex::encode(h.finalize());
 
-    let parts = std::iter::once(Bytes::from(head))
+    let parts = std::iter::once(Bytes::from(frame.head))
         .chain(std::iter::repeat_n(chunk, CHUNKS))
-        .chain(std::iter::once(Bytes::from(tail)))
+        .chain(std::iter::once(Bytes::from(frame.tail)))
         .map(Ok::<_, std::io::Error>);
     let body = reqwest::Body::wrap_stream(stream::iter(parts));
 
@@ -44,10 +39,7 @@ async fn large_upload_streams_to_disk() {
     let resp = e
         .http
         .post(upload_url(&r))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
+        .header("content-type", frame.content_type)
         .body(body)
         .send()
         .await

@@ -112,6 +112,11 @@ async fn create_put_confirm_get() {
     assert_eq!(a["mime_type"], "image/png");
     assert_eq!(a["name"], "cat.png");
     assert!(a["folder_id"].is_null());
+    assert!(
+        a["deleted_at"].is_null() && a["thumbnail_url"].is_null(),
+        "{a}"
+    );
+    assert!(is_iso(&a["created_at"]) && is_iso(&a["updated_at"]), "{a}");
     let dl = e.http.get(a["url"].as_str().unwrap()).send().await.unwrap();
     assert_eq!(dl.status(), 200);
     assert_eq!(dl.headers()["content-type"], "image/png");
@@ -128,6 +133,12 @@ async fn create_put_confirm_get() {
         .await
         .unwrap();
     assert_eq!(g["created_by_user"]["id"], a["created_by"]);
+    for k in ["id", "email", "first_name", "last_name", "avatar_url"] {
+        assert!(
+            g["created_by_user"].get(k).is_some(),
+            "created_by_user lacks {k}: {g}"
+        );
+    }
     let g: Value = e
         .http
         .get(e.runflow(&format!("/v1/assets/{id}")))
@@ -151,7 +162,7 @@ async fn create_put_confirm_get() {
 }
 
 fn uuid_like(s: &str) -> bool {
-    s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4
+    uuid::Uuid::try_parse(s).is_ok()
 }
 
 #[tokio::test]
@@ -169,6 +180,18 @@ async fn error_shapes() {
     assert_eq!(v["code"], "UNAUTHORIZED");
     assert!(v["message"].is_string());
     assert!(v["errors"].is_array());
+    // Reads too, and x-api-key is not Runflow's credential.
+    for key in [None, Some(KEY)] {
+        let mut req = e.http.get(e.runflow("/v1/assets"));
+        if let Some(k) = key {
+            req = req.header("x-api-key", k);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 401, "x-api-key: {key:?}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["code"], "UNAUTHORIZED", "{v}");
+        assert!(v["message"].is_string());
+    }
 
     let r = create(&e, "big.mov", "video/quicktime", 52_428_801).await;
     assert_eq!(r.status(), 422);
@@ -224,9 +247,18 @@ async fn presigned_put_rules_and_confirm_lifecycle() {
     let url = c["upload_url"].as_str().unwrap().to_string();
 
     let r = confirm(&e, &id, None).await;
-    assert!(r.status().is_client_error());
+    assert_eq!(r.status(), 409);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["code"], "UPLOAD_INCOMPLETE");
+    // Not confirmed: no asset of that id yet.
+    let r = e
+        .http
+        .get(e.runflow(&format!("/v1/assets/{id}")))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
 
     let r = put(&e, &url, "application/octet-stream", b"%PDF").await;
     assert_eq!(r.status(), 403);
@@ -318,7 +350,12 @@ async fn list_pages_forward_and_back() {
         async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
     };
     let p1 = page(None).await;
+    assert!(
+        p1.get("next_pq").is_some() && p1.get("prev_pq").is_some(),
+        "{p1}"
+    );
     assert!(p1["prev_pq"].is_null());
+    assert_eq!(p1["items"].as_array().map(Vec::len), Some(10));
     let p2 = page(p1["next_pq"].as_str().map(str::to_string)).await;
     let p3 = page(p2["next_pq"].as_str().map(str::to_string)).await;
     assert!(p3["next_pq"].is_null());

@@ -119,7 +119,10 @@ async fn upload_url_put_finalize_get() {
     assert_eq!(a["size"], 50_000);
     assert_eq!(a["assetType"], "content-image");
     assert_eq!(a["website"]["id"], "3c90c3cc-0d44-4b50-8888-8dd25736052a");
+    assert_eq!(a["websiteId"], "3c90c3cc-0d44-4b50-8888-8dd25736052a");
     assert!(a["tags"].is_array());
+    assert!(a["description"].is_null() && a["altText"].is_null(), "{a}");
+    assert!(is_iso(&a["createdAt"]), "{a}");
     let dl = e.http.get(a["url"].as_str().unwrap()).send().await.unwrap();
     assert_eq!(dl.headers()["content-type"], "image/png");
     assert_eq!(dl.bytes().await.unwrap().as_ref(), bytes.as_slice());
@@ -179,6 +182,17 @@ async fn auth_and_validation() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401, "Segmentflow uses x-api-key, not Bearer");
+    // Reads too: no key, or a Bearer one, is 401 `{error, message}`.
+    for bearer in [false, true] {
+        let mut req = e.http.get(e.segmentflow("/api/v1/assets"));
+        if bearer {
+            req = req.bearer_auth(KEY);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 401, "bearer: {bearer}");
+        let v: Value = r.json().await.unwrap();
+        assert!(v["error"].is_string() && v["message"].is_string(), "{v}");
+    }
 
     let cases = [
         (
@@ -292,6 +306,34 @@ async fn idempotency_key_replay_and_reuse() {
     assert_eq!(v["error"], "idempotency_key_reuse");
     let n = e.admin_json("/assets").await.as_array().unwrap().len();
     assert_eq!(n, 1);
+
+    // Finalizing with a key: a replay answers the same asset, a new key 409.
+    assert_eq!(
+        put(&e, first["uploadUrl"].as_str().unwrap(), "text/csv", b"a,b")
+            .await
+            .status(),
+        200
+    );
+    let fin = json!({"filename": "a.csv", "s3Key": first["key"], "contentType": "text/csv", "size": 3, "assetType": "lead-magnet"});
+    let finalize_with = |key: &'static str| {
+        e.http
+            .post(e.segmentflow("/api/v1/assets"))
+            .header("x-api-key", KEY)
+            .header("Idempotency-Key", key)
+            .json(&fin)
+            .send()
+    };
+    let a = finalize_with("fin-1").await.unwrap();
+    assert_eq!(a.status(), 200);
+    let a: Value = a.json().await.unwrap();
+    let replay = finalize_with("fin-1").await.unwrap();
+    assert_eq!(replay.status(), 200);
+    let replay: Value = replay.json().await.unwrap();
+    assert_eq!(replay["asset"]["id"], a["asset"]["id"]);
+    let r = finalize_with("fin-2").await.unwrap();
+    assert_eq!(r.status(), 409);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"], "asset_exists");
 }
 
 #[tokio::test]
@@ -322,7 +364,12 @@ async fn listing_walks_all_pages() {
             .unwrap();
         pages += 1;
         assert_eq!(v["success"], true);
+        assert!(v.get("nextCursor").is_some(), "{v}");
         for a in v["assets"].as_array().unwrap() {
+            assert!(
+                a["s3Key"].is_string(),
+                "listed assets carry their s3Key: {a}"
+            );
             assert!(seen.insert(a["id"].as_str().unwrap().to_string()));
         }
         match v["nextCursor"].as_str() {

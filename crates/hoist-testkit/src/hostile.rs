@@ -45,6 +45,11 @@ impl Request {
     pub fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// The body as JSON (`Null` when it is not JSON, e.g. empty).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
 }
 
 /// What to send back.
@@ -125,6 +130,18 @@ impl Reply {
         }
     }
 
+    /// `Reply::raw` with a JSON content type and `text` as it is (not
+    /// re-serialized, so a test can send exactly what a vendor page shows).
+    pub fn json_text(status: u16, text: impl Into<String>) -> Reply {
+        Reply::raw(status, "application/json", text.into().into_bytes())
+    }
+
+    /// This reply with one more header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     pub fn trickle(status: u16) -> Reply {
         Reply {
             status,
@@ -135,6 +152,27 @@ impl Reply {
 }
 
 type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+
+/// A handler for [`HostileServer::start`] answering from a table of canned
+/// vendor answers: `("METHOD /path?query-prefix", reply)`, matched against
+/// the request's method and path with `strip` (the API's base path) taken
+/// off; the first matching prefix wins; anything else is a 404 with an empty
+/// JSON body.
+pub fn routes(
+    strip: &str,
+    table: Vec<(&'static str, Reply)>,
+) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    let strip = strip.to_string();
+    move |req| {
+        let path = req.path.strip_prefix(&strip).unwrap_or(&req.path);
+        let line = format!("{} {path}", req.method);
+        table
+            .iter()
+            .find(|(prefix, _)| line.starts_with(prefix))
+            .map(|(_, reply)| reply.clone())
+            .unwrap_or_else(|| Reply::json_text(404, ""))
+    }
+}
 
 /// The server; stops when dropped.
 pub struct HostileServer {

@@ -1,10 +1,12 @@
 //! Helpers for integration tests: start the real sandbox on loopback, make
 //! fixture files, and read the sandbox's introspection routes to check what
 //! actually arrived. Nothing here fakes a server or a result, except
-//! [`hostile`]: a deliberately misbehaving server for the hostile-server suite.
+//! [`hostile`]: a deliberately misbehaving server for the hostile-server suite
+//! (and a table of canned vendor answers, see [`hostile::routes`]).
 
 pub mod hostile;
 pub mod moto;
+pub mod multipart;
 
 use rand::{Rng, RngCore, SeedableRng};
 use serde::Deserialize;

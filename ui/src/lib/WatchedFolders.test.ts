@@ -62,6 +62,11 @@ function setup(initial: WatchedFolderView[]) {
       case "remove_watched_folder":
         list = list.filter((x) => x.id !== a.id);
         return list;
+      case "edit_watched_folder":
+        list = list.map((x) =>
+          x.id === a.id ? { ...x, ignores: a.ignores as string[], stableSecs: a.stableSecs as number } : x,
+        );
+        return list;
       default:
         throw new Error(`unexpected command ${cmd}`);
     }
@@ -133,6 +138,44 @@ describe("Watched folders", () => {
     await fireEvent.click(within(question).getByRole("button", { name: "Stop watching" }));
     await waitFor(() => expect(called("remove_watched_folder")).toHaveLength(1));
     expect(said.at(-1)).toContain("Nothing was deleted from Studio FLORA");
+  });
+});
+
+describe("A folder's rules", () => {
+  it("open under its row with the current rules, save, and close", async () => {
+    const { said } = setup([folder({ ignores: ["*.log"], stableSecs: 3 })]);
+    const row = (await screen.findAllByRole("listitem"))[0];
+    const open = within(row).getByRole("button", { name: "Edit the rules of Renders" });
+    expect(open).toHaveAttribute("aria-expanded", "false");
+    await fireEvent.click(open);
+    const form = await screen.findByRole("form", { name: "Rules of Renders" });
+    expect(open).toHaveAttribute("aria-expanded", "true");
+    const ignores = within(form).getByTestId("edit-ignores");
+    expect(ignores).toHaveValue("*.log");
+    await waitFor(() => expect(ignores).toHaveFocus());
+    await fireEvent.input(ignores, { target: { value: "*.log\n tmp/ \n" } });
+    await fireEvent.input(within(form).getByRole("spinbutton"), { target: { value: "7" } });
+    await fireEvent.click(within(form).getByTestId("edit-save"));
+    await waitFor(() => expect(called("edit_watched_folder")).toHaveLength(1));
+    expect(called("edit_watched_folder")[0].args).toEqual({ id: 1, ignores: ["*.log", "tmp/"], stableSecs: 7 });
+    await waitFor(() => expect(screen.queryByRole("form", { name: "Rules of Renders" })).toBeNull());
+    expect(said[said.length - 1]).toBe("Saved the rules of Renders.");
+    expect(await screen.findByText("waits 7 s")).toBeInTheDocument();
+  });
+
+  it("close on Cancel and on Escape without saving", async () => {
+    setup([folder()]);
+    const row = (await screen.findAllByRole("listitem"))[0];
+    const open = within(row).getByRole("button", { name: "Edit the rules of Renders" });
+    await fireEvent.click(open);
+    const form = await screen.findByRole("form", { name: "Rules of Renders" });
+    await fireEvent.click(within(form).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.queryByRole("form", { name: "Rules of Renders" })).toBeNull());
+    await fireEvent.click(open);
+    const again = await screen.findByRole("form", { name: "Rules of Renders" });
+    await fireEvent.keyDown(within(again).getByTestId("edit-ignores"), { key: "Escape" });
+    await waitFor(() => expect(screen.queryByRole("form", { name: "Rules of Renders" })).toBeNull());
+    expect(called("edit_watched_folder")).toHaveLength(0);
   });
 });
 

@@ -6,7 +6,15 @@
 //! provider's ceiling and the person's setting); workers persist every step
 //! (see `worker.rs`). Progress is sampled and sent in batches, a few times a second,
 //! so a UI with 100k rows is never flooded.
+//!
+//! This file holds the handle, its start and shutdown. The rest of its calls live
+//! by job: `add` (queueing files), `queries` (jobs, tally, the remote library),
+//! `events` (what listeners hear, and waiting on the queue), `config`, `steering`
+//! (pause, retry, cancel), `library` and `keys`.
 
+mod add;
+mod config;
+mod events;
 pub(crate) mod hashing;
 mod keys;
 mod lead;
@@ -18,110 +26,26 @@ use scheduler::{progress_ticker, scheduler};
 mod steering;
 mod worker;
 
-use crate::error::{ApiError, CoreError};
-use crate::model::{Destination, JobId, JobSnapshot, JobState, JobTarget};
+use crate::error::CoreError;
+use crate::model::JobId;
+use crate::model::JobSnapshot;
 use crate::provider::{self, Provider};
-use crate::queue::{self, EngineLock, Enqueued, JobFilter, JobRow, Queue};
+use crate::queue::{EngineLock, JobRow, Queue};
 use crate::retry::RetryPolicy;
-use crate::scan::{self, ScanProblem};
 use crate::transfer::BandwidthLimiter;
-use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch, Notify};
 
+pub use add::{add_scanned, content_type_of, AddReport};
+pub use config::{DuplicatePolicy, EngineConfig};
+pub use events::{EngineEvent, ProgressItem};
 pub use hashing::hash_file;
 pub use keys::{missing_key_reason, Credentials};
 pub use lead::EngineRole;
 pub use library::LibraryActionError;
-
-/// What to do when the same content already went to the same destination.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DuplicatePolicy {
-    /// Do not send it again; the job ends as `duplicate` with the existing asset.
-    Skip,
-    /// Send it anyway as a new asset.
-    Upload,
-}
-
-impl std::str::FromStr for DuplicatePolicy {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "skip" => Ok(DuplicatePolicy::Skip),
-            "upload" => Ok(DuplicatePolicy::Upload),
-            other => Err(format!(
-                "unknown duplicate policy '{other}': expected skip or upload"
-            )),
-        }
-    }
-}
-
-pub struct EngineConfig {
-    pub state_dir: PathBuf,
-    /// The person's "files at a time": at most this many uploads in flight
-    /// per destination. 0: not set; the engine adapts the number to the
-    /// link (see `pacing`), up to the provider's ceiling.
-    pub concurrency: usize,
-    pub retry: RetryPolicy,
-    /// Bytes per second over all transfers; 0 = unlimited.
-    pub bandwidth_limit: u64,
-    pub duplicates: DuplicatePolicy,
-    pub credentials: Arc<dyn Credentials>,
-    /// How often to look for work added by another process (the CLI while the
-    /// app runs, or the reverse).
-    pub poll_interval: Duration,
-}
-
-impl EngineConfig {
-    pub fn new(state_dir: impl Into<PathBuf>, credentials: Arc<dyn Credentials>) -> Self {
-        EngineConfig {
-            state_dir: state_dir.into(),
-            concurrency: 0,
-            retry: RetryPolicy::default(),
-            bandwidth_limit: 0,
-            duplicates: DuplicatePolicy::Skip,
-            credentials,
-            poll_interval: Duration::from_secs(2),
-        }
-    }
-}
-
-/// Bytes sent so far for one in-flight job.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ProgressItem {
-    pub id: JobId,
-    pub bytes_sent: u64,
-    pub size: u64,
-}
-
-/// What the engine tells its listeners.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum EngineEvent {
-    /// Jobs were added (or re-added); listeners may fetch them.
-    JobsAdded { ids: Vec<JobId> },
-    /// A job changed state. (Boxed: the snapshot dwarfs the other variants.)
-    JobChanged { job: Box<JobSnapshot> },
-    /// Byte progress of in-flight jobs, batched.
-    Progress { items: Vec<ProgressItem> },
-    /// Many jobs changed at once (clear, retry all, pause all): re-query.
-    QueueChanged,
-    /// Nothing is running and nothing is runnable now.
-    Idle,
-}
-
-/// What `Engine::add` did.
-#[derive(Clone, Debug, Default)]
-pub struct AddReport {
-    pub batch: String,
-    pub jobs: Vec<Enqueued>,
-    pub problems: Vec<ScanProblem>,
-}
 
 struct Active {
     /// The job's scope (account + destination): the unit of concurrency.
@@ -166,14 +90,6 @@ pub(crate) struct Inner {
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<Inner>,
-}
-
-/// Default content type from the file name (the vendor may refine it).
-pub fn content_type_of(path: &Path) -> String {
-    mime_guess::from_path(path)
-        .first_raw()
-        .unwrap_or("application/octet-stream")
-        .to_string()
 }
 
 fn http_clients() -> Result<(reqwest::Client, reqwest::Client), CoreError> {
@@ -270,10 +186,6 @@ impl Engine {
         let _ = rx.wait_for(|r| *r == EngineRole::Leading).await;
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
-        self.inner.events.subscribe()
-    }
-
     /// The queue itself, for this crate (and for tests, with `test-support`).
     #[cfg(feature = "test-support")]
     pub fn queue(&self) -> &Queue {
@@ -282,84 +194,6 @@ impl Engine {
     #[cfg(not(feature = "test-support"))]
     pub(crate) fn queue(&self) -> &Queue {
         &self.inner.queue
-    }
-
-    /// Scan `paths` (files and folders) and queue every file for `target`.
-    pub async fn add(&self, paths: &[PathBuf], target: &JobTarget) -> Result<AddReport, CoreError> {
-        provider::http::check_endpoint(&target.destination.endpoint)?;
-        let paths = paths.to_vec();
-        let scanned = tokio::task::spawn_blocking(move || scan::scan(&paths))
-            .await
-            .map_err(|e| CoreError::Config(format!("scan failed: {e}")))?;
-        self.add_found(scanned, target).await
-    }
-
-    /// Queue files already found (and checked stable, by a watched folder)
-    /// for `target`, and wake the scheduler.
-    pub async fn add_found(
-        &self,
-        scanned: scan::ScanResult,
-        target: &JobTarget,
-    ) -> Result<AddReport, CoreError> {
-        // The account may have been without a key a moment ago (a key just
-        // saved, a CLI that brought one): look again.
-        self.inner.without_key_lock().remove(&target.account);
-        let report = add_scanned(&self.inner.queue, scanned, target).await?;
-        let ids = report.jobs.iter().map(|j| j.id).collect();
-        self.inner.emit(EngineEvent::JobsAdded { ids });
-        self.inner.wake.notify_one();
-        Ok(report)
-    }
-
-    pub async fn jobs(&self, filter: JobFilter) -> Result<Vec<JobSnapshot>, CoreError> {
-        let rows = self.inner.queue.list(filter).await?;
-        Ok(rows.iter().map(|r| self.inner.snapshot(r)).collect())
-    }
-
-    /// Counts and bytes per group, for a headline (see [`crate::queue::QueueTally`]).
-    pub async fn tally(&self) -> Result<crate::queue::QueueTally, CoreError> {
-        self.inner.queue.tally().await
-    }
-
-    pub async fn job(&self, id: JobId) -> Result<JobSnapshot, CoreError> {
-        let row = self
-            .inner
-            .queue
-            .get(id)
-            .await?
-            .ok_or(CoreError::NoSuchJob(id))?;
-        Ok(self.inner.snapshot(&row))
-    }
-
-    /// A test call with `api_key` (one page of one asset): does the key open
-    /// this destination? Used before an account is saved.
-    pub async fn check_access(
-        &self,
-        destination: &Destination,
-        api_key: &str,
-    ) -> Result<(), ApiError> {
-        let p = provider::for_destination(destination, api_key, self.inner.api_client.clone())?;
-        p.list(None, 1).await.map(|_| ())
-    }
-
-    /// One page of the remote library of `target`, newest first.
-    pub async fn remote_page(
-        &self,
-        target: &JobTarget,
-        cursor: Option<&str>,
-        limit: u32,
-    ) -> Result<crate::model::Page<crate::model::RemoteAsset>, ApiError> {
-        let p = self.inner.provider(target)?;
-        p.list(cursor, limit).await
-    }
-
-    /// One asset of the remote library of `target`.
-    pub async fn remote_asset(
-        &self,
-        target: &JobTarget,
-        id: &str,
-    ) -> Result<crate::model::RemoteAsset, ApiError> {
-        self.inner.provider(target)?.get(id).await
     }
 
     /// Keys changed (an account was edited or removed): build adapters anew
@@ -385,57 +219,6 @@ impl Engine {
     /// The HTTP client for storage hosts: never carries provider credentials.
     pub fn storage_client(&self) -> reqwest::Client {
         self.inner.storage_client.clone()
-    }
-
-    /// Jobs of `account` that have not finished (anything but ready,
-    /// duplicate, cancelled, failed).
-    pub async fn unfinished_for(&self, account: &str) -> Result<usize, CoreError> {
-        let n = self
-            .inner
-            .queue
-            .unfinished_for_account(account.to_string())
-            .await?;
-        Ok(n as usize)
-    }
-
-    /// Wait until every job in `ids` is terminal or paused; returns their rows.
-    pub async fn wait_for(&self, ids: &[JobId]) -> Result<Vec<JobRow>, CoreError> {
-        let mut events = self.subscribe();
-        loop {
-            let rows = self
-                .inner
-                .queue
-                .list(JobFilter {
-                    ids: Some(ids.to_vec()),
-                    ..Default::default()
-                })
-                .await?;
-            if rows
-                .iter()
-                .all(|r| r.state.is_terminal() || r.state == JobState::Paused)
-            {
-                return Ok(rows);
-            }
-            wait_for_event(&mut events).await;
-        }
-    }
-
-    /// Work the queue until nothing is queued, in flight or waiting to retry.
-    pub async fn run_until_settled(&self) -> Result<(), CoreError> {
-        let mut events = self.subscribe();
-        loop {
-            // Jobs of accounts this process has no key for cannot settle
-            // here; they wait, with their reason, for a process that has it.
-            let blocked = self.accounts_without_key();
-            let pending = self.inner.queue.pending_count(blocked).await? > 0;
-            // The queue's setting, not the cached flag: the scheduler may
-            // still hold a value it read just before a resume.
-            let paused_all = self.inner.queue.paused_all().await?;
-            if !pending || (paused_all && self.active_count() == 0) {
-                return Ok(());
-            }
-            wait_for_event(&mut events).await;
-        }
     }
 
     /// Stop starting work, abort in-flight jobs (they resume next start).
@@ -464,30 +247,6 @@ impl Engine {
             .unwrap_or_else(|p| p.into_inner())
             .take();
     }
-}
-
-async fn wait_for_event(events: &mut broadcast::Receiver<EngineEvent>) {
-    // Events only hint that something changed; the queue is the truth, so a
-    // timeout or a lagged receiver just means "look again".
-    let _ = tokio::time::timeout(Duration::from_millis(500), events.recv()).await;
-}
-
-/// Queue already-scanned files (used by `Engine::add` and by a CLI that found
-/// another process running the engine).
-pub async fn add_scanned(
-    queue: &Queue,
-    scanned: scan::ScanResult,
-    target: &JobTarget,
-) -> Result<AddReport, CoreError> {
-    let batch = format!("b{}", queue::now_millis());
-    let jobs = queue
-        .enqueue(&batch, target, scanned.files, content_type_of)
-        .await?;
-    Ok(AddReport {
-        batch,
-        jobs,
-        problems: scanned.problems,
-    })
 }
 
 impl Inner {
@@ -520,11 +279,6 @@ impl Inner {
             .cloned()
     }
 
-    pub(crate) fn emit(&self, event: EngineEvent) {
-        // No listener is fine.
-        let _ = self.events.send(event);
-    }
-
     pub(crate) fn snapshot(&self, row: &JobRow) -> JobSnapshot {
         let sent = self
             .active_lock()
@@ -532,12 +286,5 @@ impl Inner {
             .map(|a| a.progress.load(Ordering::Relaxed))
             .unwrap_or(0);
         row.snapshot(sent)
-    }
-
-    pub(crate) async fn emit_job(&self, id: JobId) {
-        if let Ok(Some(row)) = self.queue.get(id).await {
-            let job = Box::new(self.snapshot(&row));
-            self.emit(EngineEvent::JobChanged { job });
-        }
     }
 }

@@ -355,6 +355,4 @@ impl Queue {
 }
 
 #[cfg(test)]
-mod group_tests;
-#[cfg(test)]
 mod tests;

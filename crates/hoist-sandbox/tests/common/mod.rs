@@ -1,10 +1,17 @@
 //! Helpers shared by the integration tests: a running sandbox, a client, multipart bodies.
 #![allow(dead_code)]
 
-use hoist_sandbox::{FaultSpec, Sandbox, SandboxConfig};
+use hoist_sandbox::{Sandbox, SandboxConfig};
+use hoist_testkit::TestSandbox;
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use tempfile::TempDir;
+
+// Not every test file uses every helper.
+#[allow(unused_imports)]
+pub use hoist_testkit::multipart::{form_with_file, multipart, FileFrame, Part};
+#[allow(unused_imports)]
+pub use hoist_testkit::sha256_hex;
 
 pub const KEY: &str = "sk_test_sandbox";
 
@@ -80,17 +87,20 @@ impl Env {
 
     /// Uploads `bytes` with the issued form, fields first, file last.
     pub async fn flora_upload(&self, reserved: &Value, bytes: &[u8]) -> Response {
-        let mut parts: Vec<Part> = form_fields(reserved)
-            .into_iter()
-            .map(|(k, v)| Part::Text(k, v))
-            .collect();
-        parts.push(Part::File(
-            "file".into(),
-            "f.bin".into(),
-            "application/octet-stream".into(),
-            bytes.to_vec(),
-        ));
-        self.post_form(upload_url(reserved), parts).await
+        let (ct, body) = form_with_file(
+            &form_fields(reserved),
+            "file",
+            "f.bin",
+            "application/octet-stream",
+            bytes,
+        );
+        self.http
+            .post(upload_url(reserved))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .expect("storage request")
     }
 
     pub async fn post_form(&self, url: String, parts: Vec<Part>) -> Response {
@@ -133,15 +143,14 @@ pub async fn start_with(config: SandboxConfig) -> Sandbox {
 }
 
 pub async fn env_with(faults: &str, api_key: Option<&str>) -> Env {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut config = SandboxConfig::new(dir.path());
-    config.faults = faults.parse::<FaultSpec>().expect("faults");
-    config.api_key = api_key.map(str::to_string);
-    let sb = start_with(config).await;
-    let base = sb.base_url();
+    let TestSandbox { sandbox, data } = TestSandbox::start_with(faults, |c| {
+        c.api_key = api_key.map(str::to_string);
+    })
+    .await;
+    let base = sandbox.base_url();
     Env {
-        sb,
-        dir,
+        sb: sandbox,
+        dir: data,
         http: Client::builder()
             .pool_max_idle_per_host(0)
             .build()
@@ -170,46 +179,6 @@ pub fn upload_url(reserved: &Value) -> String {
         .to_string()
 }
 
-pub enum Part {
-    Text(String, String),
-    /// field name, file name, content type, bytes
-    File(String, String, String, Vec<u8>),
-}
-
-pub const BOUNDARY: &str = "----hoist-sandbox-test-boundary-7MA4YWxkTrZu0gW";
-
-pub fn multipart(parts: &[Part]) -> (String, Vec<u8>) {
-    let mut body = Vec::new();
-    for p in parts {
-        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
-        match p {
-            Part::Text(name, value) => {
-                body.extend_from_slice(
-                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                        .as_bytes(),
-                );
-            }
-            Part::File(name, file_name, ct, bytes) => {
-                body.extend_from_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {ct}\r\n\r\n"
-                    )
-                    .as_bytes(),
-                );
-                body.extend_from_slice(bytes);
-                body.extend_from_slice(b"\r\n");
-            }
-        }
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(bytes))
-}
-
 /// Deterministic pseudo-random bytes.
 pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
@@ -225,6 +194,12 @@ pub fn vm_hwm_kib() -> u64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmHWM")
+}
+
+/// Whether `v` is an ISO 8601 (RFC 3339) timestamp string.
+pub fn is_iso(v: &Value) -> bool {
+    v.as_str()
+        .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok())
 }
 
 pub fn flora_error_code(v: &Value) -> &str {

@@ -1,25 +1,7 @@
 //! Group commit and the scheduler's query: tests that need the crate's insides.
 
 use super::*;
-use crate::model::{Destination, JobTarget, ProviderKind};
-use crate::scan::ScannedFile;
 use std::time::Duration;
-
-fn dest() -> JobTarget {
-    let mut d = Destination::new(ProviderKind::Flora, "http://127.0.0.1:1/flora/api/v1");
-    d.set("workspace", "ws_1");
-    JobTarget::new("acc_test", d)
-}
-
-fn file(name: &str, size: u64) -> ScannedFile {
-    ScannedFile {
-        path: PathBuf::from(format!("/data/{name}")),
-        size,
-        mtime_ns: 7,
-        ctime_ns: 7,
-        inode: 1,
-    }
-}
 
 /// Hold the queue's connection on another thread (as a long read would)
 /// until the returned sender is dropped or sent to.
@@ -34,16 +16,6 @@ fn hold_connection(q: &Queue) -> std::sync::mpsc::Sender<()> {
     });
     held_rx.recv().unwrap();
     release
-}
-
-fn ct(_: &Path) -> String {
-    "image/png".into()
-}
-
-async fn queue() -> (tempfile::TempDir, Queue) {
-    let dir = tempfile::tempdir().unwrap();
-    let q = Queue::open(dir.path()).unwrap();
-    (dir, q)
 }
 
 /// Eight jobs' durable steps queued while the connection is busy go to disk
