@@ -44,6 +44,8 @@ step "format" cargo fmt --all -- --check
 step "lint" cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "rust tests" rust_tests
 if [ -f ui/package.json ]; then
+  # Types first: the window's code is checked against the bindings Rust generates.
+  step "ui types" bash -c 'cd ui && npm run check --silent'
   step "ui tests" bash -c 'cd ui && npm test --silent'
 fi
 if [ -x tests/e2e/run.sh ]; then

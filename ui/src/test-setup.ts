@@ -3,6 +3,7 @@ import { configure } from "@testing-library/svelte";
 
 // CI machines are small and shared: give async UI updates time.
 configure({ asyncUtilTimeout: 5000 });
+// @ts-expect-error: Node's own module; the UI's types are the browser's (no @types/node).
 import { randomFillSync } from "node:crypto";
 
 // @tauri-apps/api/mocks needs crypto.getRandomValues (jsdom lacks it on some Node versions).

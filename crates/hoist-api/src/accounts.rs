@@ -2,6 +2,7 @@
 //! provider accounts of `hoist_core::accounts`, which one new files go to,
 //! and the checks before one is saved or removed.
 
+use crate::dto::ErrorCode;
 use crate::dto::{AccountInput, AccountView, AccountsView, CommandError};
 use crate::Hoist;
 use hoist_core::accounts::{Account, AccountCredentials, AccountError, SecretStore};
@@ -56,9 +57,9 @@ impl Credentials for DesktopCredentials {
     }
 }
 
-pub fn error(code: &str, message: impl Into<String>) -> CommandError {
+pub fn error(code: ErrorCode, message: impl Into<String>) -> CommandError {
     CommandError {
-        code: code.to_string(),
+        code,
         message: message.into(),
     }
 }
@@ -66,13 +67,13 @@ pub fn error(code: &str, message: impl Into<String>) -> CommandError {
 fn account_error(e: AccountError) -> CommandError {
     tracing::warn!(error = %e, "account store");
     match e {
-        AccountError::NotFound(_) => error("not_found", "That account no longer exists."),
-        AccountError::Invalid(f) => error("invalid", sentence(&f.to_string())),
+        AccountError::NotFound(_) => error(ErrorCode::NotFound, "That account no longer exists."),
+        AccountError::Invalid(f) => error(ErrorCode::Invalid, sentence(&f.to_string())),
         AccountError::Keychain(m) => error(
-            "keychain",
+            ErrorCode::Keychain,
             format!("The OS keychain is not available, so the key cannot be kept safely: {m}"),
         ),
-        other => error("internal", other.to_string()),
+        other => error(ErrorCode::Internal, other.to_string()),
     }
 }
 
@@ -84,7 +85,7 @@ async fn keychain<T: Send + 'static>(
     let secrets = secrets.clone();
     tokio::task::spawn_blocking(move || f(secrets.as_ref()))
         .await
-        .map_err(|e| error("internal", format!("keychain call failed: {e}")))?
+        .map_err(|e| error(ErrorCode::Internal, format!("keychain call failed: {e}")))?
         .map_err(account_error)
 }
 
@@ -145,7 +146,7 @@ pub fn destination_from(input: &AccountInput) -> Result<Destination, CommandErro
     let provider: ProviderKind = input
         .provider
         .parse()
-        .map_err(|_| error("invalid", "Choose FLORA, Runflow or Segmentflow."))?;
+        .map_err(|_| error(ErrorCode::Invalid, "Choose FLORA, Runflow or Segmentflow."))?;
     let endpoint = match input.endpoint.trim() {
         "" => provider.default_endpoint().to_string(),
         e => e.trim_end_matches('/').to_string(),
@@ -159,13 +160,13 @@ pub fn destination_from(input: &AccountInput) -> Result<Destination, CommandErro
                 provider.default_endpoint()
             )
         };
-        return Err(error("invalid", message));
+        return Err(error(ErrorCode::Invalid, message));
     }
     // The provider's spec checks the fields, as the CLI's flags are checked:
     // a Runflow folder that is not a UUID is refused here, not on every file.
     hoist_core::provider::spec::spec(provider)
         .destination(endpoint, &input.fields)
-        .map_err(|e| error("invalid", sentence(&e.to_string())))
+        .map_err(|e| error(ErrorCode::Invalid, sentence(&e.to_string())))
 }
 
 /// "the Runflow folder …" as a sentence: capital first, full stop last.
@@ -182,15 +183,15 @@ pub fn access_error(destination: &Destination, e: &ApiError) -> CommandError {
     let who = format!("{} at {}", destination.provider, destination.endpoint);
     match e.status {
         401 | 403 => error(
-            "auth",
+            ErrorCode::Auth,
             format!("{who} refused the key ({}): {}", e.status, e.message),
         ),
         0 => error(
-            "unreachable",
+            ErrorCode::Unreachable,
             format!("Could not reach {who}: {}", e.message),
         ),
         _ => error(
-            "unreachable",
+            ErrorCode::Unreachable,
             format!("{who} answered {}: {}", e.status, e.message),
         ),
     }
@@ -209,7 +210,10 @@ fn files_are(n: usize) -> String {
 /// in the keychain and the rest in accounts.json. A new account is selected.
 pub async fn save(shell: &Hoist, input: AccountInput) -> Result<AccountsView, CommandError> {
     if input.id.as_deref() == Some(SANDBOX_ACCOUNT_ID) {
-        return Err(error("invalid", "The local sandbox cannot be edited."));
+        return Err(error(
+            ErrorCode::Invalid,
+            "The local sandbox cannot be edited.",
+        ));
     }
     let destination = destination_from(&input)?;
     let existing = match &input.id {
@@ -225,12 +229,12 @@ pub async fn save(shell: &Hoist, input: AccountInput) -> Result<AccountsView, Co
                 .await?
                 .ok_or_else(|| {
                     error(
-                        "invalid",
+                        ErrorCode::Invalid,
                         "Enter the API key: none is stored for this account.",
                     )
                 })?
         }
-        (None, None) => return Err(error("invalid", "Enter the API key.")),
+        (None, None) => return Err(error(ErrorCode::Invalid, "Enter the API key.")),
     };
     if let Some(acc) = &existing {
         if acc.destination.key() != destination.key() {
@@ -241,7 +245,7 @@ pub async fn save(shell: &Hoist, input: AccountInput) -> Result<AccountsView, Co
                 .map_err(crate::hoist::command_error)?;
             if n > 0 {
                 return Err(error(
-                    "in_use",
+                    ErrorCode::InUse,
                     format!("{} still queued for this account. Its provider, address and workspace can change once they finish or are cancelled; the name and key can change now.", files_are(n)),
                 ));
             }
@@ -287,7 +291,10 @@ pub async fn save(shell: &Hoist, input: AccountInput) -> Result<AccountsView, Co
 /// Remove an account and its key, unless files are still queued for it.
 pub async fn remove(shell: &Hoist, id: &str) -> Result<AccountsView, CommandError> {
     if id == SANDBOX_ACCOUNT_ID {
-        return Err(error("invalid", "The local sandbox cannot be removed."));
+        return Err(error(
+            ErrorCode::Invalid,
+            "The local sandbox cannot be removed.",
+        ));
     }
     let account = shell.accounts.get(id).map_err(account_error)?;
     let n = shell
@@ -297,7 +304,7 @@ pub async fn remove(shell: &Hoist, id: &str) -> Result<AccountsView, CommandErro
         .map_err(crate::hoist::command_error)?;
     if n > 0 {
         return Err(error(
-            "in_use",
+            ErrorCode::InUse,
             format!(
                 "{} still queued for \"{}\". Let them finish or cancel them, then remove the account.",
                 files_are(n),

@@ -8,6 +8,7 @@
 //! query string.
 
 use crate::dto::CommandError;
+use crate::dto::ErrorCode;
 use crate::Hoist;
 use hoist_core::redact::{redact, RedactingWriter};
 use hoist_core::{JobFilter, JobState};
@@ -112,7 +113,7 @@ pub fn about() -> AboutView {
 pub fn open_logs_folder(shell: &Hoist) -> Result<String, CommandError> {
     let dir = log_dir(&shell.state_dir);
     std::fs::create_dir_all(&dir).map_err(|e| CommandError {
-        code: "io".into(),
+        code: ErrorCode::Io,
         message: format!("cannot create {}: {e}", dir.display()),
     })?;
     if !shell.e2e {

@@ -245,14 +245,70 @@ pub struct SettingsView {
     pub sync_stable_secs: f64,
 }
 
-/// A command failure, as the UI receives it.
+/// A command failure, as the UI receives it: `{code, message}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct CommandError {
-    /// Stable code: "busy", "not_found", "invalid", "auth" (a key was
-    /// refused), "unreachable", "in_use", "internal".
-    pub code: String,
+    pub code: ErrorCode,
     /// A sentence for people.
     pub message: String,
+}
+
+/// What kind of failure a command met: the window switches on it (which
+/// field to focus, whether to offer "Replace"), and words it from `message`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Another Hoist works the queue; this window only follows it.
+    Busy,
+    NotFound,
+    /// A setting or form field is not acceptable (the message names it).
+    Invalid,
+    /// An argument from the window is not acceptable (a relative folder).
+    InvalidInput,
+    /// The server refused the key.
+    Auth,
+    /// No answer from the server (or not the API that was expected).
+    Unreachable,
+    /// The account still has files queued.
+    InUse,
+    /// A file of that name is already there.
+    Exists,
+    /// The asset has no file to fetch yet.
+    NotReady,
+    /// The provider does not offer this.
+    NotOffered,
+    /// A local file or folder could not be used.
+    Io,
+    /// The OS keychain could not keep or give the key.
+    Keychain,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Busy => "busy",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::Auth => "auth",
+            ErrorCode::Unreachable => "unreachable",
+            ErrorCode::InUse => "in_use",
+            ErrorCode::Exists => "exists",
+            ErrorCode::NotReady => "not_ready",
+            ErrorCode::NotOffered => "not_offered",
+            ErrorCode::Io => "io",
+            ErrorCode::Keychain => "keychain",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// Tests and logs compare codes with their wire names.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// A place uploads go: the built-in local sandbox or a provider account.
@@ -341,6 +397,7 @@ pub fn typescript(commands: &[&str]) -> String {
         AddSummary::decl(),
         SettingsView::decl(),
         CommandError::decl(),
+        ErrorCode::decl(),
         AccountView::decl(),
         AccountsView::decl(),
         AccountInput::decl(),

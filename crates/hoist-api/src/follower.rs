@@ -6,6 +6,7 @@
 //! Read-only, because the other process works every job in the queue with its
 //! own credentials: it may not hold this window's account keys.
 
+use crate::dto::ErrorCode;
 use crate::dto::{AddProblem, AddSummary, CommandError, EngineStatus};
 use crate::Hoist;
 use hoist_core::engine::EngineRole;
@@ -38,7 +39,7 @@ pub fn refuse_while_following(shell: &Hoist) -> Result<(), CommandError> {
     match owner(&shell.engine) {
         None => Ok(()),
         Some(pid) => Err(CommandError {
-            code: "busy".to_string(),
+            code: ErrorCode::Busy,
             message: read_only_reason(&pid),
         }),
     }

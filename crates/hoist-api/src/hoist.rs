@@ -3,7 +3,7 @@
 //! in Tauri's state, tests make their own.
 
 use crate::accounts::{self, Selected};
-use crate::dto::{AddProblem, AddSummary, AppInfo, CommandError};
+use crate::dto::{AddProblem, AddSummary, AppInfo, CommandError, ErrorCode};
 use crate::events::EventSender;
 use crate::{follower, settings, THUMB_SIZE};
 use hoist_core::accounts::{AccountStore, SecretStore};
@@ -171,14 +171,14 @@ pub(crate) fn thumbs_dir(state_dir: &Path) -> PathBuf {
 /// A core failure as the window's `{code, message}`.
 pub(crate) fn command_error(e: CoreError) -> CommandError {
     let code = match &e {
-        CoreError::Busy { .. } => "busy",
-        CoreError::NoSuchJob(_) => "not_found",
-        CoreError::Config(_) => "invalid",
-        _ => "internal",
+        CoreError::Busy { .. } => ErrorCode::Busy,
+        CoreError::NoSuchJob(_) => ErrorCode::NotFound,
+        CoreError::Config(_) => ErrorCode::Invalid,
+        _ => ErrorCode::Internal,
     };
     tracing::warn!(error = %e, "command failed");
     CommandError {
-        code: code.to_string(),
+        code,
         message: e.to_string(),
     }
 }

@@ -4,6 +4,7 @@
 //! nothing is downloaded for it.
 
 use crate::accounts::resolve;
+use crate::dto::ErrorCode;
 use crate::dto::{CommandError, LibraryItem};
 use crate::Hoist;
 use hoist_core::library::{fetch_to_file, preview_source, preview_stem, MAX_PREVIEW_SOURCE_BYTES};
@@ -137,7 +138,10 @@ async fn make_preview(
                 Err(e) => Err(e),
             };
             kept.map_err(|e| {
-                crate::accounts::error("internal", format!("could not keep the preview: {e}"))
+                crate::accounts::error(
+                    ErrorCode::Internal,
+                    format!("could not keep the preview: {e}"),
+                )
             })?;
             Ok(Some(LibraryPreview::made(&done)))
         }

@@ -7,6 +7,7 @@
 
 use crate::accounts::{error, resolve};
 use crate::dto::CommandError;
+use crate::dto::ErrorCode;
 use crate::library_cache::{cached_item, LibraryCachedItem};
 use crate::Hoist;
 use hoist_core::library::download::ProgressFn;
@@ -59,17 +60,17 @@ pub struct AssetLocation {
 fn action_error(e: LibraryActionError, shell: &Hoist, account_id: &str) -> CommandError {
     match e {
         LibraryActionError::Api(e) => api_error(shell, account_id, &e),
-        LibraryActionError::Cache(e) => error("internal", e.to_string()),
+        LibraryActionError::Cache(e) => error(ErrorCode::Internal, e.to_string()),
     }
 }
 
 fn api_error(shell: &Hoist, account_id: &str, e: &hoist_core::ApiError) -> CommandError {
     if e.code.as_deref() == Some("not_offered") {
-        return error("not_offered", e.message.clone());
+        return error(ErrorCode::NotOffered, e.message.clone());
     }
     if e.status == 404 {
         return error(
-            "not_found",
+            ErrorCode::NotFound,
             "The provider no longer has this asset: refresh the library.",
         );
     }
@@ -105,7 +106,10 @@ pub async fn download(
     progress: Option<ProgressFn>,
 ) -> Result<DownloadedView, CommandError> {
     if !out_dir.is_absolute() {
-        return Err(error("invalid_input", "Choose a folder to save into."));
+        return Err(error(
+            ErrorCode::InvalidInput,
+            "Choose a folder to save into.",
+        ));
     }
     let target = resolve(shell, account_id)?.job_target();
     let opts = DownloadOptions {
@@ -150,21 +154,22 @@ pub fn progress_events(hoist: &Hoist, asset_id: String) -> ProgressFn {
 fn download_error(e: DownloadError, shell: &Hoist, account_id: &str) -> CommandError {
     match e {
         DownloadError::Api(e) => api_error(shell, account_id, &e),
-        DownloadError::Exists(path) => {
-            error("exists", format!("{} already exists.", file_name(&path)))
-        }
+        DownloadError::Exists(path) => error(
+            ErrorCode::Exists,
+            format!("{} already exists.", file_name(&path)),
+        ),
         DownloadError::NoUrl(_) => error(
-            "not_ready",
+            ErrorCode::NotReady,
             "The provider has no download link for this asset yet: it may still be processing.",
         ),
-        DownloadError::Io(e) => error("io", format!("Could not save the file: {e}")),
+        DownloadError::Io(e) => error(ErrorCode::Io, format!("Could not save the file: {e}")),
         e @ (DownloadError::Status(_) | DownloadError::Fetch(_) | DownloadError::Length { .. }) => {
             error(
-                "unreachable",
+                ErrorCode::Unreachable,
                 format!("{e}. Try again: the download goes on where it stopped."),
             )
         }
-        DownloadError::Cache(e) => error("internal", e.to_string()),
+        DownloadError::Cache(e) => error(ErrorCode::Internal, e.to_string()),
     }
 }
 
@@ -185,7 +190,7 @@ pub async fn attach(
     let provider = spec::spec(sel.destination.provider);
     if !provider.library.attach {
         return Err(error(
-            "not_offered",
+            ErrorCode::NotOffered,
             format!("{} has no projects to attach to.", provider.label),
         ));
     }
@@ -193,7 +198,7 @@ pub async fn attach(
     if let Some(field) = provider.field(PROJECT) {
         if !field.accepts(project) {
             return Err(error(
-                "invalid_input",
+                ErrorCode::InvalidInput,
                 format!(
                     "{} project ids {} (for example {}).",
                     provider.label,
@@ -221,10 +226,10 @@ pub async fn link_to_open(
     let url = item
         .item
         .url
-        .ok_or_else(|| error("not_ready", "This asset has no link yet."))?;
+        .ok_or_else(|| error(ErrorCode::NotReady, "This asset has no link yet."))?;
     if !(url.starts_with("https://") || url.starts_with("http://")) {
         return Err(error(
-            "invalid_input",
+            ErrorCode::InvalidInput,
             "The provider's link is not a web address, so Hoist does not open it.",
         ));
     }
@@ -243,16 +248,16 @@ pub async fn local_file(
         .library_cache(&target)
         .get(asset_id)
         .await
-        .map_err(|e| error("internal", e.to_string()))?;
+        .map_err(|e| error(ErrorCode::Internal, e.to_string()))?;
     let path = cached.and_then(|a| a.local_path).ok_or_else(|| {
         error(
-            "not_found",
+            ErrorCode::NotFound,
             "This asset was not uploaded from this computer.",
         )
     })?;
     if !path.exists() {
         return Err(error(
-            "not_found",
+            ErrorCode::NotFound,
             format!("The file is no longer at {}.", path.display()),
         ));
     }
@@ -265,15 +270,15 @@ pub async fn locate_job(shell: &Hoist, job_id: i64) -> Result<AssetLocation, Com
         .engine
         .job(job_id)
         .await
-        .map_err(|_| error("not_found", "This file is no longer in the queue."))?;
+        .map_err(|_| error(ErrorCode::NotFound, "This file is no longer in the queue."))?;
     let asset_id = job
         .asset_id
-        .ok_or_else(|| error("not_ready", "This file has no asset yet."))?;
+        .ok_or_else(|| error(ErrorCode::NotReady, "This file has no asset yet."))?;
     // The account must still exist: its library is where the asset is.
     let account_id = resolve(shell, &job.account)
         .map_err(|_| {
             error(
-                "not_found",
+                ErrorCode::NotFound,
                 "The account this file went to is no longer set up in Hoist.",
             )
         })?

@@ -3,6 +3,7 @@
 //! opens from disk at once and works offline. See `hoist_core::library`.
 
 use crate::accounts::{error, resolve};
+use crate::dto::ErrorCode;
 use crate::dto::{CommandError, LibraryItem};
 use crate::Hoist;
 use hoist_core::library::refresh::last_updated;
@@ -90,7 +91,7 @@ pub fn cached_item(a: &CachedAsset) -> LibraryCachedItem {
 }
 
 fn bad_input(e: String) -> CommandError {
-    error("invalid_input", e)
+    error(ErrorCode::InvalidInput, e)
 }
 
 pub async fn slice(
@@ -120,7 +121,7 @@ pub async fn slice(
         limit: if input.limit == 0 { 100 } else { input.limit },
     };
     let cache = shell.engine.library_cache(&target);
-    let internal = |e: hoist_core::CoreError| error("internal", e.to_string());
+    let internal = |e: hoist_core::CoreError| error(ErrorCode::Internal, e.to_string());
     let page = cache.query(&q).await.map_err(internal)?;
     let state = cache.state().await.map_err(internal)?;
     Ok(LibrarySlice {
@@ -168,7 +169,7 @@ pub async fn refresh(
             &resolve(shell, account_id)?.destination,
             &e,
         )),
-        Err(e) => Err(error("internal", e.to_string())),
+        Err(e) => Err(error(ErrorCode::Internal, e.to_string())),
     }
 }
 
@@ -199,6 +200,6 @@ pub async fn search(
         Err(hoist_core::LibraryActionError::Api(e)) => {
             Err(crate::accounts::access_error(&sel.destination, &e))
         }
-        Err(e) => Err(error("internal", e.to_string())),
+        Err(e) => Err(error(ErrorCode::Internal, e.to_string())),
     }
 }

@@ -2,6 +2,7 @@
 //! the name it had when only the app read it). The CLI takes its upload
 //! defaults from here; a flag given on the command line wins.
 
+use crate::dto::ErrorCode;
 use crate::dto::{CommandError, SettingsView};
 use crate::hoist::ApiResult;
 use crate::Hoist;
@@ -110,7 +111,7 @@ impl Settings {
 /// Check and normalise settings from the UI.
 pub fn validate(s: SettingsView) -> Result<SettingsView, CommandError> {
     let invalid = |message: &str| CommandError {
-        code: "invalid".to_string(),
+        code: ErrorCode::Invalid,
         message: message.to_string(),
     };
     if s.concurrency > MAX_CONCURRENCY {
@@ -145,7 +146,7 @@ pub fn save_view(hoist: &Hoist, v: SettingsView) -> ApiResult<SettingsView> {
     s.notifications = Some(v.notifications);
     s.sync_stable_secs = Some(v.sync_stable_secs);
     save(&hoist.state_dir, &s).map_err(|e| CommandError {
-        code: "internal".to_string(),
+        code: ErrorCode::Internal,
         message: format!("Could not save the settings: {e}"),
     })?;
     hoist.engine.set_concurrency(v.concurrency as usize);

@@ -5,6 +5,7 @@
 
 use crate::accounts::{self, SANDBOX_ACCOUNT_ID, SANDBOX_LABEL};
 use crate::dto::CommandError;
+use crate::dto::ErrorCode;
 use crate::hoist::{command_error, ApiResult};
 use crate::Hoist;
 use hoist_core::sync::DEFAULT_STABLE_MS;
@@ -132,7 +133,7 @@ pub fn folder_view(s: &FolderStatus, labels: &HashMap<String, String>) -> Watche
 pub fn stable_ms(secs: f64) -> Result<u64, CommandError> {
     if !(secs.is_finite() && (0.0..=MAX_STABLE_SECS).contains(&secs)) {
         return Err(accounts::error(
-            "invalid",
+            ErrorCode::Invalid,
             "The stability window must be between 0 and 3600 seconds.",
         ));
     }
@@ -202,7 +203,10 @@ pub async fn watch(hoist: &Hoist, folder: WatchFolderInput) -> ApiResult<Vec<Wat
     let ms = stable_ms(secs)?;
     let path = PathBuf::from(folder.path.trim());
     if !path.is_absolute() {
-        return Err(accounts::error("invalid", "Choose a folder to watch."));
+        return Err(accounts::error(
+            ErrorCode::Invalid,
+            "Choose a folder to watch.",
+        ));
     }
     hoist
         .syncer

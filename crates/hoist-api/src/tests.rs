@@ -65,7 +65,7 @@ fn settings_are_checked_before_saving() {
     };
     assert_eq!(
         validate_settings(many).map_err(|e| e.code),
-        Err("invalid".into())
+        Err(crate::dto::ErrorCode::Invalid)
     );
     let odd = SettingsView {
         duplicates: "maybe".into(),
@@ -77,6 +77,25 @@ fn settings_are_checked_before_saving() {
         ..ok
     };
     assert!(validate_settings(window).is_err());
+}
+
+/// What the window receives on a failure: exactly `{code, message}`, the
+/// code in snake_case (the generated `ErrorCode` union in TypeScript).
+#[test]
+fn command_errors_reach_the_window_as_code_and_message() {
+    let e = crate::accounts::error(
+        crate::dto::ErrorCode::InvalidInput,
+        "Choose a folder to save into.",
+    );
+    assert_eq!(
+        serde_json::to_value(&e).expect("json"),
+        serde_json::json!({"code": "invalid_input", "message": "Choose a folder to save into."})
+    );
+    let gone = crate::hoist::command_error(hoist_core::CoreError::NoSuchJob(7));
+    assert_eq!(
+        serde_json::to_value(&gone).expect("json")["code"],
+        "not_found"
+    );
 }
 
 /// The app's saved choices reach a CLI's engine; its flags win.

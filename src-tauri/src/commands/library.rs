@@ -1,6 +1,7 @@
 //! The Library tab's commands: slices of the cache, its background refresh,
 //! previews, and the actions on an asset.
 
+use hoist_api::dto::ErrorCode;
 use hoist_api::library::LibraryPreview;
 use hoist_api::library_actions::{self as actions, AssetLocation, DownloadedView};
 use hoist_api::library_cache::{
@@ -95,7 +96,10 @@ pub async fn library_open_link(
 ) -> CmdResult<()> {
     let url = actions::link_to_open(&shell, &account_id, &asset_id).await?;
     app.opener().open_url(url, None::<&str>).map_err(|e| {
-        hoist_api::accounts::error("internal", format!("Could not open the browser: {e}"))
+        hoist_api::accounts::error(
+            ErrorCode::Internal,
+            format!("Could not open the browser: {e}"),
+        )
     })
 }
 
@@ -109,7 +113,7 @@ pub async fn library_reveal_local(
 ) -> CmdResult<()> {
     let path = actions::local_file(&shell, &account_id, &asset_id).await?;
     app.opener().reveal_item_in_dir(&path).map_err(|e| {
-        hoist_api::accounts::error("internal", format!("Could not show the file: {e}"))
+        hoist_api::accounts::error(ErrorCode::Internal, format!("Could not show the file: {e}"))
     })
 }
 

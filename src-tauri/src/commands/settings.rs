@@ -1,6 +1,7 @@
 //! Settings commands. The rules are `hoist_api::settings`'; the login item
 //! is the OS's, so it is read and changed here.
 
+use hoist_api::dto::ErrorCode;
 use hoist_api::dto::{CommandError, SettingsView};
 use hoist_api::{settings, ApiResult, Hoist};
 use tauri::State;
@@ -38,7 +39,7 @@ pub async fn save_settings(
             autolaunch.disable()
         };
         changed.map_err(|e| CommandError {
-            code: "internal".to_string(),
+            code: ErrorCode::Internal,
             message: format!("Could not change the login item: {e}"),
         })?;
     }

@@ -66,6 +66,8 @@ describe("account form from provider specs", () => {
       ],
       maxBytes: null,
       contentTypes: null,
+      serverSearch: false,
+      attach: false,
     };
     const { form, saved } = open([...SPECS, acme], "acme");
     expect(byId("account-bucket")?.placeholder).toBe("b-…");

@@ -10,6 +10,7 @@ import type {
   AddSummary,
   AppInfo,
   CommandError,
+  ErrorCode,
   EngineStatus,
   JobGroup,
   AssetLocation,
@@ -110,9 +111,9 @@ export const api = {
   removeWatchedFolder: (id: number) => call<WatchedFolderView[]>("remove_watched_folder", { id }),
 };
 
-/** The stable code of a command error ("invalid", "auth", ...), or "" when there is none. */
-export function errorCode(e: unknown): string {
-  if (e && typeof e === "object" && "code" in e) return String((e as CommandError).code);
+/** The stable code of a command error (generated from Rust's `ErrorCode`), or "" when there is none. */
+export function errorCode(e: unknown): ErrorCode | "" {
+  if (e && typeof e === "object" && "code" in e) return (e as CommandError).code;
   return "";
 }
 

@@ -161,16 +161,13 @@ launchAtLogin: boolean,
  */
 syncStableSecs: number, };
 
-export type CommandError = { 
-/**
- * Stable code: "busy", "not_found", "invalid", "auth" (a key was
- * refused), "unreachable", "in_use", "internal".
- */
-code: string, 
+export type CommandError = { code: ErrorCode, 
 /**
  * A sentence for people.
  */
 message: string, };
+
+export type ErrorCode = "busy" | "not_found" | "invalid" | "invalid_input" | "auth" | "unreachable" | "in_use" | "exists" | "not_ready" | "not_offered" | "io" | "keychain" | "internal";
 
 export type AccountView = { id: string, 
 /**

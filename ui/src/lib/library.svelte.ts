@@ -4,7 +4,7 @@
 // refresh (`library_refresh`, a few pages per call) brings it up to date, and
 // after each step the slice on screen is read again. A library of 100,000
 // assets costs the window a few hundred items.
-import type { LibraryCachedItem, LibraryQueryInput, LibraryRefreshView, LibrarySlice } from "./bindings";
+import type { ErrorCode, LibraryCachedItem, LibraryQueryInput, LibraryRefreshView, LibrarySlice } from "./bindings";
 import { errorCode, errorText } from "./api";
 
 export type Kind = "" | "image" | "video" | "audio" | "document" | "other";
@@ -59,7 +59,7 @@ export class LibraryStore {
   offlineMessage = $state("");
   /** The refresh failed for another reason (a refused key, say). */
   error = $state("");
-  errorCode = $state("");
+  errorCode: ErrorCode | "" = $state("");
 
   private offset = 0;
   private items: LibraryCachedItem[] = [];
@@ -129,7 +129,7 @@ export class LibraryStore {
       do {
         this.again = false;
         // Read each turn: the account may have changed while a slice was out.
-        const account = this.accountId;
+        const account: string | null = this.accountId;
         if (account === null) return;
         const gen = this.generation;
         const [first, last] = this.want;
