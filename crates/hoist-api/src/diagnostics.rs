@@ -218,8 +218,7 @@ pub async fn report(shell: &Hoist, webview: &str) -> String {
         .await
         .unwrap_or_default();
     let mut errors: Vec<_> = failed.iter().filter(|j| j.last_error.is_some()).collect();
-    // Newest jobs first.
-    errors.sort_by_key(|j| std::cmp::Reverse(j.id));
+    errors.sort_by_key(|j| std::cmp::Reverse(j.updated_at));
     for j in errors.iter().take(10) {
         let _ = writeln!(
             r,

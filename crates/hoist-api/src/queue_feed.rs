@@ -173,8 +173,10 @@ impl Batch {
             return;
         };
         let ui = UiEvent::from_engine(event, sandbox_endpoint);
-        if let Some(notice) = tally.observe(&ui) {
-            self.notices.push(notice);
+        // A batch ends at the frame's end (see `next_batch`), so jobs that
+        // fail one after another within a frame make one notice, not one each.
+        if !matches!(ui, UiEvent::Idle) {
+            tally.observe(&ui);
         }
         match ui {
             UiEvent::JobsAdded { .. } | UiEvent::QueueChanged => {
@@ -260,6 +262,9 @@ pub async fn next_batch(
             Ok(Err(RecvError::Lagged(_))) => batch.take(None, feed, tally, sandbox_endpoint),
             Ok(Err(RecvError::Closed)) | Err(_) => break,
         }
+    }
+    if batch.idle {
+        batch.notices.extend(tally.observe(&UiEvent::Idle));
     }
     Some(batch)
 }

@@ -24,6 +24,60 @@ async fn lost_events_ask_the_window_to_read_again() {
     assert_eq!(feed.in_flight_bytes(), 0);
 }
 
+fn failed_job(id: hoist_core::JobId) -> hoist_core::JobSnapshot {
+    hoist_core::JobSnapshot {
+        id,
+        batch: "b1".into(),
+        path: format!("/shots/{id}.jpg"),
+        name: format!("{id}.jpg"),
+        size: 10,
+        content_type: "image/jpeg".into(),
+        destination: hoist_core::Destination::new(
+            hoist_core::ProviderKind::Flora,
+            "https://api.flora.example/v1",
+        ),
+        account: "acc_1".into(),
+        state: hoist_core::JobState::Failed,
+        bytes_sent: 0,
+        attempts: 2,
+        last_error: Some("service unavailable".into()),
+        last_reason: None,
+        request_id: None,
+        actions: hoist_core::JobState::Failed.actions(),
+        next_attempt_at: None,
+        asset_id: None,
+        url: None,
+        hash: None,
+        sync_folder: None,
+        created_at: 0,
+        updated_at: 0,
+    }
+}
+
+/// Jobs that fail one after another, the engine going idle after each
+/// (the others wait to retry), make one notice per frame, not one each.
+#[tokio::test]
+async fn failures_within_a_frame_make_one_notice() {
+    let (tx, mut rx) = broadcast::channel(64);
+    let feed = QueueFeed::default();
+    let mut tally = BatchTally::default();
+    for id in 1..=3 {
+        let job = failed_job(id);
+        tx.send(EngineEvent::JobChanged { job: Box::new(job) })
+            .expect("send");
+        tx.send(EngineEvent::Idle).expect("send");
+    }
+    let batch = next_batch(&mut rx, Instant::now(), &feed, &mut tally, None)
+        .await
+        .expect("a batch");
+    assert_eq!(batch.notices.len(), 1, "{:?}", batch.notices);
+    assert!(
+        batch.notices[0].body.contains("3 files failed"),
+        "{:?}",
+        batch.notices
+    );
+}
+
 #[tokio::test]
 async fn a_frame_folds_changes_of_one_job_into_its_latest_row() {
     let (tx, mut rx) = broadcast::channel(64);
