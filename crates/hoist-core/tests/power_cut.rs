@@ -19,8 +19,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-async fn one_at_a_time(state: &Path) -> Engine {
-    engine(state, |c| c.concurrency = 1).await
+/// `sample_from`: the engine's big-file threshold (`EngineConfig`).
+async fn one_at_a_time(state: &Path, sample_from: u64) -> Engine {
+    engine(state, |c| {
+        c.concurrency = 1;
+        c.sample_from = sample_from;
+    })
+    .await
 }
 
 /// Upload `dir` with the power cut before write `cut` (never, for `None`).
@@ -32,8 +37,9 @@ async fn run_until_cut(
     state: &Path,
     snapshot: &Path,
     cut: Option<u64>,
+    sample_from: u64,
 ) -> Arc<PowerCut> {
-    let engine = one_at_a_time(state).await;
+    let engine = one_at_a_time(state, sample_from).await;
     let power = PowerCut::new(snapshot, cut);
     engine.queue().simulate_power_cut(power.clone());
     // A cut at the enqueue itself makes `add` fail: nothing was promised.
@@ -71,6 +77,17 @@ fn check(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_file_ends_ready_exactly_once_after_a_power_cut_at_any_write() {
+    cut_everywhere(hoist_core::engine::SAMPLE_FROM).await;
+}
+
+/// The same, with both files big (sent by their sample, their full hash
+/// stored with `uploaded`): the new steps are cut too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn big_files_end_ready_exactly_once_after_a_power_cut_at_any_write() {
+    cut_everywhere(1).await;
+}
+
+async fn cut_everywhere(sample_from: u64) {
     for &provider in PROVIDERS {
         let dir = tempfile::tempdir().unwrap();
         let files = random_files(&dir.path().join("cut"), 2, 2000..9000, 31);
@@ -87,6 +104,7 @@ async fn every_file_ends_ready_exactly_once_after_a_power_cut_at_any_write() {
             state.path(),
             &snap,
             None,
+            sample_from,
         )
         .await;
         check(provider, "clean run", &files, &sb.assets().await);
@@ -111,6 +129,7 @@ async fn every_file_ends_ready_exactly_once_after_a_power_cut_at_any_write() {
                 state.path(),
                 &snap,
                 Some(cut),
+                sample_from,
             )
             .await;
             if !snap.exists() {
@@ -123,7 +142,7 @@ async fn every_file_ends_ready_exactly_once_after_a_power_cut_at_any_write() {
             // Roll back to the last durable commit and run the queue again.
             let again = tempfile::tempdir().unwrap();
             std::fs::copy(&snap, again.path().join(DB_FILE)).unwrap();
-            let engine = one_at_a_time(again.path()).await;
+            let engine = one_at_a_time(again.path(), sample_from).await;
             wait_settled(&engine).await;
             let rows = all_jobs(&engine).await;
             assert_eq!(rows.len(), 2, "{provider}, cut {cut}: {rows:#?}");
@@ -131,6 +150,15 @@ async fn every_file_ends_ready_exactly_once_after_a_power_cut_at_any_write() {
                 rows.iter().all(|r| r.state == JobState::Ready),
                 "{provider}, cut {cut} (of {writes}, durable {}): {rows:#?}",
                 power.durable_commits()
+            );
+            // Big or small, a ready file has its full hash (its dedupe key);
+            // only big ones (all, or none, of the 2000..9000-byte files)
+            // went by their sample.
+            let big = sample_from <= 2000;
+            assert!(
+                rows.iter()
+                    .all(|r| r.hash.is_some() && r.sample.is_some() == big),
+                "{provider}, cut {cut}: {rows:#?}"
             );
             check(
                 provider,

@@ -44,6 +44,9 @@ pub struct EngineConfig {
     /// Bytes per second over all transfers; 0 = unlimited.
     pub bandwidth_limit: u64,
     pub duplicates: DuplicatePolicy,
+    /// Files of this many bytes and more start sending before they are
+    /// hashed in full ([`super::SAMPLE_FROM`]; tests lower it).
+    pub sample_from: u64,
     pub credentials: Arc<dyn Credentials>,
     /// How often to look for work added by another process (the CLI while the
     /// app runs, or the reverse).
@@ -58,6 +61,7 @@ impl EngineConfig {
             retry: RetryPolicy::default(),
             bandwidth_limit: 0,
             duplicates: DuplicatePolicy::Skip,
+            sample_from: super::SAMPLE_FROM,
             credentials,
             poll_interval: Duration::from_secs(2),
         }

@@ -42,7 +42,7 @@ use tokio::sync::{broadcast, watch, Notify};
 pub use add::{add_scanned, content_type_of, AddReport};
 pub use config::{DuplicatePolicy, EngineConfig};
 pub use events::{EngineEvent, ProgressItem};
-pub use hashing::hash_file;
+pub use hashing::{hash_file, SAMPLE_FROM};
 pub use keys::{missing_key_reason, Credentials};
 pub use lead::EngineRole;
 pub use library::LibraryActionError;
@@ -61,6 +61,8 @@ pub(crate) struct Inner {
     pub(crate) queue: Queue,
     pub(crate) retry: RetryPolicy,
     pub(crate) duplicates: DuplicatePolicy,
+    /// Files this big are sent before they are hashed in full.
+    pub(crate) sample_from: u64,
     pub(crate) limiter: Arc<BandwidthLimiter>,
     pub(crate) storage_client: reqwest::Client,
     events: broadcast::Sender<EngineEvent>,
@@ -143,6 +145,7 @@ impl Engine {
             queue,
             retry: config.retry,
             duplicates: config.duplicates,
+            sample_from: config.sample_from,
             limiter: Arc::new(BandwidthLimiter::new(config.bandwidth_limit)),
             storage_client,
             events,

@@ -10,6 +10,8 @@ use crate::transfer::FileIdentity;
 #[derive(Clone, Debug, Default)]
 pub struct Changes {
     pub hash: Option<Option<String>>,
+    /// A big file's sample hash (`JobRow::sample`).
+    pub sample: Option<Option<String>>,
     pub identity: Option<FileIdentity>,
     pub step_key: Option<Option<String>>,
     pub key_seq: Option<i64>,
@@ -43,6 +45,9 @@ pub(super) fn apply_changes(
     };
     if let Some(h) = &c.hash {
         set("hash", h.clone().into());
+    }
+    if let Some(h) = &c.sample {
+        set("sample", h.clone().into());
     }
     if let Some(id) = c.identity {
         set("size", (id.size as i64).into());

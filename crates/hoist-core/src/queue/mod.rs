@@ -23,7 +23,7 @@ mod watch;
 
 use changes::apply_changes;
 pub use changes::Changes;
-pub use content::Claim;
+pub use content::{Claim, ContentKey};
 pub use enqueue::Enqueued;
 pub use lock::{EngineLock, LockError};
 pub use powercut::PowerCut;

@@ -30,6 +30,9 @@ pub struct JobRow {
     pub destination: Destination,
     pub state: JobState,
     pub hash: Option<String>,
+    /// Big files (schema 7): BLAKE3 of size + first, middle and last MiB,
+    /// the dedupe candidate while the full hash is not known yet.
+    pub sample: Option<String>,
     pub step_key: Option<String>,
     pub key_seq: i64,
     pub reservation: Option<Reservation>,
@@ -110,7 +113,7 @@ pub(super) const COLUMNS: &str =
     "id, uuid, batch, path, name, size, mtime_ns, content_type, dest_key, destination, \
     state, hash, step_key, key_seq, reservation, uploaded, asset_id, url, duplicate_of, attempts, \
     next_attempt_at, last_error, created_at, updated_at, account, ctime_ns, inode, confirm_sent, \
-    reserved_at, attach_pending, in_doubt, last_reason, request_id, sync_folder";
+    reserved_at, attach_pending, in_doubt, last_reason, request_id, sync_folder, sample";
 
 pub(super) fn row_to_job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     let bad = |i: usize, what: &str| {
@@ -165,5 +168,6 @@ pub(super) fn row_to_job(r: &Row<'_>) -> rusqlite::Result<JobRow> {
             .and_then(|t| serde_json::from_str(&t).ok()),
         request_id: r.get(32)?,
         sync_folder: r.get(33)?,
+        sample: r.get(34)?,
     })
 }

@@ -156,6 +156,19 @@ CREATE TABLE library_state (
     phase            TEXT                      -- NULL idle | walk | head
 );
 "#,
+    // 7: big files send before they are hashed (issue 12). A big job is
+    // claimed by its sample (BLAKE3 of size + first, middle, last MiB, see
+    // engine/hashing.rs); its full hash is stored once its bytes went out.
+    // A dedupe record keeps its sample and size: a record with the same
+    // sample, or one without a sample but of the same or an unknown size
+    // (written before this migration), makes a big file hash in full first.
+    r#"
+ALTER TABLE jobs ADD COLUMN sample TEXT;
+ALTER TABLE uploaded_content ADD COLUMN sample TEXT;
+ALTER TABLE uploaded_content ADD COLUMN size INTEGER;
+CREATE INDEX jobs_dest_sample ON jobs(dest_key, sample, size);
+CREATE INDEX uploaded_content_sample ON uploaded_content(dest_key, sample, size);
+"#,
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

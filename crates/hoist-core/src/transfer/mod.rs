@@ -130,7 +130,9 @@ pub const STORAGE_MAX_BODY: usize = 64 * 1024;
 
 /// Send the file, within the total deadline for its size
 /// ([`deadline::budget_for`]). `client` must carry no default credentials.
-pub async fn send(client: &reqwest::Client, up: Upload<'_>) -> Result<(), TransferError> {
+/// Returns the BLAKE3 (hex) of the bytes sent: a big file's full hash,
+/// known only once it went out (`engine/worker`).
+pub async fn send(client: &reqwest::Client, up: Upload<'_>) -> Result<String, TransferError> {
     let budget = deadline::budget_for(up.expected.size);
     send_within(client, up, budget).await
 }
@@ -140,7 +142,7 @@ pub async fn send_within(
     client: &reqwest::Client,
     up: Upload<'_>,
     budget: Duration,
-) -> Result<(), TransferError> {
+) -> Result<String, TransferError> {
     // Before opening the file: a refused target never gets a byte.
     let url = check_storage_url(&up.target.url).map_err(TransferError::Network)?;
     let host = crate::provider::http::host_port(&url);
@@ -170,7 +172,7 @@ async fn attempt(
     up: Upload<'_>,
     throttled: Arc<Throttled>,
     host: &str,
-) -> Result<(), TransferError> {
+) -> Result<String, TransferError> {
     let read_err = |source| TransferError::Read {
         path: up.path.to_path_buf(),
         source,
@@ -268,13 +270,19 @@ async fn attempt(
     if after != up.expected {
         return Err(TransferError::Changed);
     }
+    // A storage host may answer before it read the whole body: then the
+    // digest is not the file's, and nothing may be recorded under it.
+    if up.progress.load(Ordering::Relaxed) != up.expected.size {
+        return Err(TransferError::Changed);
+    }
+    let digest = sent
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .finalize()
+        .to_hex()
+        .to_string();
     if let Some(expected) = up.expected_hash {
-        let digest = sent
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .finalize()
-            .to_hex();
-        if digest.as_str() != expected {
+        if digest != expected {
             tracing::warn!(
                 path = %up.path.display(),
                 "the bytes sent differ from the content hashed before; sending again"
@@ -282,7 +290,7 @@ async fn attempt(
             return Err(TransferError::Changed);
         }
     }
-    Ok(())
+    Ok(digest)
 }
 
 /// A stream of exactly `size` bytes of the file, or an error if it ends early.

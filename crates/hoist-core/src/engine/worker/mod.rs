@@ -1,7 +1,10 @@
 //! One job, from file to ready asset. Every step is committed before the side
 //! effect that depends on it:
 //!
-//! 1. identity + BLAKE3 hash (`hashing`); dedupe against what already arrived;
+//! 1. identity + BLAKE3 hash (`hashing`); dedupe against what already arrived
+//!    (`identify.rs`). A big file is sampled instead and claimed by its
+//!    sample; its full hash comes from the bytes sent and is stored with
+//!    `uploaded` (step 3), before the dedupe record needs it;
 //! 2. an idempotency key is stored durably, then `reserve` (`reserving`); the
 //!    reservation is stored durably before any byte is sent (`upload.rs`);
 //! 3. bytes are streamed (`uploading`), renewing an expired URL;
@@ -19,21 +22,17 @@
 //! (the server answers with the same asset) rather than a duplicate.
 
 mod confirm;
+mod identify;
 mod upload;
 
-use super::{hashing, DuplicatePolicy, Inner};
+use super::Inner;
 use crate::error::{ApiError, CoreError};
 use crate::model::JobState;
 use crate::provider::FileSpec;
-use crate::queue::{now_millis, Changes, Claim, JobRow, RUNNABLE};
+use crate::queue::{now_millis, Changes, JobRow, RUNNABLE};
 use crate::reason::{FailReason, Failure};
-use crate::scan::io_reason;
-use crate::transfer::FileIdentity;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-
-/// Files at least this big show the `hashing` state before they are read.
-const SHOW_HASHING_FROM: u64 = 4 * 1024 * 1024;
 
 /// Why a pipeline stopped before `ready`.
 enum Halt {
@@ -231,144 +230,6 @@ impl Job {
             self.upload(provider).await?;
         }
         self.confirm(provider).await
-    }
-
-    /// Check the file is still what was queued; hash it when new or changed.
-    async fn identify(&mut self) -> Result<(), Halt> {
-        let path = self.row.path.clone();
-        let now = match FileIdentity::of(&path) {
-            Ok(id) => id,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Halt::fail(
-                    FailReason::FileGone,
-                    format!(
-                        "the file is gone: {} was moved or deleted after it was queued",
-                        path.display()
-                    ),
-                ))
-            }
-            Err(e) => {
-                return Err(Halt::fail(
-                    FailReason::FileUnreadable,
-                    format!("cannot read the file: {}", io_reason(&e)),
-                ))
-            }
-        };
-        // Size, mtime, inode change time and inode: see `FileIdentity`.
-        let same = now == self.row.identity();
-        if same && self.row.hash.is_some() {
-            return Ok(());
-        }
-        // A big file shows `hashing` while it is read; a small one is read
-        // in less time than the commit would take, so it moves to
-        // `hashing` together with its hash (one queue write, not two).
-        if now.size >= SHOW_HASHING_FROM {
-            self.advance(JobState::Hashing, Changes::default()).await?;
-        }
-        let hashed = tokio::task::spawn_blocking(move || hashing::hash_file(&path))
-            .await
-            .map_err(|e| Halt::fail(FailReason::Internal, format!("hashing crashed: {e}")))?;
-        let (hash, identity) = match hashed {
-            Ok(h) => h,
-            Err(hashing::HashError::Changed) => {
-                return Err(Halt::retry(
-                    FailReason::FileGrowing,
-                    "the file is still being written; waiting until it is stable",
-                ))
-            }
-            Err(hashing::HashError::Io(e)) => {
-                return Err(Halt::fail(
-                    FailReason::FileUnreadable,
-                    format!("cannot read the file: {}", io_reason(&e)),
-                ))
-            }
-        };
-        let content_changed = self.row.hash.as_deref().is_some_and(|h| h != hash);
-        let mut changes = Changes {
-            hash: Some(Some(hash.clone())),
-            identity: Some(identity),
-            ..Default::default()
-        };
-        if content_changed && self.row.uploaded {
-            // The bytes in storage are the old version: send the new ones.
-            changes.uploaded = Some(false);
-            self.row.uploaded = false;
-        }
-        self.advance(JobState::Hashing, changes).await?;
-        self.row.hash = Some(hash);
-        self.row.size = identity.size;
-        self.row.mtime_ns = identity.mtime_ns;
-        self.row.ctime_ns = identity.ctime_ns;
-        self.row.inode = identity.inode;
-        Ok(())
-    }
-
-    /// Skip content that already reached this destination; let a twin carrying
-    /// the same content go first. Claiming moves the job to `reserving`.
-    async fn dedupe(&mut self) -> Result<(), Halt> {
-        if self.inner.duplicates != DuplicatePolicy::Skip || self.row.size == 0 {
-            return Ok(());
-        }
-        let Some(hash) = self.row.hash.clone() else {
-            return Ok(());
-        };
-        let claim = self
-            .inner
-            .queue
-            .claim_content(self.row.id, self.state, self.row.dest_key.clone(), hash)
-            .await?;
-        match claim {
-            Claim::Claimed => {
-                self.state = JobState::Reserving;
-                Ok(())
-            }
-            Claim::Delivered { asset_id, url } => {
-                self.advance(
-                    JobState::Duplicate,
-                    Changes {
-                        asset: Some((asset_id, url)),
-                        failure: Some(None),
-                        next_attempt_at: Some(None),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-                Err(Halt::Done)
-            }
-            Claim::WaitFor {
-                job: other,
-                paused: true,
-            } => {
-                // The twin waits for a person: so does this copy, visibly,
-                // and it resumes together with the twin.
-                self.advance(
-                    JobState::Paused,
-                    Changes {
-                        duplicate_of: Some(other),
-                        failure: Some(Some(Failure::new(
-                            FailReason::WaitingForTwin { job: other },
-                            format!(
-                                "waiting for job {other} (identical content), which is paused; \
-                                 resume job {other} and this one goes on with it"
-                            ),
-                        ))),
-                        next_attempt_at: Some(None),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-                Err(Halt::Stopped)
-            }
-            Claim::WaitFor { job: other, .. } => Err(Halt::Retry {
-                failure: Failure::new(
-                    FailReason::WaitingForTwin { job: other },
-                    format!("waiting for job {other}, which carries identical content"),
-                ),
-                retry_after: Some(0.25),
-                counts: false,
-            }),
-            Claim::Stopped => Err(Halt::Stopped),
-        }
     }
 
     /// Record how the attempt ended.

@@ -1,6 +1,7 @@
 //! Reserving, renewing and sending the bytes.
 
 use super::{api_halt, Halt, Job};
+use crate::engine::hashing;
 use crate::error::ApiError;
 use crate::model::JobState;
 use crate::provider::{Lookup, Provider, Reservation, StorageVerdict};
@@ -161,6 +162,7 @@ impl Job {
 
     pub(super) async fn upload(&mut self, provider: &dyn Provider) -> Result<(), Halt> {
         let mut renewals = 0;
+        let sent_hash: String;
         loop {
             let margin = if renewals == 0 && !self.fresh_reservation {
                 EXPIRY_MARGIN_MS
@@ -206,14 +208,24 @@ impl Job {
                 },
             )
             .await;
+            let result = match result {
+                // Sent by its sample: the file must still have that sample,
+                // or the bytes sent (and their hash) are another version.
+                Ok(digest) if self.row.hash.is_none() => self.same_sample().await.map(|()| digest),
+                other => other,
+            };
             match result {
-                Ok(()) => break,
+                Ok(digest) => {
+                    sent_hash = digest;
+                    break;
+                }
                 Err(TransferError::Changed) => {
                     // Never confirm a torn file: hash again and resend.
                     self.advance(
                         JobState::Uploading,
                         Changes {
                             hash: Some(None),
+                            sample: Some(None),
                             uploaded: Some(false),
                             ..Default::default()
                         },
@@ -269,14 +281,38 @@ impl Job {
             }
         }
         self.row.uploaded = true;
+        // A big file sent by its sample learns its full hash here, in the
+        // same step as `uploaded` (a crash before it costs a resend).
+        let hash = self.row.hash.is_none().then_some(sent_hash);
         self.advance(
             JobState::Confirming,
             Changes {
                 uploaded: Some(true),
+                hash: hash.clone().map(Some),
                 ..Default::default()
             },
         )
-        .await
+        .await?;
+        if hash.is_some() {
+            self.row.hash = hash;
+        }
+        Ok(())
+    }
+
+    /// After a big file went out by its sample: is its sample unchanged?
+    /// (The transfer already checked its identity; this also catches a
+    /// rewrite that kept size and times.)
+    async fn same_sample(&self) -> Result<(), TransferError> {
+        let path = self.row.path.clone();
+        let now = tokio::task::spawn_blocking(move || hashing::sample_file(&path)).await;
+        match now {
+            Ok(Ok((sample, identity)))
+                if Some(&sample) == self.row.sample.as_ref() && identity == self.row.identity() =>
+            {
+                Ok(())
+            }
+            _ => Err(TransferError::Changed),
+        }
     }
 }
 

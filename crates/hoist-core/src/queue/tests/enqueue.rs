@@ -78,7 +78,7 @@ async fn two_accounts_at_one_destination_never_share_jobs_or_dedupe() {
     assert!(!jb[0].reused);
     // A's delivery is not B's.
     let claim = q
-        .claim_content(ja[0].id, JobState::Queued, a.scope(), "h".into())
+        .claim_content(ja[0].id, JobState::Queued, a.scope(), ContentKey::full("h"))
         .await
         .unwrap();
     assert_eq!(claim, Claim::Claimed);
@@ -87,7 +87,7 @@ async fn two_accounts_at_one_destination_never_share_jobs_or_dedupe() {
         .await
         .unwrap());
     let claim_b = q
-        .claim_content(jb[0].id, JobState::Queued, b.scope(), "h".into())
+        .claim_content(jb[0].id, JobState::Queued, b.scope(), ContentKey::full("h"))
         .await
         .unwrap();
     assert_eq!(claim_b, Claim::Claimed, "B must upload its own copy");
@@ -158,7 +158,14 @@ async fn ready_jobs_feed_the_dedupe_index_which_survives_clearing() {
         .unwrap();
     }
     // The lower id goes first; the other waits for it, never the reverse.
-    let claim = |id| q.claim_content(id, JobState::Hashing, dest().scope(), "h1".into());
+    let claim = |id| {
+        q.claim_content(
+            id,
+            JobState::Hashing,
+            dest().scope(),
+            ContentKey::full("h1"),
+        )
+    };
     assert_eq!(
         claim(ids[1]).await.unwrap(),
         Claim::WaitFor {

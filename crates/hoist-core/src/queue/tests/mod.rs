@@ -5,6 +5,7 @@ mod enqueue;
 mod group;
 mod lifecycle;
 mod reopen;
+mod sample;
 
 use super::*;
 use crate::model::ProviderKind;
