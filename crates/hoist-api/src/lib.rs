@@ -14,6 +14,7 @@ pub mod dto;
 pub mod events;
 pub mod follower;
 mod hoist;
+pub mod identity;
 pub mod library;
 pub mod library_actions;
 pub mod library_cache;

@@ -167,7 +167,7 @@ async fn run_queue(
     json: bool,
 ) -> anyhow::Result<u8> {
     // Jobs for real providers without a key fail with a message naming it.
-    let credentials = Arc::new(crate::dest::CliCredentials::new(
+    let credentials = Arc::new(crate::dest::process_credentials(
         &state_dir,
         api_key.filter(|k| !k.trim().is_empty()),
     ));

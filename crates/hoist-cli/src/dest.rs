@@ -2,16 +2,11 @@
 
 use crate::UsageError;
 use clap::Args;
-use hoist_core::accounts::{
-    accounts_for, Account, AccountCredentials, AccountStore, GivenKeys, Keychain, SecretStore,
-};
-use hoist_core::engine::Credentials;
+use hoist_api::identity::{self, AccountName, IdentityError, Named, ProcessCredentials};
+use hoist_core::accounts::{Keychain, SecretStore};
 use hoist_core::provider::spec::{self, FieldError};
 use hoist_core::{Destination, JobTarget, ProviderKind};
 use std::sync::Arc;
-
-/// Stands in for a key when talking to the local sandbox, which accepts any.
-pub const SANDBOX_PLACEHOLDER_KEY: &str = "hoist-local-sandbox";
 
 #[derive(Args, Debug, Clone)]
 pub struct DestinationArgs {
@@ -83,60 +78,84 @@ impl DestinationArgs {
             .filter(|k| !k.is_empty())
     }
 
-    /// Who uploads where, and the keys this process may use, in DESIGN.md's
-    /// order: `--api-key` / `HOIST_API_KEY` (for this destination only), then
-    /// the keychain entry of the one saved account for the destination (or
-    /// the one `--account` names), then, for a loopback endpoint (the local
-    /// sandbox), a placeholder.
-    pub fn resolve(&self) -> Result<(JobTarget, CliCredentials), UsageError> {
+    /// Who uploads where, and the keys this process may use
+    /// (`hoist_api::identity`, in DESIGN.md's order), with failures worded
+    /// for the command line.
+    pub fn resolve(&self) -> Result<(JobTarget, ProcessCredentials), UsageError> {
         let state_dir = hoist_core::state_dir::default_state_dir();
-        let store = AccountStore::new(&state_dir);
+        let named = match (&self.account, self.provider) {
+            (Some(wanted), _) => Named::Account(wanted.clone()),
+            (None, Some(provider)) => Named::Destination(self.flag_destination(provider)?),
+            (None, None) => {
+                return Err(UsageError(
+                    "name a destination with --provider, or an --account".into(),
+                ))
+            }
+        };
         let keychain: Arc<dyn SecretStore> = Arc::new(Keychain::default());
-        if let Some(wanted) = &self.account {
-            let account = find_account(&store, wanted)?;
-            if self.given_key().is_some() {
-                eprintln!(
-                    "hoist: --account uses the key stored for \"{}\"; the key from --api-key or HOIST_API_KEY is not used",
-                    account.label
-                );
-            }
-            require_stored_key(keychain.as_ref(), &account)?;
-            let target = JobTarget::new(account.id.clone(), account.destination.clone());
-            return Ok((target, CliCredentials::new(&state_dir, None)));
+        let resolved = identity::resolve(&state_dir, named, self.given_key(), keychain)
+            .map_err(|e| UsageError(identity_error(&e)))?;
+        if let Some(label) = &resolved.given_key_unused {
+            eprintln!(
+                "hoist: --account uses the key stored for \"{label}\"; the key from --api-key or HOIST_API_KEY is not used"
+            );
         }
-        let provider = self.provider.ok_or_else(|| {
-            UsageError("name a destination with --provider, or an --account".into())
-        })?;
-        let destination = self.flag_destination(provider)?;
-        if let Some(key) = self.given_key() {
-            let target = JobTarget::adhoc(destination, &key);
-            return Ok((target, CliCredentials::new(&state_dir, Some(key))));
-        }
-        let saved = accounts_for(&store, &destination).map_err(|e| UsageError(e.to_string()))?;
-        match saved.as_slice() {
-            [one] => {
-                require_stored_key(keychain.as_ref(), one)?;
-                let target = JobTarget::new(one.id.clone(), destination);
-                Ok((target, CliCredentials::new(&state_dir, None)))
+        Ok((resolved.target, resolved.credentials))
+    }
+}
+
+/// The keys of a command that names no destination (`hoist queue run`,
+/// `hoist sync` for every folder): saved accounts' from the keychain, and
+/// `given` for the identity it makes with its destination.
+pub fn process_credentials(
+    state_dir: &std::path::Path,
+    given: Option<String>,
+) -> ProcessCredentials {
+    ProcessCredentials::new(state_dir, given, Arc::new(Keychain::default()))
+}
+
+fn names(accounts: &[AccountName]) -> String {
+    accounts
+        .iter()
+        .map(|a| format!("\"{}\" ({})", a.label, a.id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An identity failure in the CLI's words (its flags and environment).
+fn identity_error(e: &IdentityError) -> String {
+    match e {
+        IdentityError::NoSuchAccount { wanted, saved } => format!(
+            "no saved account \"{wanted}\"; saved accounts: {}",
+            if saved.is_empty() {
+                "none".to_string()
+            } else {
+                names(saved)
             }
-            [] if is_loopback(&destination.endpoint) => {
-                let target = JobTarget::adhoc(destination, SANDBOX_PLACEHOLDER_KEY);
-                Ok((target, CliCredentials::new(&state_dir, None)))
-            }
-            [] => Err(UsageError(format!(
-                "no API key for {}: pass --api-key, set HOIST_API_KEY, or add the account in Hoist",
-                destination.label()
-            ))),
-            many => Err(UsageError(format!(
-                "{} saved accounts point at {}: {}. Each has its own key; say which with --account",
-                many.len(),
-                destination.label(),
-                many.iter()
-                    .map(|a| format!("\"{}\" ({})", a.label, a.id))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
-        }
+        ),
+        IdentityError::AmbiguousName { wanted, ids } => format!(
+            "{} saved accounts are called \"{wanted}\"; name one by its id: {}",
+            ids.len(),
+            ids.join(", ")
+        ),
+        IdentityError::NoKey { destination } => format!(
+            "no API key for {destination}: pass --api-key, set HOIST_API_KEY, or add the account in Hoist"
+        ),
+        IdentityError::ManyAccounts {
+            destination,
+            accounts,
+        } => format!(
+            "{} saved accounts point at {destination}: {}. Each has its own key; say which with --account",
+            accounts.len(),
+            names(accounts)
+        ),
+        IdentityError::NoStoredKey { label } => format!(
+            "the account \"{label}\" has no key in the OS keychain: add it in Hoist, or pass the key with HOIST_API_KEY"
+        ),
+        IdentityError::KeychainUnreadable { label, error } => format!(
+            "cannot read the key of \"{label}\": {error}; pass the key with HOIST_API_KEY instead"
+        ),
+        IdentityError::Accounts(m) => m.clone(),
     }
 }
 
@@ -155,123 +174,6 @@ fn flag_error(e: &FieldError) -> String {
         }
         _ => format!("--{}: {e}", e.field()),
     }
-}
-
-/// A saved account by id, or by name when exactly one has it.
-fn find_account(store: &AccountStore, wanted: &str) -> Result<Account, UsageError> {
-    let all = store.list().map_err(|e| UsageError(e.to_string()))?;
-    if let Some(a) = all.iter().find(|a| a.id == wanted) {
-        return Ok(a.clone());
-    }
-    let named: Vec<&Account> = all
-        .iter()
-        .filter(|a| a.label.eq_ignore_ascii_case(wanted))
-        .collect();
-    match named.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(UsageError(format!(
-            "no saved account \"{wanted}\"; saved accounts: {}",
-            if all.is_empty() {
-                "none".to_string()
-            } else {
-                all.iter()
-                    .map(|a| format!("\"{}\" ({})", a.label, a.id))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        ))),
-        many => Err(UsageError(format!(
-            "{} saved accounts are called \"{wanted}\"; name one by its id: {}",
-            many.len(),
-            many.iter()
-                .map(|a| a.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
-}
-
-/// A saved account without a key cannot upload: say so before queueing.
-fn require_stored_key(keychain: &dyn SecretStore, account: &Account) -> Result<(), UsageError> {
-    match keychain.get(&account.id) {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => Err(UsageError(format!(
-            "the account \"{}\" has no key in the OS keychain: add it in Hoist, or pass the key with HOIST_API_KEY",
-            account.label
-        ))),
-        Err(e) => Err(UsageError(format!(
-            "cannot read the key of \"{}\": {e}; pass the key with HOIST_API_KEY instead",
-            account.label
-        ))),
-    }
-}
-
-/// Keys for the CLI: a key given on the command line or in the environment
-/// (and the sandbox placeholder) only for the ad-hoc identity it makes with
-/// its destination; saved accounts' keys from the keychain, by account.
-pub struct CliCredentials {
-    given: GivenKeys,
-    accounts: AccountCredentials,
-}
-
-impl CliCredentials {
-    pub fn new(state_dir: &std::path::Path, given: Option<String>) -> Self {
-        let keys = given
-            .into_iter()
-            .chain(std::iter::once(SANDBOX_PLACEHOLDER_KEY.to_string()));
-        CliCredentials {
-            given: GivenKeys::new(keys),
-            accounts: AccountCredentials::new(
-                AccountStore::new(state_dir),
-                Arc::new(Keychain::default()),
-            ),
-        }
-    }
-}
-
-impl Credentials for CliCredentials {
-    fn api_key(&self, account: &str, destination: &Destination) -> Option<String> {
-        if let Some(k) = self.given.key_for(account, destination) {
-            // The placeholder is only ever for loopback (the local sandbox).
-            if k != SANDBOX_PLACEHOLDER_KEY || is_loopback(&destination.endpoint) {
-                return Some(k);
-            }
-        }
-        match self.accounts.key_for(account, destination) {
-            Ok(k) => k,
-            Err(e) => {
-                // No keychain here (a headless box): say so once, go on.
-                tracing::debug!(error = %e, "keychain lookup skipped");
-                None
-            }
-        }
-    }
-
-    fn adopt_legacy(&self, destination: &Destination) -> Option<String> {
-        self.accounts.sole_account_for(destination)
-    }
-}
-
-pub fn is_loopback(endpoint: &str) -> bool {
-    url_host(endpoint).is_some_and(|h| {
-        h == "localhost"
-            || h.parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-            || h.trim_matches(['[', ']'])
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    })
-}
-
-fn url_host(endpoint: &str) -> Option<String> {
-    let rest = endpoint.split("://").nth(1)?;
-    let authority = rest.split('/').next()?;
-    let host = if authority.starts_with('[') {
-        authority.split(']').next().map(|h| format!("{h}]"))?
-    } else {
-        authority.split(':').next()?.to_string()
-    };
-    Some(host.to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -326,14 +228,5 @@ mod tests {
             refusal("runflow", &["--workspace", "ws_1"]),
             "--workspace is not a Runflow setting (Runflow takes --org, --folder)"
         );
-    }
-
-    #[test]
-    fn loopback_detection() {
-        assert!(is_loopback("http://127.0.0.1:8787/flora/api/v1"));
-        assert!(is_loopback("http://localhost/x"));
-        assert!(is_loopback("http://[::1]:9/x"));
-        assert!(!is_loopback("https://app.flora.ai/api/v1"));
-        assert!(!is_loopback("https://127.0.0.1.evil.com/x"));
     }
 }

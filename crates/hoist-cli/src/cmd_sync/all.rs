@@ -28,7 +28,7 @@ pub async fn run(args: &SyncArgs) -> anyhow::Result<u8> {
     let state_dir = hoist_core::state_dir::default_state_dir();
     // Saved accounts' keys come from the keychain; a key in the environment
     // serves the folders that were added with it.
-    let credentials = crate::dest::CliCredentials::new(&state_dir, args.dest.given_key());
+    let credentials = crate::dest::process_credentials(&state_dir, args.dest.given_key());
     let config = engine_config(&state_dir, Arc::new(credentials), args.overrides());
     let engine = Engine::start_or_follow(config)
         .await
