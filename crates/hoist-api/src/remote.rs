@@ -5,9 +5,10 @@
 //! through a client that carries no credentials at all.
 
 use hoist_core::engine::Credentials;
-use hoist_core::library::LibraryCache;
-use hoist_core::provider::Provider;
-use hoist_core::{ApiError, CoreError, JobTarget};
+use hoist_core::library::refresh::is_unreachable;
+use hoist_core::library::{LibraryCache, Refresh, RefreshError, RefreshStep};
+use hoist_core::provider::{spec, Provider};
+use hoist_core::{ApiError, CoreError, JobTarget, RemoteAsset};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -65,4 +66,105 @@ impl Remote {
     pub fn cache(&self) -> Result<LibraryCache, CoreError> {
         LibraryCache::open(&self.state_dir, &self.target)
     }
+}
+
+/// How a listing was answered.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Listed {
+    /// This many assets were shown, straight from the provider.
+    Shown(usize),
+    /// The provider has no search of its own: the cache was refreshed in
+    /// full; ask it (`LibraryCache::query`) for the matches.
+    AskTheCache,
+}
+
+/// The provider's listing, newest first (or its own search for `query`,
+/// where it has one), each asset handed to `show` as it arrives and kept in
+/// the cache. At most `limit`. A provider that cannot be reached is
+/// `RefreshError::Offline`, with the cache's last complete refresh, so the
+/// caller can answer from the cache instead.
+pub async fn list(
+    provider: &dyn Provider,
+    cache: &LibraryCache,
+    query: Option<&str>,
+    limit: usize,
+    mut show: impl FnMut(&RemoteAsset),
+) -> Result<Listed, RefreshError> {
+    match query {
+        Some(q) if spec::spec(provider.kind()).library.search => {
+            search(provider, cache, q, limit, &mut show)
+                .await
+                .map(Listed::Shown)
+        }
+        Some(_) => {
+            Refresh::new(provider, cache).run().await?;
+            Ok(Listed::AskTheCache)
+        }
+        None => newest(provider, cache, limit, &mut show)
+            .await
+            .map(Listed::Shown),
+    }
+}
+
+/// The newest assets, written to the cache as a refresh pass (complete
+/// when the limit reaches the end).
+async fn newest(
+    provider: &dyn Provider,
+    cache: &LibraryCache,
+    limit: usize,
+    show: &mut impl FnMut(&RemoteAsset),
+) -> Result<usize, RefreshError> {
+    let page = limit.clamp(1, 100) as u32;
+    let mut refresh = Refresh::new(provider, cache).page_size(page);
+    refresh.restart().await?;
+    let mut shown = 0;
+    while shown < limit {
+        match refresh.step().await? {
+            RefreshStep::Page { items, head: false } => {
+                for a in items.iter().take(limit - shown) {
+                    show(a);
+                    shown += 1;
+                }
+            }
+            RefreshStep::Page { head: true, .. } => {}
+            RefreshStep::Done { .. } => break,
+        }
+    }
+    Ok(shown)
+}
+
+/// The provider's own search (FLORA); what it finds is cached too.
+async fn search(
+    provider: &dyn Provider,
+    cache: &LibraryCache,
+    query: &str,
+    limit: usize,
+    show: &mut impl FnMut(&RemoteAsset),
+) -> Result<usize, RefreshError> {
+    let mut cursor: Option<String> = None;
+    let mut shown = 0;
+    while shown < limit {
+        let want = (limit - shown).min(100) as u32;
+        let page = match provider.search(query, cursor.as_deref(), want).await {
+            Ok(p) => p,
+            Err(e) if is_unreachable(&e) => {
+                return Err(RefreshError::Offline {
+                    reason: e.message,
+                    last_complete_ms: cache.state().await?.last_complete_ms,
+                })
+            }
+            Err(e) => return Err(RefreshError::Api(e)),
+        };
+        for a in page.items.iter().take(limit - shown) {
+            show(a);
+            shown += 1;
+        }
+        let empty = page.items.is_empty();
+        cache.upsert(page.items, 0).await?;
+        match page.next {
+            Some(next) if !empty => cursor = Some(next),
+            _ => break,
+        }
+    }
+    Ok(shown)
 }

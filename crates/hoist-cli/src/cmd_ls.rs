@@ -2,7 +2,8 @@
 //!
 //! Online, it lists from the provider (newest first) and refreshes the
 //! destination's library cache as it goes; `--query` searches on the server
-//! where the provider can (FLORA), else in the cache after a refresh.
+//! where the provider can (FLORA), else in the cache after a refresh (both
+//! `hoist_api::remote::list`; this file prints).
 //! `--cached` answers from the cache alone, without a key's use or the
 //! network; when the provider cannot be reached, plain `ls` does the same
 //! and says when the cache was last updated.
@@ -11,11 +12,9 @@ use crate::dest::DestinationArgs;
 use crate::output::{human_bytes, print_json_line, terminal_safe};
 use crate::remote::Remote;
 use clap::Args;
-use hoist_core::library::refresh::{is_unreachable, last_updated};
-use hoist_core::library::{
-    AssetKind, LibraryCache, LibraryQuery, Refresh, RefreshError, RefreshStep, SortBy,
-};
-use hoist_core::provider::{spec, Provider};
+use hoist_api::remote::{list, Listed};
+use hoist_core::library::refresh::last_updated;
+use hoist_core::library::{AssetKind, LibraryCache, LibraryQuery, RefreshError, SortBy};
 use hoist_core::RemoteAsset;
 
 #[derive(Args, Debug)]
@@ -59,20 +58,24 @@ pub async fn run(args: LsArgs) -> anyhow::Result<u8> {
         return from_cache(&args, &cache, &label).await;
     }
     let provider = remote.provider()?;
-    let listed = match &args.query {
-        Some(q) if spec::spec(provider.kind()).library.search => {
-            search(&args, provider.as_ref(), &cache, q).await
+    let json = args.json;
+    let show = |a: &RemoteAsset| {
+        if let Err(e) = print(a, json) {
+            tracing::warn!(error = %e, "could not print an asset");
         }
-        // No server-side search: refresh, then search the cache.
-        Some(_) => match Refresh::new(provider.as_ref(), &cache).run().await {
-            Ok(_) => return from_cache(&args, &cache, &label).await,
-            Err(e) => Err(e),
-        },
-        None => list(&args, provider.as_ref(), &cache).await,
     };
+    let listed = list(
+        provider.as_ref(),
+        &cache,
+        args.query.as_deref(),
+        args.limit,
+        show,
+    )
+    .await;
     match listed {
-        Ok(0) if !args.json => eprintln!("no assets at {label}"),
-        Ok(_) => {}
+        Ok(Listed::AskTheCache) => return from_cache(&args, &cache, &label).await,
+        Ok(Listed::Shown(0)) if !args.json => eprintln!("no assets at {label}"),
+        Ok(Listed::Shown(_)) => {}
         Err(RefreshError::Offline {
             reason,
             last_complete_ms,
@@ -109,71 +112,6 @@ fn print(a: &RemoteAsset, json: bool) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// The provider's listing, newest first, written to the cache as a
-/// refresh pass (complete when the limit reaches the end).
-async fn list(
-    args: &LsArgs,
-    provider: &dyn Provider,
-    cache: &LibraryCache,
-) -> Result<usize, RefreshError> {
-    let page = args.limit.clamp(1, 100) as u32;
-    let mut refresh = Refresh::new(provider, cache).page_size(page);
-    refresh.restart().await?;
-    let mut shown = 0;
-    while shown < args.limit {
-        match refresh.step().await? {
-            RefreshStep::Page { items, head: false } => {
-                for a in items.iter().take(args.limit - shown) {
-                    print(a, args.json).map_err(io_error)?;
-                    shown += 1;
-                }
-            }
-            RefreshStep::Page { head: true, .. } => {}
-            RefreshStep::Done { .. } => break,
-        }
-    }
-    Ok(shown)
-}
-
-/// FLORA's server-side search; what it finds is cached too.
-async fn search(
-    args: &LsArgs,
-    provider: &dyn Provider,
-    cache: &LibraryCache,
-    query: &str,
-) -> Result<usize, RefreshError> {
-    let mut cursor: Option<String> = None;
-    let mut shown = 0;
-    while shown < args.limit {
-        let want = (args.limit - shown).min(100) as u32;
-        let page = match provider.search(query, cursor.as_deref(), want).await {
-            Ok(p) => p,
-            Err(e) if is_unreachable(&e) => {
-                return Err(RefreshError::Offline {
-                    reason: e.message,
-                    last_complete_ms: cache.state().await?.last_complete_ms,
-                })
-            }
-            Err(e) => return Err(RefreshError::Api(e)),
-        };
-        for a in page.items.iter().take(args.limit - shown) {
-            print(a, args.json).map_err(io_error)?;
-            shown += 1;
-        }
-        let empty = page.items.is_empty();
-        cache.upsert(page.items, 0).await?;
-        match page.next {
-            Some(next) if !empty => cursor = Some(next),
-            _ => break,
-        }
-    }
-    Ok(shown)
-}
-
-fn io_error(e: anyhow::Error) -> RefreshError {
-    RefreshError::Cache(hoist_core::CoreError::Config(e.to_string()))
 }
 
 /// The cache's answer: newest first unless `--sort` says otherwise.
