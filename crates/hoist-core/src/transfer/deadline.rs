@@ -88,7 +88,7 @@ mod tests {
         let t = Throttled::default();
         let slow = async {
             // 8 s of work of which 6 s are a wait the limiter asked for
-            // (noted before sleeping, as `file_chunks` does).
+            // (noted before sleeping, as `paced` does).
             t.add(Duration::from_secs(6));
             tokio::time::sleep(Duration::from_secs(6)).await;
             tokio::time::sleep(Duration::from_secs(2)).await;

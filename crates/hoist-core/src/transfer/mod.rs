@@ -1,6 +1,7 @@
 //! Send a file's bytes to a signed storage URL.
 //!
-//! * Streams from disk in 256 KiB chunks: memory does not grow with file size.
+//! * Streams from disk in 256 KiB chunks, read and hashed on a blocking thread
+//!   beside the socket writes (`reader.rs`): memory does not grow with file size.
 //! * Always sends `Content-Length` (presigned S3 PUTs refuse chunked bodies).
 //! * Sends only the headers the target names: never the provider's credentials.
 //! * Detects a file that changes while it is sent (size or mtime moved, or it
@@ -12,13 +13,14 @@
 pub mod deadline;
 mod limiter;
 mod multipart;
+mod reader;
 
 pub use limiter::BandwidthLimiter;
 
 use crate::error::ApiError;
 use crate::provider::http::{check_storage_url, excerpt, network_error, read_capped};
 use crate::provider::{UploadMethod, UploadTarget};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use deadline::Throttled;
 use futures::StreamExt;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
@@ -26,7 +28,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncReadExt;
 
 /// Bytes read from disk per chunk. Larger chunks cut per-chunk overhead
 /// (tokio's 4 KiB default costs several times more CPU on big files).
@@ -185,15 +186,13 @@ async fn attempt(
     let changed = Arc::new(AtomicBool::new(false));
     let sent = Arc::new(std::sync::Mutex::new(blake3::Hasher::new()));
     up.progress.store(0, Ordering::Relaxed);
-    let file_stream = file_chunks(
-        file,
+    let chunks = reader::spawn(
+        file.into_std().await,
         up.expected.size,
-        up.progress.clone(),
-        up.limiter.clone(),
-        throttled,
-        changed.clone(),
         sent.clone(),
+        changed.clone(),
     );
+    let file_stream = paced(chunks, up.progress.clone(), up.limiter.clone(), throttled);
 
     let url = up.target.url.as_str();
     let mut req = match up.target.method {
@@ -293,57 +292,32 @@ async fn attempt(
     Ok(digest)
 }
 
-/// A stream of exactly `size` bytes of the file, or an error if it ends early.
-fn file_chunks(
-    file: tokio::fs::File,
-    size: u64,
+/// The reader's chunks as the request body, at the pace the user's limit
+/// allows, counting each chunk as it is handed to the connection.
+fn paced(
+    chunks: tokio::sync::mpsc::Receiver<std::io::Result<Bytes>>,
     progress: Arc<AtomicU64>,
     limiter: Arc<BandwidthLimiter>,
     throttled: Arc<Throttled>,
-    changed: Arc<AtomicBool>,
-    sent: Arc<std::sync::Mutex<blake3::Hasher>>,
 ) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
-    futures::stream::unfold((file, size), move |(mut file, remaining)| {
+    futures::stream::unfold(chunks, move |mut chunks| {
         let progress = progress.clone();
         let limiter = limiter.clone();
         let throttled = throttled.clone();
-        let changed = changed.clone();
-        let sent = sent.clone();
         async move {
-            if remaining == 0 {
-                return None;
-            }
-            let want = remaining.min(CHUNK as u64) as usize;
-            let mut buf = BytesMut::zeroed(want);
-            let mut filled = 0;
-            while filled < want {
-                match file.read(&mut buf[filled..]).await {
-                    Ok(0) => {
-                        changed.store(true, Ordering::Relaxed);
-                        let err = std::io::Error::new(
-                            std::io::ErrorKind::UnexpectedEof,
-                            "file shrank while uploading",
-                        );
-                        return Some((Err(err), (file, 0)));
-                    }
-                    Ok(n) => filled += n,
-                    Err(e) => return Some((Err(e), (file, 0))),
-                }
-            }
+            let chunk = match chunks.recv().await? {
+                Ok(chunk) => chunk,
+                Err(e) => return Some((Err(e), chunks)),
+            };
             // The wait the user's limit asks for does not count against the
             // transfer's deadline: note it before sleeping.
-            let wait = limiter.take(want as u64).await;
+            let wait = limiter.take(chunk.len() as u64).await;
             if !wait.is_zero() {
                 throttled.add(wait);
                 tokio::time::sleep(wait).await;
             }
-            // Hash what goes out, in order (one chunk at a time: the lock
-            // is never contended).
-            sent.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .update(&buf[..want]);
-            progress.fetch_add(want as u64, Ordering::Relaxed);
-            Some((Ok(buf.freeze()), (file, remaining - want as u64)))
+            progress.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+            Some((Ok(chunk), chunks))
         }
     })
 }
