@@ -1,7 +1,9 @@
 //! Concurrency that fits the server (issue 12 part 2) against the real
 //! sandbox: a rate-limited server gets every file exactly once and no storm
-//! of 429s; API calls stay within the vendor's limit. No timing asserts:
-//! the bounds are counts that follow from the pacing rules.
+//! of 429s (from the API or from storage); API calls stay within the
+//! vendor's limit. No speed asserts: the bounds are counts that follow
+//! from the pacing rules, and one lower bound (a pause lasts at least its
+//! `Retry-After`).
 
 mod common;
 
@@ -174,4 +176,58 @@ async fn the_persons_setting_caps_the_files_in_flight() {
     let stats = sb.stats().await;
     assert_eq!(stats["api_in_flight_max"].as_u64(), Some(1), "{stats}");
     engine.shutdown().await;
+}
+
+/// A storage host that answers a transfer with 429 `SlowDown` and
+/// `Retry-After: 1` (S3, GCS and R2 do under load): the transfer is sent
+/// again after the pause, in place, without charging the job an attempt,
+/// and every file arrives once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_storage_429_is_sat_out_and_sent_again() {
+    const FILES: usize = 6;
+    for &provider in PROVIDERS {
+        let sb = TestSandbox::start("storage_429=2").await;
+        let dir = tempfile::tempdir().unwrap();
+        let files = random_files(&dir.path().join("s"), FILES, 1..20_000, 16);
+        let state = tempfile::tempdir().unwrap();
+        let engine = engine(state.path(), |_| {}).await;
+        let started = std::time::Instant::now();
+        engine
+            .add(
+                &[dir.path().join("s")],
+                &target(&destination(&sb, provider)),
+            )
+            .await
+            .unwrap();
+        wait_settled(&engine).await;
+        let took = started.elapsed();
+
+        let rows = all_jobs(&engine).await;
+        assert_eq!(
+            count(&rows, JobState::Ready),
+            FILES,
+            "{provider}: {rows:#?}"
+        );
+        let problems = exactly_once_problems(&files, &sb.assets().await);
+        assert!(problems.is_empty(), "{provider}: {problems:#?}");
+        let stats = sb.stats().await;
+        assert_eq!(fault_count(&stats, "storage_429"), 2, "{provider}: {stats}");
+        let refused: Vec<_> = sb
+            .uploads()
+            .await
+            .into_iter()
+            .filter(|u| u.outcome.contains("429"))
+            .collect();
+        assert_eq!(refused.len(), 2, "{provider}: {refused:#?}");
+        // Sat out in place: no job was charged a retry for it.
+        let charged: Vec<_> = rows.iter().filter(|r| r.attempts > 0).collect();
+        assert!(charged.is_empty(), "{provider}: {charged:#?}");
+        // The pause lasted the `Retry-After` (a lower bound: a sleep never
+        // ends early), where sending again at once would take milliseconds.
+        assert!(
+            took >= std::time::Duration::from_secs(1),
+            "{provider}: the 429's Retry-After was not honoured ({took:?})"
+        );
+        engine.shutdown().await;
+    }
 }

@@ -70,8 +70,8 @@
 //!
 //! [`FaultSpec`] keys: `error`, `error_after`, `rate_limit`, `rate_limit_bare`, `drop`,
 //! `drop_response`, `expiry`, `latency`, `seed`, and the one-shot `drop_confirm`, `lost_confirm`,
-//! `attach_refused`, `hide_s3key` (see its docs). API faults apply to the API
-//! routes of all dialects; `drop` applies to storage uploads; `latency` to everything but
+//! `attach_refused`, `hide_s3key`, `drop_download`, `storage_429` (see its docs). API faults
+//! apply to the API routes of all dialects; `drop` and `storage_429` apply to storage uploads; `latency` to everything but
 //! `/_sandbox`.
 //!
 //! ## Documented vs inferred

@@ -102,7 +102,12 @@ pub enum TransferError {
     #[error("the file changed while it was being uploaded (it may still be being written); it will be sent again once it is stable")]
     Changed,
     #[error("storage answered HTTP {status}: {body}")]
-    Status { status: u16, body: String },
+    Status {
+        status: u16,
+        body: String,
+        /// The host's `Retry-After`, in seconds (a 429 or 503 may carry one).
+        retry_after_secs: Option<f64>,
+    },
     #[error("{0}")]
     Network(ApiError),
 }
@@ -238,6 +243,11 @@ async fn attempt(
     }
     let resp = result.map_err(|e| TransferError::Network(network_error(host, &e)))?;
     let status = resp.status().as_u16();
+    let retry_after_secs = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::retry::parse_retry_after);
     // Read the whole answer (up to the cap) so the connection can be reused,
     // and so a connection dropped mid-answer counts as a failure.
     let body = read_capped(resp, STORAGE_MAX_BODY)
@@ -252,7 +262,11 @@ async fn attempt(
         } else {
             excerpt(&body.bytes)
         };
-        return Err(TransferError::Status { status, body });
+        return Err(TransferError::Status {
+            status,
+            body,
+            retry_after_secs,
+        });
     }
     if !body.complete {
         return Err(TransferError::Network(ApiError::local(

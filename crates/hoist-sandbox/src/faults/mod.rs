@@ -40,6 +40,7 @@ pub enum OneShot {
     LostConfirm,
     AttachRefused,
     DropDownload,
+    Storage429,
 }
 
 impl OneShot {
@@ -49,6 +50,7 @@ impl OneShot {
             OneShot::LostConfirm => "lost_confirm",
             OneShot::AttachRefused => "attach_refused",
             OneShot::DropDownload => "drop_download",
+            OneShot::Storage429 => "storage_429",
         }
     }
 }
@@ -59,6 +61,7 @@ fn one_shots(spec: &FaultSpec) -> BTreeMap<OneShot, u32> {
         (OneShot::LostConfirm, spec.lost_confirm),
         (OneShot::AttachRefused, spec.attach_refused),
         (OneShot::DropDownload, spec.drop_download),
+        (OneShot::Storage429, spec.storage_429),
     ])
 }
 
@@ -264,9 +267,10 @@ mod tests {
 
     #[test]
     fn one_shot_faults_fire_as_often_as_asked() {
-        let s: FaultSpec = "drop_confirm=2,lost_confirm=1,attach_refused=1,hide_s3key=1"
-            .parse()
-            .expect("valid");
+        let s: FaultSpec =
+            "drop_confirm=2,lost_confirm=1,attach_refused=1,hide_s3key=1,storage_429=1"
+                .parse()
+                .expect("valid");
         assert!(s.hide_s3key);
         let again: FaultSpec = s.to_string().parse().expect("round trip");
         assert_eq!(again, s);
@@ -274,6 +278,7 @@ mod tests {
         assert!(f.once(OneShot::DropConfirm) && f.once(OneShot::DropConfirm));
         assert!(!f.once(OneShot::DropConfirm));
         assert!(f.once(OneShot::LostConfirm) && !f.once(OneShot::LostConfirm));
+        assert!(f.once(OneShot::Storage429) && !f.once(OneShot::Storage429));
         assert_eq!(f.counts().get("drop_confirm"), Some(&2));
         f.hide_once("ABC");
         assert!(f.take_hidden("abc") && !f.take_hidden("abc"));

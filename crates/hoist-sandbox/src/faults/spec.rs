@@ -31,8 +31,9 @@ pub const DEFAULT_DOWNLOAD_TTL: Duration = Duration::from_secs(900);
 /// | `hide_s3key` | `1`: Segmentflow listings carry no `s3Key` |
 /// | `download_ttl` | lifetime of Runflow's signed download URLs (default `900s`) |
 /// | `drop_download` | the next N file downloads send half the bytes, then the connection is dropped |
+/// | `storage_429` | the next N storage uploads are answered 429 `SlowDown` with `Retry-After: 1` (the body is read and thrown away; nothing is stored) |
 ///
-/// The last four are counts (one-shot faults) rather than fractions.
+/// The last five are counts (one-shot faults) rather than fractions.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FaultSpec {
     pub error: f64,
@@ -51,6 +52,7 @@ pub struct FaultSpec {
     pub hide_s3key: bool,
     pub download_ttl: Duration,
     pub drop_download: u32,
+    pub storage_429: u32,
 }
 
 impl Default for FaultSpec {
@@ -72,6 +74,7 @@ impl Default for FaultSpec {
             hide_s3key: false,
             download_ttl: DEFAULT_DOWNLOAD_TTL,
             drop_download: 0,
+            storage_429: 0,
         }
     }
 }
@@ -176,6 +179,7 @@ impl FromStr for FaultSpec {
                 "hide_s3key" => spec.hide_s3key = parse_count(key, value)? > 0,
                 "download_ttl" => spec.download_ttl = parse_duration(key, value)?,
                 "drop_download" => spec.drop_download = parse_count(key, value)?,
+                "storage_429" => spec.storage_429 = parse_count(key, value)?,
                 "seed" => {
                     spec.seed = Some(value.parse().map_err(|_| {
                         FaultSpecError(format!("`{item}`: seed must be an unsigned integer"))
@@ -186,7 +190,7 @@ impl FromStr for FaultSpec {
                         "unknown fault key `{other}` (known: error, error_after, rate_limit, \
                          rate_limit_bare, rate_quota, drop, drop_response, expiry, latency, seed, \
                          drop_confirm, lost_confirm, attach_refused, hide_s3key, download_ttl, \
-                         drop_download)"
+                         drop_download, storage_429)"
                     )))
                 }
             }
@@ -229,6 +233,7 @@ impl fmt::Display for FaultSpec {
             ("attach_refused", self.attach_refused),
             ("hide_s3key", u32::from(self.hide_s3key)),
             ("drop_download", self.drop_download),
+            ("storage_429", self.storage_429),
         ] {
             if n > 0 {
                 parts.push(format!("{k}={n}"));

@@ -12,7 +12,7 @@ use futures::StreamExt;
 
 use super::{check_expiry, check_row_expiry, flora_canonical, lookup, put_parts};
 use crate::error::{Dialect, StorageError};
-use crate::faults::abort_connection;
+use crate::faults::{abort_connection, OneShot};
 use crate::state::{AppState, Shared, UploadRecord};
 use crate::store;
 
@@ -52,6 +52,21 @@ impl Attempt {
     fn fail(self, st: &AppState, e: StorageError) -> Response {
         let outcome = format!("rejected {}: {}", e.status.as_u16(), e.code);
         self.finish(st, &outcome, e.into_response())
+    }
+
+    /// The `storage_429` fault: 429 `SlowDown` with `Retry-After: 1`, as a
+    /// storage host under load answers. The body was read (so the client
+    /// sees the answer, not a reset); nothing is stored.
+    fn slow_down(self, st: &AppState) -> Response {
+        let e = StorageError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "SlowDown",
+            "please reduce your request rate",
+        );
+        let mut resp = e.into_response();
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        self.finish(st, "rejected 429: SlowDown", resp)
     }
 
     /// Logs the drop and cuts the connection without a response.
@@ -187,6 +202,12 @@ pub async fn flora_upload(
     }
     let upload_ct = file.content_type().map(str::to_string);
 
+    if st.faults.once(OneShot::Storage429) {
+        while let Ok(Some(c)) = file.chunk().await {
+            att.rec.bytes += c.len() as u64;
+        }
+        return att.slow_down(&st);
+    }
     if st.faults.drop_upload() {
         while att.rec.bytes < DROP_AFTER {
             match file.chunk().await {
@@ -310,6 +331,12 @@ pub async fn put_upload(
         return att.fail(&st, e);
     }
     let mut stream = body.into_data_stream();
+    if st.faults.once(OneShot::Storage429) {
+        while let Some(Ok(c)) = stream.next().await {
+            att.rec.bytes += c.len() as u64;
+        }
+        return att.slow_down(&st);
+    }
     if st.faults.drop_upload() {
         while att.rec.bytes < DROP_AFTER {
             match stream.next().await {

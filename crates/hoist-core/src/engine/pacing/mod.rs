@@ -14,6 +14,10 @@
 //!   handed to the job's own retry (which counts an attempt). A rate limit
 //!   answers before any work is done, so sending again is what a job's
 //!   retry would do, only without leaving and re-entering the queue.
+//! * A storage host's 429 counts the same ([`Pacer::transfer_refused`]): a
+//!   destination's storage and API are one service under one load, so the
+//!   window halves and every job's next call and next transfer wait out
+//!   the pause; the refused transfer is sent again in place after it.
 
 mod aimd;
 pub(crate) mod paced;
@@ -92,8 +96,33 @@ impl Pacer {
         JobSlot(self.clone())
     }
 
+    /// Stamp for a transfer that starts now; give it back to
+    /// [`Pacer::transfer_refused`] if storage refuses it.
+    pub fn epoch(&self) -> u64 {
+        self.aimd().epoch()
+    }
+
+    /// Storage answered a transfer started in `epoch` with 429: halve the
+    /// window (once per episode) and pause the destination until
+    /// `Retry-After`, or a backoff without one. Returns the end of the pause.
+    pub fn transfer_refused(&self, epoch: u64, retry_after: Option<f64>) -> Instant {
+        let until = self.aimd().on_refused(
+            epoch,
+            Instant::now(),
+            retry_after,
+            &self.backoff,
+            rand::random::<f64>(),
+        );
+        tracing::debug!(
+            pause_ms = until.saturating_duration_since(Instant::now()).as_millis() as u64,
+            window = self.window(),
+            "storage rate limited: the destination pauses"
+        );
+        until
+    }
+
     /// Wait until no pause holds the destination.
-    async fn unpaused(&self) {
+    pub async fn unpaused(&self) {
         loop {
             let until = self.aimd().paused_until();
             match until {

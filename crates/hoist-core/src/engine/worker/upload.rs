@@ -2,6 +2,7 @@
 
 use super::{api_halt, Halt, Job};
 use crate::engine::hashing;
+use crate::engine::pacing::RETRIES_IN_PLACE;
 use crate::error::ApiError;
 use crate::model::JobState;
 use crate::provider::{Lookup, Provider, Reservation, StorageVerdict};
@@ -162,6 +163,10 @@ impl Job {
 
     pub(super) async fn upload(&mut self, provider: &dyn Provider) -> Result<(), Halt> {
         let mut renewals = 0;
+        let mut refused = 0;
+        let pacer = self
+            .inner
+            .pacer(&self.row.dest_key, self.row.destination.provider);
         let sent_hash: String;
         loop {
             let margin = if renewals == 0 && !self.fresh_reservation {
@@ -194,6 +199,10 @@ impl Job {
                     "internal error: no reservation to upload to",
                 ));
             };
+            // A 429 from this destination (API or storage) holds every
+            // transfer to it too, not only the calls.
+            pacer.unpaused().await;
+            let epoch = pacer.epoch();
             let result = transfer::send(
                 &self.inner.storage_client,
                 Upload {
@@ -251,7 +260,26 @@ impl Job {
                     ))
                 }
                 Err(TransferError::Network(e)) => return Err(api_halt("sending the bytes", e)),
-                Err(TransferError::Status { status, body }) => {
+                Err(TransferError::Status {
+                    status: 429,
+                    retry_after_secs,
+                    ..
+                }) if refused + 1 < RETRIES_IN_PLACE => {
+                    // Storage asks us to slow down: the whole destination
+                    // pauses, and this transfer goes again after the pause
+                    // (nothing was stored; the signed URL is checked again).
+                    refused += 1;
+                    pacer.transfer_refused(epoch, retry_after_secs);
+                    tracing::info!(job = self.row.id, refused, "storage answered 429; pausing");
+                }
+                Err(TransferError::Status {
+                    status,
+                    body,
+                    retry_after_secs,
+                }) => {
+                    if status == 429 {
+                        pacer.transfer_refused(epoch, retry_after_secs);
+                    }
                     match provider.storage_verdict(status) {
                         StorageVerdict::Expired if renewals < MAX_RENEWALS => {
                             renewals += 1;
@@ -265,10 +293,14 @@ impl Job {
                             }
                         }
                         StorageVerdict::Retry | StorageVerdict::Expired => {
-                            return Err(Halt::retry(
-                                storage_reason(status),
-                                format!("storage answered HTTP {status}: {body}"),
-                            ))
+                            return Err(Halt::Retry {
+                                failure: Failure::new(
+                                    storage_reason(status),
+                                    format!("storage answered HTTP {status}: {body}"),
+                                ),
+                                retry_after: retry_after_secs,
+                                counts: true,
+                            })
                         }
                         StorageVerdict::Fatal => {
                             return Err(Halt::fail(
