@@ -55,11 +55,12 @@ pub(super) async fn scheduler(inner: Arc<Inner>) {
 
 /// Start workers for runnable jobs while destinations have free slots.
 ///
-/// Reads only what it can start: destinations with no free slot and jobs
-/// already started are left out in the query, so a call costs about one row
-/// per free slot however long the queue is. Each round starts a job, or
-/// learns that a destination is full or an account has no key here (and
-/// leaves those out next round), so the rounds end.
+/// Reads only what it can start: each destination with waiting work is
+/// asked for as many jobs as it has free slots, and a full one is not asked
+/// at all (`queue/runnable.rs`), so a call costs about one row per free slot
+/// however long the queue is. A round reads again only if it learned that
+/// an account has no key here (its jobs are then left out), so the rounds
+/// end.
 ///
 /// A destination's slots are its pacer's window (`pacing`), under the
 /// person's cap; one not used yet starts at [`pacing::INITIAL_WINDOW`].
@@ -73,48 +74,42 @@ async fn fill_slots(inner: &Arc<Inner>) -> Result<usize, CoreError> {
     let cap = inner.concurrency.load(Ordering::SeqCst);
     let mut started = 0;
     for _round in 0..64 {
-        let (skip, wanted) = {
+        let wanted = {
             let active = inner.active_lock();
             let mut busy: HashMap<&str, usize> = HashMap::new();
             for a in active.values() {
                 *busy.entry(a.dest_key.as_str()).or_default() += 1;
             }
-            let mut full = Vec::new();
-            // Rows worth reading: the most any destination could take now
-            // (a destination with no job running takes a whole window).
-            let mut wanted = fresh_limit(cap);
-            for (dest, n) in busy {
-                let limit = limit_of(inner, dest, cap);
-                if n >= limit {
-                    full.push(dest.to_string());
-                }
-                wanted = wanted.max(limit.saturating_sub(n));
+            let free = busy
+                .into_iter()
+                .map(|(dest, n)| {
+                    let limit = limit_of(inner, dest, cap);
+                    (dest.to_string(), limit.saturating_sub(n))
+                })
+                .collect();
+            queue::Wanted {
+                free,
+                fresh: fresh_limit(cap),
+                accounts_without_key: inner.without_key_lock().iter().cloned().collect(),
+                started: active.keys().copied().collect(),
             }
-            let skip = queue::Skip {
-                accounts: inner.without_key_lock().iter().cloned().collect(),
-                dests: full,
-                ids: active.keys().copied().collect(),
-            };
-            (skip, wanted.max(1))
         };
         let candidates = inner
             .queue
-            .next_runnable(queue::now_millis(), wanted, skip)
+            .next_runnable(queue::now_millis(), wanted)
             .await?;
-        let fetched = candidates.len();
-        let mut progressed = false;
+        let mut learned_keyless = false;
         for row in candidates {
             if !inner.can_work(&row).await {
                 // Its account is now in `without_key`: left out next round.
-                progressed = true;
+                learned_keyless = true;
                 continue;
             }
             if start(inner, row, cap) {
                 started += 1;
             }
-            progressed = true;
         }
-        if fetched < wanted || !progressed {
+        if !learned_keyless {
             break;
         }
     }

@@ -29,7 +29,7 @@ pub use lock::{EngineLock, LockError};
 pub use powercut::PowerCut;
 pub use row::JobRow;
 use row::{row_to_job, COLUMNS};
-pub use runnable::Skip;
+pub use runnable::Wanted;
 pub use tally::QueueTally;
 
 use crate::error::CoreError;

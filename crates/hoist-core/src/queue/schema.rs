@@ -169,6 +169,12 @@ ALTER TABLE uploaded_content ADD COLUMN size INTEGER;
 CREATE INDEX jobs_dest_sample ON jobs(dest_key, sample, size);
 CREATE INDEX uploaded_content_sample ON uploaded_content(dest_key, sample, size);
 "#,
+    // 8: the scheduler reads runnable jobs per destination (issue 12,
+    // `runnable.rs`): the destinations with waiting work by a loose index
+    // scan, then each one's oldest jobs, without walking other jobs.
+    r#"
+CREATE INDEX jobs_runnable ON jobs(state, dest_key, next_attempt_at);
+"#,
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -5,6 +5,7 @@ mod enqueue;
 mod group;
 mod lifecycle;
 mod reopen;
+mod runnable_reads;
 mod sample;
 
 use super::*;
