@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 use hoist_api::settings::{engine_config, UploadOverrides};
 use hoist_core::engine::{AddReport, DuplicatePolicy, EngineRole};
-use hoist_core::{Engine, JobId, JobState};
+use hoist_core::{Engine, JobId};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -76,42 +76,31 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
     );
     let mut failed = report_problems(&report, args.json);
     let ids: Vec<JobId> = report.jobs.iter().map(|j| j.id).collect();
+    // The report holds every path: not needed while following (a million
+    // files' paths would be most of this process's memory).
+    drop(report);
     let rows = follow(&engine, &ids, args.json, &mut progress).await;
     // Also on error: in-flight jobs (ours or another process's) stay
     // resumable and the lock is freed for whoever follows.
     engine.shutdown().await;
-    let rows = rows?;
-    let mut ready = 0;
-    let mut bytes = 0;
-    for row in &rows {
-        match row.state {
-            JobState::Ready | JobState::Duplicate => {
-                ready += 1;
-                bytes += row.size;
-            }
-            _ => {
-                failed += 1;
-                if !args.json {
-                    eprintln!(
-                        "failed: {}: {}",
-                        terminal_safe(&row.path.to_string_lossy()),
-                        terminal_safe(&crate::hints::with_hint(
-                            row.last_error.as_deref().unwrap_or(row.state.as_str()),
-                            row.last_reason.as_ref()
-                        ))
-                    );
-                }
-            }
+    let settled = rows?;
+    for row in &settled.unsuccessful {
+        failed += 1;
+        if !args.json {
+            eprintln!(
+                "failed: {}: {}",
+                terminal_safe(&row.path.to_string_lossy()),
+                terminal_safe(&crate::hints::with_hint(
+                    row.last_error.as_deref().unwrap_or(row.state.as_str()),
+                    row.last_reason.as_ref()
+                ))
+            );
         }
     }
     if !args.json && progress.mode() != Mode::Quiet {
-        let dupes = rows
-            .iter()
-            .filter(|r| r.state == JobState::Duplicate)
-            .count();
-        let mut line = format!("{ready} ready ({})", human_bytes(bytes));
-        if dupes > 0 {
-            line.push_str(&format!(", {dupes} already there"));
+        let mut line = format!("{} ready ({})", settled.ready, human_bytes(settled.bytes));
+        if settled.duplicates > 0 {
+            line.push_str(&format!(", {} already there", settled.duplicates));
         }
         if failed > 0 {
             line.push_str(&format!(", {failed} failed"));

@@ -29,14 +29,43 @@ fn settled(state: JobState) -> bool {
     state.is_terminal() || state == JobState::Paused
 }
 
+/// What the followed jobs came to. Only the unsuccessful rows are kept (their
+/// reasons are printed at the end); the rest are counted, so following a
+/// million files does not hold a million rows.
+#[derive(Debug, Default)]
+pub(crate) struct Settled {
+    /// Ready or already in the library.
+    pub ready: usize,
+    /// Of those, already in the library.
+    pub duplicates: usize,
+    /// Bytes of the ready ones.
+    pub bytes: u64,
+    /// Failed, cancelled or paused, in id order.
+    pub unsuccessful: Vec<JobRow>,
+}
+
+impl Settled {
+    fn add(&mut self, row: JobRow) {
+        if row.state.is_success() {
+            self.ready += 1;
+            self.bytes += row.size;
+            if row.state == JobState::Duplicate {
+                self.duplicates += 1;
+            }
+        } else {
+            self.unsuccessful.push(row);
+        }
+    }
+}
+
 /// Wait for the jobs to settle, printing each as it does (and a progress bar
-/// when stderr is a terminal). Returns the settled rows, in id order.
+/// when stderr is a terminal).
 pub(crate) async fn follow(
     engine: &Engine,
     ids: &[JobId],
     json: bool,
     progress: &mut Progress,
-) -> anyhow::Result<Vec<JobRow>> {
+) -> anyhow::Result<Settled> {
     // Subscribe before the first read: a job that settles in between raises
     // an event we then see.
     let mut events = engine.subscribe();
@@ -44,7 +73,7 @@ pub(crate) async fn follow(
         engine,
         json,
         pending: ids.iter().copied().collect(),
-        done: Vec::with_capacity(ids.len()),
+        done: Settled::default(),
         told_key: false,
         following: engine.role() != EngineRole::Leading,
     };
@@ -89,7 +118,7 @@ pub(crate) async fn follow(
     f.note_takeover(progress);
     progress.finish();
     let mut done = f.done;
-    done.sort_unstable_by_key(|r| r.id);
+    done.unsuccessful.sort_unstable_by_key(|r| r.id);
     Ok(done)
 }
 
@@ -97,7 +126,7 @@ struct Follower<'a> {
     engine: &'a Engine,
     json: bool,
     pending: HashSet<JobId>,
-    done: Vec<JobRow>,
+    done: Settled,
     told_key: bool,
     following: bool,
 }
@@ -148,7 +177,7 @@ impl Follower<'_> {
                         print_json_line(&job_json(&row));
                     }
                     progress.settled(&row);
-                    self.done.push(row);
+                    self.done.add(row);
                 }
             }
         }

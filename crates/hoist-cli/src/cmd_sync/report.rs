@@ -3,7 +3,7 @@
 use crate::output::{human_bytes, job_json, print_json_line, terminal_safe};
 use hoist_core::sync::control::FolderControl;
 use hoist_core::sync::{FolderState, FolderStatus, Syncer};
-use hoist_core::{JobFilter, JobRow};
+use hoist_core::JobFilter;
 use hoist_core::{JobId, JobState};
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -87,27 +87,17 @@ pub fn problem(p: &str, json: bool) {
 }
 
 /// Print the final tally of `--once`; returns the number of failed files.
-pub fn summary(rows: &[JobRow], json: bool) -> usize {
-    let mut failed = 0;
-    let mut ready = 0;
-    let mut bytes = 0;
-    for r in rows {
-        if r.state.is_success() {
-            ready += 1;
-            bytes += r.size;
-        } else {
-            failed += 1;
-            if !json {
-                eprintln!(
-                    "failed: {}: {}",
-                    terminal_safe(&r.path.to_string_lossy()),
-                    terminal_safe(r.last_error.as_deref().unwrap_or(r.state.as_str()))
-                );
-            }
-        }
-    }
+pub fn summary(settled: &crate::follow::Settled, json: bool) -> usize {
+    let failed = settled.unsuccessful.len();
     if !json {
-        let mut line = format!("{ready} ready ({})", human_bytes(bytes));
+        for r in &settled.unsuccessful {
+            eprintln!(
+                "failed: {}: {}",
+                terminal_safe(&r.path.to_string_lossy()),
+                terminal_safe(r.last_error.as_deref().unwrap_or(r.state.as_str()))
+            );
+        }
+        let mut line = format!("{} ready ({})", settled.ready, human_bytes(settled.bytes));
         if failed > 0 {
             line.push_str(&format!(", {failed} failed"));
         }
