@@ -1,8 +1,9 @@
 //! Hoist's desktop shell: Tauri registration over `hoist_api`. It registers
 //! the commands (from one list), forwards the application's event stream to
 //! the window, the tray and notifications, keeps the window's geometry and
-//! starts the in-process sandbox. No upload, account or library rule lives
-//! here: every command is a thin call into `hoist_api`.
+//! binds the in-process sandbox (which starts on first use). No upload,
+//! account or library rule lives here: every command is a thin call into
+//! `hoist_api`.
 
 #[macro_use]
 mod command_list;
@@ -12,6 +13,7 @@ mod boot;
 mod commands;
 mod events;
 pub mod launch;
+mod local_sandbox;
 mod tray;
 pub mod webkit;
 mod window;
@@ -118,9 +120,7 @@ pub fn run() {
                 tauri::async_runtime::block_on(async {
                     hoist.shutdown().await;
                     if let Some(sandbox) = handle.try_state::<boot::LocalSandbox>() {
-                        if let Some(sb) = sandbox.0.lock().await.take() {
-                            sb.shutdown().await;
-                        }
+                        sandbox.shutdown().await;
                     }
                 });
             }
