@@ -14,6 +14,7 @@ mod commands;
 mod events;
 pub mod launch;
 mod local_sandbox;
+mod runtime;
 mod tray;
 pub mod webkit;
 mod window;
@@ -43,6 +44,15 @@ pub fn run() {
     hoist_api::diagnostics::init_logging(&state_dir);
     let e2e = std::env::var_os("HOIST_E2E").is_some_and(|v| v == "1");
     let minimized = std::env::args_os().any(|a| a == launch::MINIMIZED_FLAG);
+    // Lives until the process exits (Tauri's event loop never returns here).
+    let _runtime = match runtime::install() {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!(error = %e, "Hoist could not start its async runtime");
+            eprintln!("Hoist could not start: {e}");
+            std::process::exit(1);
+        }
+    };
     let app = tauri::Builder::default()
         // First, so a second launch hands over its files before anything starts.
         .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
