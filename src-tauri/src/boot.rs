@@ -1,14 +1,14 @@
-//! Starting the shell: the in-process sandbox (the built-in "Local sandbox"
-//! account), then the application (`hoist_api::Hoist`) on it.
+//! Starting the shell: the in-process sandbox's port (the built-in "Local
+//! sandbox" account; the server itself starts on first use, see
+//! `local_sandbox`), then the application (`hoist_api::Hoist`) on it.
 
 use hoist_api::{settings, Hoist, StartOptions};
 use hoist_core::accounts::SecretStore;
-use hoist_sandbox::{Sandbox, SandboxConfig};
+use hoist_sandbox::SandboxConfig;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The in-process sandbox, kept in Tauri's state until the app exits.
-pub struct LocalSandbox(pub tokio::sync::Mutex<Option<Sandbox>>);
+pub use crate::local_sandbox::LocalSandbox;
 
 /// Bind the sandbox where it was last time (so queued jobs still reach it),
 /// else on any free loopback port.
@@ -22,7 +22,8 @@ async fn bind_sandbox(preferred: Option<u16>) -> std::io::Result<tokio::net::Tcp
     tokio::net::TcpListener::bind(("127.0.0.1", 0)).await
 }
 
-/// Start the local sandbox, remember its port, and start the application.
+/// Bind the local sandbox's port (remembered for next time) and start the
+/// application. The sandbox serves from its first connection on.
 pub(crate) async fn boot(
     state_dir: PathBuf,
     e2e: bool,
@@ -32,9 +33,10 @@ pub(crate) async fn boot(
     let mut saved = settings::load(&state_dir);
     let listener = bind_sandbox(saved.sandbox_port).await?;
     let port = listener.local_addr()?.port();
-    let sandbox = Sandbox::start(listener, SandboxConfig::new(state_dir.join("sandbox"))).await?;
-    let sandbox_url = sandbox.base_url();
-    tracing::info!(%sandbox_url, "local sandbox started");
+    let sandbox =
+        LocalSandbox::on_first_use(listener, SandboxConfig::new(state_dir.join("sandbox")))?;
+    let sandbox_url = sandbox.base_url().to_string();
+    tracing::info!(%sandbox_url, "local sandbox bound; it starts on first use");
     if saved.sandbox_port != Some(port) {
         saved.sandbox_port = Some(port);
         settings::save(&state_dir, &saved)?;
@@ -47,5 +49,5 @@ pub(crate) async fn boot(
         bench: std::env::var_os("HOIST_BENCH").is_some_and(|v| v == "1"),
     })
     .await?;
-    Ok((hoist, LocalSandbox(tokio::sync::Mutex::new(Some(sandbox)))))
+    Ok((hoist, sandbox))
 }

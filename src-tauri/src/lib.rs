@@ -1,8 +1,9 @@
 //! Hoist's desktop shell: Tauri registration over `hoist_api`. It registers
 //! the commands (from one list), forwards the application's event stream to
 //! the window, the tray and notifications, keeps the window's geometry and
-//! starts the in-process sandbox. No upload, account or library rule lives
-//! here: every command is a thin call into `hoist_api`.
+//! binds the in-process sandbox (which starts on first use). No upload,
+//! account or library rule lives here: every command is a thin call into
+//! `hoist_api`.
 
 #[macro_use]
 mod command_list;
@@ -12,6 +13,8 @@ mod boot;
 mod commands;
 mod events;
 pub mod launch;
+mod local_sandbox;
+mod runtime;
 mod tray;
 pub mod webkit;
 mod window;
@@ -41,6 +44,15 @@ pub fn run() {
     hoist_api::diagnostics::init_logging(&state_dir);
     let e2e = std::env::var_os("HOIST_E2E").is_some_and(|v| v == "1");
     let minimized = std::env::args_os().any(|a| a == launch::MINIMIZED_FLAG);
+    // Lives until the process exits (Tauri's event loop never returns here).
+    let _runtime = match runtime::install() {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!(error = %e, "Hoist could not start its async runtime");
+            eprintln!("Hoist could not start: {e}");
+            std::process::exit(1);
+        }
+    };
     let app = tauri::Builder::default()
         // First, so a second launch hands over its files before anything starts.
         .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
@@ -118,9 +130,7 @@ pub fn run() {
                 tauri::async_runtime::block_on(async {
                     hoist.shutdown().await;
                     if let Some(sandbox) = handle.try_state::<boot::LocalSandbox>() {
-                        if let Some(sb) = sandbox.0.lock().await.take() {
-                            sb.shutdown().await;
-                        }
+                        sandbox.shutdown().await;
                     }
                 });
             }

@@ -9,16 +9,22 @@ use crate::{follower, settings, THUMB_SIZE};
 use hoist_core::accounts::{AccountStore, SecretStore};
 use hoist_core::sync::Syncer;
 use hoist_core::{CoreError, Destination, Engine, JobId};
-use hoist_thumbs::ThumbPool;
+use hoist_thumbs::{ThumbCache, ThumbError, ThumbPool};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
+
+/// Disk budget of the thumbnail cache.
+const THUMB_CACHE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// The application: engine, accounts and their keys, settings, the selected
 /// account, the thumbnail pool and the watched folders.
 pub struct Hoist {
     pub(crate) engine: Engine,
     pub(crate) settings: Arc<Mutex<settings::Settings>>,
-    pub(crate) thumbs: ThumbPool,
+    /// Made on the first thumbnail request: opening the cache scans its
+    /// folder (up to 512 MB of files), and an empty queue needs neither it
+    /// nor the worker threads.
+    pub(crate) thumbs: tokio::sync::OnceCell<ThumbPool>,
     /// The in-process sandbox's FLORA destination ("Local sandbox").
     pub(crate) sandbox_destination: Destination,
     /// Where new files go.
@@ -144,7 +150,11 @@ impl Hoist {
     /// miss), or None when the file has no preview (a type icon is shown).
     pub async fn thumbnail_path(&self, id: JobId) -> Result<Option<PathBuf>, CoreError> {
         let job = self.engine.job(id).await?;
-        match self.thumbs.request(&job.path, THUMB_SIZE).await {
+        let made = match self.thumbs().await {
+            Ok(pool) => pool.request(&job.path, THUMB_SIZE).await,
+            Err(e) => Err(e),
+        };
+        match made {
             Ok(info) if info.fallback.is_none() => Ok(Some(info.path)),
             Ok(info) => {
                 tracing::debug!(id, reason = ?info.fallback, "no preview");
@@ -155,6 +165,29 @@ impl Hoist {
                 Ok(None)
             }
         }
+    }
+
+    /// The thumbnail pool, opened on first use (again after a failure: the
+    /// cache folder may be writable next time).
+    pub(crate) async fn thumbs(&self) -> Result<&ThumbPool, ThumbError> {
+        self.thumbs
+            .get_or_try_init(|| async {
+                let dir = self.thumbs_dir();
+                let cache = tokio::task::spawn_blocking({
+                    let dir = dir.clone();
+                    move || ThumbCache::open(dir, THUMB_CACHE_BYTES)
+                })
+                .await
+                .map_err(|e| ThumbError::Io {
+                    path: dir,
+                    source: std::io::Error::other(e.to_string()),
+                })??;
+                Ok(ThumbPool::with_cache(
+                    ThumbPool::default_workers().min(2),
+                    cache,
+                ))
+            })
+            .await
     }
 
     /// Stop the folder tasks and the engine (the queue keeps what they queued).

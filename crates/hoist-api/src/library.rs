@@ -125,7 +125,11 @@ async fn make_preview(
     stem: &str,
     downloaded: bool,
 ) -> Result<Option<LibraryPreview>, CommandError> {
-    match shell.thumbs.request(source, crate::THUMB_SIZE * 2).await {
+    let made = match shell.thumbs().await {
+        Ok(pool) => pool.request(source, crate::THUMB_SIZE * 2).await,
+        Err(e) => Err(e),
+    };
+    match made {
         Ok(info) if info.fallback.is_none() => {
             let ext = info
                 .path

@@ -1,26 +1,23 @@
-//! Starting the application: the engine, the thumbnail pool, the watched
-//! folders' runner and the account new files went to last time. The local
+//! Starting the application: the engine, the watched folders' runner and
+//! the account new files went to last time. (The thumbnail pool starts on
+//! the first thumbnail request, see `Hoist::thumbs`.) The local
 //! sandbox itself is the front end's to start (the desktop runs one in
 //! process); this takes its address.
 
 use crate::accounts::{self, DesktopCredentials, Selected};
 use crate::events::EventSender;
-use crate::hoist::thumbs_dir;
 use crate::{settings, Hoist};
 use hoist_core::accounts::{AccountCredentials, AccountStore, SecretStore};
 use hoist_core::engine::EngineConfig;
 use hoist_core::retry::RetryPolicy;
 use hoist_core::sync::{SyncOptions, Syncer};
 use hoist_core::{CoreError, Destination, Engine, ProviderKind};
-use hoist_thumbs::{ThumbCache, ThumbPool};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 /// The key the in-process sandbox accepts (it takes any non-empty key).
 const SANDBOX_KEY: &str = "local-sandbox";
-/// Disk budget of the thumbnail cache.
-const THUMB_CACHE_BYTES: u64 = 512 * 1024 * 1024;
 /// The FLORA workspace of the "Local sandbox" account.
 const SANDBOX_WORKSPACE: &str = "ws_local";
 
@@ -48,8 +45,6 @@ pub enum StartError {
     },
     #[error(transparent)]
     Engine(#[from] CoreError),
-    #[error("cannot open the thumbnail cache: {0}")]
-    Thumbnails(String),
 }
 
 impl Hoist {
@@ -93,9 +88,6 @@ impl Hoist {
         }
         // A CLI running the queue is followed (read-only), then taken over.
         let engine = Engine::start_or_follow(config).await?;
-        let cache = ThumbCache::open(thumbs_dir(&state_dir), THUMB_CACHE_BYTES)
-            .map_err(|e| StartError::Thumbnails(e.to_string()))?;
-        let thumbs = ThumbPool::with_cache(ThumbPool::default_workers().min(2), cache);
         let sandbox_selected = Selected {
             account_id: accounts::SANDBOX_ACCOUNT_ID.to_string(),
             label: accounts::SANDBOX_LABEL.to_string(),
@@ -106,7 +98,7 @@ impl Hoist {
             syncer: Syncer::new(engine.clone(), SyncOptions::from_env()),
             engine,
             settings: Arc::new(Mutex::new(settings)),
-            thumbs,
+            thumbs: Default::default(),
             sandbox_destination,
             selected: RwLock::new(sandbox_selected),
             accounts,

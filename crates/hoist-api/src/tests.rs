@@ -27,6 +27,8 @@ async fn thumbnails_come_from_the_cache_dir() {
     let png = files.path().join("logo.png");
     std::fs::write(&png, include_bytes!("../../../icons/128x128.png")).expect("write");
     let shell = boot_with_memory_keys(state.path()).await;
+    // The pool and its cache wait for the first thumbnail.
+    assert!(shell.thumbs.get().is_none(), "thumbnail pool made at start");
     shell
         .add_paths(std::slice::from_ref(&png))
         .await
@@ -39,6 +41,7 @@ async fn thumbnails_come_from_the_cache_dir() {
         .expect("a preview");
     assert!(thumb.starts_with(shell.thumbs_dir()), "{thumb:?}");
     assert!(std::fs::metadata(&thumb).expect("thumb file").len() > 0);
+    assert!(shell.thumbs.get().is_some());
     shell.engine.shutdown().await;
 }
 
