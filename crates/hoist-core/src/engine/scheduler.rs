@@ -31,6 +31,8 @@ pub(super) async fn scheduler(inner: Arc<Inner>) {
         }
         let started = match fill_slots(&inner).await {
             Ok(n) => n,
+            // Shutting down: the runtime cancels the queue call under it.
+            Err(_) if inner.stopping.load(Ordering::SeqCst) => return,
             Err(e) => {
                 tracing::error!(error = %e, "scheduler could not read the queue");
                 0
