@@ -150,11 +150,7 @@ impl Hoist {
     /// miss), or None when the file has no preview (a type icon is shown).
     pub async fn thumbnail_path(&self, id: JobId) -> Result<Option<PathBuf>, CoreError> {
         let job = self.engine.job(id).await?;
-        let made = match self.thumbs().await {
-            Ok(pool) => pool.request(&job.path, THUMB_SIZE).await,
-            Err(e) => Err(e),
-        };
-        match made {
+        match self.thumbnail(&job.path, THUMB_SIZE).await {
             Ok(info) if info.fallback.is_none() => Ok(Some(info.path)),
             Ok(info) => {
                 tracing::debug!(id, reason = ?info.fallback, "no preview");
@@ -165,6 +161,15 @@ impl Hoist {
                 Ok(None)
             }
         }
+    }
+
+    /// A thumbnail of `source` at `size`, through the pool (opened on first use).
+    pub(crate) async fn thumbnail(
+        &self,
+        source: impl AsRef<Path>,
+        size: u32,
+    ) -> Result<hoist_thumbs::ThumbInfo, ThumbError> {
+        self.thumbs().await?.request(source, size).await
     }
 
     /// The thumbnail pool, opened on first use (again after a failure: the

@@ -125,11 +125,7 @@ async fn make_preview(
     stem: &str,
     downloaded: bool,
 ) -> Result<Option<LibraryPreview>, CommandError> {
-    let made = match shell.thumbs().await {
-        Ok(pool) => pool.request(source, crate::THUMB_SIZE * 2).await,
-        Err(e) => Err(e),
-    };
-    match made {
+    match shell.thumbnail(source, crate::THUMB_SIZE * 2).await {
         Ok(info) if info.fallback.is_none() => {
             let ext = info
                 .path
