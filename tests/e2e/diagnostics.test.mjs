@@ -33,8 +33,13 @@ describe("logs and diagnostics", () => {
     assert.match(diagnostics, /WebKitGTK: 2\.\d+\.\d+/);
 
     await h.app.click("[data-testid=open-logs]");
-    const status = await until("the logs folder", () => text("[data-testid=support-status]"));
-    assert.ok(status.includes(join(STATE, "logs")), status);
+    // The copy's own status line may still be showing: wait for the new one.
+    const logs = join(STATE, "logs");
+    const status = await until("the logs folder", async () => {
+      const now = await text("[data-testid=support-status]");
+      return now && now.includes(logs) ? now : null;
+    });
+    assert.ok(status.includes(logs), status);
 
     await h.app.click("[data-testid=about]");
     const about = await until("the About panel", () => text("[data-testid=about-panel]"));
