@@ -130,12 +130,21 @@ impl Hoist {
             return Ok(refused);
         }
         let target = self.selected().job_target();
-        let report = self.engine.add(paths, &target).await?;
-        let reused = report.jobs.iter().filter(|j| j.reused).count();
+        // Counted as they are committed: a dropped folder of a million files
+        // never lists its paths in memory.
+        let (mut added, mut reused) = (0usize, 0usize);
+        let outcome = self
+            .engine
+            .add_each(paths, &target, |chunk| {
+                let again = chunk.iter().filter(|j| j.reused).count();
+                reused += again;
+                added += chunk.len() - again;
+            })
+            .await?;
         Ok(AddSummary {
-            added: u32::try_from(report.jobs.len() - reused).unwrap_or(u32::MAX),
+            added: u32::try_from(added).unwrap_or(u32::MAX),
             reused: u32::try_from(reused).unwrap_or(u32::MAX),
-            problems: report
+            problems: outcome
                 .problems
                 .iter()
                 .map(|p| AddProblem {

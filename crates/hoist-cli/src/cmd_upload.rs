@@ -6,7 +6,8 @@ use crate::progress::{Mode, Progress};
 use anyhow::Context;
 use clap::Args;
 use hoist_api::settings::{engine_config, UploadOverrides};
-use hoist_core::engine::{AddReport, DuplicatePolicy, EngineRole};
+use hoist_core::engine::{DuplicatePolicy, EngineRole};
+use hoist_core::scan::ScanProblem;
 use hoist_core::{Engine, JobId};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -67,18 +68,21 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
         );
     }
     let adding = std::time::Instant::now();
-    let report = engine.add(&args.paths, &target).await?;
+    // Only the ids are kept: a million files' paths would be most of this
+    // process's memory. The first files upload while the rest are queued.
+    let mut ids: Vec<JobId> = Vec::new();
+    let outcome = engine
+        .add_each(&args.paths, &target, |chunk| {
+            ids.extend(chunk.iter().map(|j| j.id))
+        })
+        .await?;
     // bench/scale.sh reads this line (RUST_LOG=info) for the enqueue time.
     tracing::info!(
-        files = report.jobs.len(),
+        files = ids.len(),
         ms = adding.elapsed().as_millis() as u64,
         "queued"
     );
-    let mut failed = report_problems(&report, args.json);
-    let ids: Vec<JobId> = report.jobs.iter().map(|j| j.id).collect();
-    // The report holds every path: not needed while following (a million
-    // files' paths would be most of this process's memory).
-    drop(report);
+    let mut failed = report_problems(&outcome.problems, args.json);
     let rows = follow(&engine, &ids, args.json, &mut progress).await;
     // Also on error: in-flight jobs (ours or another process's) stay
     // resumable and the lock is freed for whoever follows.
@@ -111,8 +115,8 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
 }
 
 /// Paths that could not even be queued: each is a failure with its reason.
-fn report_problems(report: &AddReport, json: bool) -> usize {
-    for p in &report.problems {
+fn report_problems(problems: &[ScanProblem], json: bool) -> usize {
+    for p in problems {
         if json {
             print_json_line(&serde_json::json!({
                 "path": p.path.to_string_lossy(), "asset_id": null, "status": "failed",
@@ -126,7 +130,7 @@ fn report_problems(report: &AddReport, json: bool) -> usize {
             );
         }
     }
-    report.problems.len()
+    problems.len()
 }
 
 pub(crate) use crate::follow::follow;

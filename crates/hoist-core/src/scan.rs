@@ -1,9 +1,15 @@
 //! Turn the paths a person gave (files, folders) into the files to upload.
 //! Problems (missing paths, loops, unreadable folders, sockets) are reported
 //! per path and never stop the rest of the batch.
+//!
+//! The files come out in chunks, so a folder of a million files is queued
+//! (and its first files uploaded) while the walk goes on, and no list of
+//! every path is ever held: see [`scan_in_chunks`].
 
 use crate::transfer::FileIdentity;
 use serde::Serialize;
+use std::collections::HashSet;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 /// A regular file found by the scan.
@@ -41,40 +47,154 @@ pub fn is_os_junk(name: &str) -> bool {
 /// Scan files and folders (recursively, following symlinks, detecting loops).
 /// Files appear once each, in a stable order.
 pub fn scan(paths: &[PathBuf]) -> ScanResult {
-    let mut out = ScanResult::default();
-    let mut seen = std::collections::HashSet::new();
-    for root in paths {
-        scan_one(root, &mut out, &mut seen);
-    }
-    out
+    let mut files = Vec::new();
+    let problems = scan_in_chunks(paths, usize::MAX, |chunk| {
+        files.extend(chunk);
+        ControlFlow::Continue(())
+    });
+    ScanResult { files, problems }
 }
 
-fn scan_one(root: &Path, out: &mut ScanResult, seen: &mut std::collections::HashSet<PathBuf>) {
-    let meta = match std::fs::metadata(root) {
-        Ok(m) => m,
-        Err(e) => {
-            out.problems.push(ScanProblem {
-                path: root.to_path_buf(),
-                reason: io_reason(&e),
-            });
+/// [`scan`], handing the files to `take` in chunks of at most `chunk_len` as
+/// the walk finds them; `take` may stop the walk. Answers the problems.
+///
+/// Each file comes out once although the paths may overlap (a folder and a
+/// file inside it, the same folder twice): a path inside another given
+/// folder, or given twice, is left to the first of them. So the walks never
+/// meet and no set of every path seen is needed: memory stays at one chunk
+/// however many files there are.
+pub fn scan_in_chunks(
+    paths: &[PathBuf],
+    chunk_len: usize,
+    mut take: impl FnMut(Vec<ScannedFile>) -> ControlFlow<()>,
+) -> Vec<ScanProblem> {
+    let mut sink = Sink {
+        chunk: Vec::new(),
+        chunk_len: chunk_len.max(1),
+        problems: Vec::new(),
+        take: &mut take,
+        stopped: false,
+        root: PathBuf::new(),
+        given_root: PathBuf::new(),
+    };
+    for (given, root) in distinct_roots(paths) {
+        sink.given_root = given;
+        sink.root = root.clone();
+        scan_one(&root, &mut sink);
+        if sink.stopped {
+            return sink.problems;
+        }
+    }
+    sink.flush();
+    sink.problems
+}
+
+/// The paths (as given, and made absolute), in the order given, that no
+/// other given folder contains and that were not given before.
+fn distinct_roots(paths: &[PathBuf]) -> Vec<(PathBuf, PathBuf)> {
+    let absolute: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
+    // Only a folder contains anything; one Hoist cannot read is not a
+    // container either (its files are not walked, so nothing is left to it).
+    let folders: HashSet<&Path> = absolute
+        .iter()
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_dir()))
+        .map(PathBuf::as_path)
+        .collect();
+    let mut given = HashSet::new();
+    paths
+        .iter()
+        .zip(&absolute)
+        .filter(|(_, p)| !walked_by(p, &folders))
+        .filter(|(_, p)| given.insert(p.as_path()))
+        .map(|(g, p)| (g.clone(), p.clone()))
+        .collect()
+}
+
+/// Whether the walk of one of `folders` finds `path` (so it need not be
+/// scanned again): it is inside one and exists. Clutter the walk skips is
+/// still taken when named on its own, as is a missing path (to report it).
+fn walked_by(path: &Path, folders: &HashSet<&Path>) -> bool {
+    let junk = path
+        .file_name()
+        .is_some_and(|n| is_os_junk(&n.to_string_lossy()));
+    !junk
+        && path.ancestors().skip(1).any(|a| folders.contains(a))
+        && std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Absolute, so the queue entry means the same file from any directory.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Where the walk puts what it finds.
+struct Sink<'a, F> {
+    chunk: Vec<ScannedFile>,
+    chunk_len: usize,
+    problems: Vec<ScanProblem>,
+    take: &'a mut F,
+    /// `take` asked to stop.
+    stopped: bool,
+    /// The folder being walked, absolute and as the person wrote it:
+    /// problems are told in their words.
+    root: PathBuf,
+    given_root: PathBuf,
+}
+
+impl<F: FnMut(Vec<ScannedFile>) -> ControlFlow<()>> Sink<'_, F> {
+    fn file(&mut self, path: PathBuf, meta: &std::fs::Metadata) {
+        let id = FileIdentity::from_metadata(meta);
+        self.chunk.push(ScannedFile {
+            path,
+            size: id.size,
+            mtime_ns: id.mtime_ns,
+            ctime_ns: id.ctime_ns,
+            inode: id.inode,
+        });
+        if self.chunk.len() >= self.chunk_len {
+            self.flush();
+        }
+    }
+
+    fn problem(&mut self, path: PathBuf, reason: String) {
+        let path = match path.strip_prefix(&self.root) {
+            Ok(rest) if rest.as_os_str().is_empty() => self.given_root.clone(),
+            Ok(rest) => self.given_root.join(rest),
+            Err(_) => path,
+        };
+        self.problems.push(ScanProblem { path, reason });
+    }
+
+    fn flush(&mut self) {
+        if self.chunk.is_empty() || self.stopped {
             return;
         }
+        let chunk = std::mem::take(&mut self.chunk);
+        self.stopped = (self.take)(chunk).is_break();
+    }
+}
+
+fn scan_one<F: FnMut(Vec<ScannedFile>) -> ControlFlow<()>>(root: &Path, out: &mut Sink<'_, F>) {
+    let meta = match std::fs::metadata(root) {
+        Ok(m) => m,
+        Err(e) => return out.problem(root.to_path_buf(), io_reason(&e)),
     };
     if meta.is_file() {
-        push_file(root, &meta, out, seen);
-        return;
+        return out.file(root.to_path_buf(), &meta);
     }
     if !meta.is_dir() {
-        out.problems.push(ScanProblem {
-            path: root.to_path_buf(),
-            reason: "not a regular file or folder (device, socket or pipe)".into(),
-        });
-        return;
+        return out.problem(
+            root.to_path_buf(),
+            "not a regular file or folder (device, socket or pipe)".into(),
+        );
     }
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name();
     for entry in walker {
+        if out.stopped {
+            return;
+        }
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -86,7 +206,7 @@ fn scan_one(root: &Path, out: &mut ScanResult, seen: &mut std::collections::Hash
                 } else {
                     e.to_string()
                 };
-                out.problems.push(ScanProblem { path, reason });
+                out.problem(path, reason);
                 continue;
             }
         };
@@ -98,38 +218,18 @@ fn scan_one(root: &Path, out: &mut ScanResult, seen: &mut std::collections::Hash
             continue;
         }
         match entry.metadata() {
-            Ok(m) if m.is_file() => push_file(entry.path(), &m, out, seen),
-            Ok(_) => out.problems.push(ScanProblem {
-                path: entry.path().to_path_buf(),
-                reason: "not a regular file (device, socket or pipe); skipped".into(),
-            }),
-            Err(e) => out.problems.push(ScanProblem {
-                path: entry.path().to_path_buf(),
-                reason: e.io_error().map(io_reason).unwrap_or_else(|| e.to_string()),
-            }),
+            // The root is absolute, so every path under it is too.
+            Ok(m) if m.is_file() => out.file(entry.into_path(), &m),
+            Ok(_) => out.problem(
+                entry.path().to_path_buf(),
+                "not a regular file (device, socket or pipe); skipped".into(),
+            ),
+            Err(e) => out.problem(
+                entry.path().to_path_buf(),
+                e.io_error().map(io_reason).unwrap_or_else(|| e.to_string()),
+            ),
         }
     }
-}
-
-fn push_file(
-    path: &Path,
-    meta: &std::fs::Metadata,
-    out: &mut ScanResult,
-    seen: &mut std::collections::HashSet<PathBuf>,
-) {
-    // Absolute, so the queue entry means the same file from any directory.
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    if !seen.insert(abs.clone()) {
-        return;
-    }
-    let id = FileIdentity::from_metadata(meta);
-    out.files.push(ScannedFile {
-        path: abs,
-        size: id.size,
-        mtime_ns: id.mtime_ns,
-        ctime_ns: id.ctime_ns,
-        inode: id.inode,
-    });
 }
 
 /// An I/O error in words a person can act on.
@@ -199,5 +299,67 @@ mod tests {
         let r = scan(&[dir.path().to_path_buf()]);
         assert!(r.files.is_empty());
         assert!(r.problems[0].reason.contains("not a regular file"));
+    }
+
+    #[test]
+    fn overlapping_paths_give_each_file_once_in_the_order_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("a/b")).unwrap();
+        std::fs::write(d.join("a/b/in-b.txt"), b"1").unwrap();
+        std::fs::write(d.join("a/in-a.txt"), b"1").unwrap();
+        std::fs::write(d.join("c.txt"), b"1").unwrap();
+        // A file of a folder named before that folder, the folder's
+        // subfolder after it, the folder and a file twice.
+        let r = scan(&[
+            d.join("c.txt"),
+            d.join("a/in-a.txt"),
+            d.join("a"),
+            d.join("a/b"),
+            d.join("a"),
+            d.join("c.txt"),
+        ]);
+        let names: Vec<_> = r.files.iter().map(|f| f.path.clone()).collect();
+        assert_eq!(
+            names,
+            [
+                d.join("c.txt"),
+                d.join("a/b/in-b.txt"),
+                d.join("a/in-a.txt")
+            ]
+        );
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn chunks_hold_at_most_the_chunk_length_and_the_walk_can_be_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..7 {
+            std::fs::write(dir.path().join(format!("f{i}")), b"x").unwrap();
+        }
+        let mut sizes = Vec::new();
+        scan_in_chunks(&[dir.path().to_path_buf()], 3, |c| {
+            sizes.push(c.len());
+            ControlFlow::Continue(())
+        });
+        assert_eq!(sizes, [3, 3, 1]);
+        let mut calls = 0;
+        scan_in_chunks(&[dir.path().to_path_buf()], 3, |_| {
+            calls += 1;
+            ControlFlow::Break(())
+        });
+        assert_eq!(calls, 1, "a stopped walk hands over nothing more");
+    }
+
+    #[test]
+    fn problems_name_the_path_as_the_person_gave_it() {
+        let r = scan(&[PathBuf::from("surely-not-here/x.jpg")]);
+        assert_eq!(r.problems[0].path, PathBuf::from("surely-not-here/x.jpg"));
+        // Also when a folder given beside it holds the path's place.
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("gone.png");
+        let r = scan(&[dir.path().to_path_buf(), gone.clone()]);
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert_eq!(r.problems[0].path, gone);
     }
 }

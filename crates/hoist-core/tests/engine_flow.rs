@@ -305,3 +305,55 @@ async fn lost_confirmation_answer_is_recovered_by_lookup_not_reupload() {
         engine.shutdown().await;
     }
 }
+
+/// A big add is queued a chunk at a time: each chunk is announced (and wakes
+/// the scheduler) when it commits, every file is queued once in one batch,
+/// and adding the same folder again reuses every job.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_big_add_streams_into_the_queue_in_chunks() {
+    let sb = TestSandbox::start("").await;
+    let dir = tempfile::tempdir().unwrap();
+    let shots = dir.path().join("shots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let n = 4097; // two full chunks of 2,048 and one file
+    for i in 0..n {
+        std::fs::write(shots.join(format!("f{i:05}.bin")), i.to_string()).unwrap();
+    }
+    let state = tempfile::tempdir().unwrap();
+    let engine = engine(state.path(), |_| {}).await;
+    // Paused, so the jobs wait and the queue can be read as added.
+    engine.pause(None).await.unwrap();
+    let mut events = engine.subscribe();
+    let target = target(&destination(&sb, PROVIDERS[0]));
+
+    let mut chunks = Vec::new();
+    let outcome = engine
+        .add_each(&[shots.clone()], &target, |chunk| chunks.push(chunk))
+        .await
+        .unwrap();
+    assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+    let sizes: Vec<usize> = chunks.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [2048, 2048, 1]);
+    let mut announced = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let hoist_core::EngineEvent::JobsAdded { ids } = event {
+            announced.push(ids.len());
+        }
+    }
+    assert_eq!(announced, sizes, "one announcement per committed chunk");
+
+    let rows = all_jobs(&engine).await;
+    assert_eq!(rows.len(), n);
+    assert_eq!(count(&rows, JobState::Paused), n);
+    assert!(rows.iter().all(|r| r.batch == outcome.batch));
+    let paths: Vec<_> = rows.iter().map(|r| r.path.clone()).collect();
+    assert!(paths.is_sorted(), "queued in the walk's order");
+    let distinct: std::collections::HashSet<_> = paths.iter().collect();
+    assert_eq!(distinct.len(), n, "each file once");
+
+    let again = engine.add(&[shots], &target).await.unwrap();
+    assert_eq!(again.jobs.len(), n);
+    assert!(again.jobs.iter().all(|j| j.reused));
+    assert_eq!(all_jobs(&engine).await.len(), n);
+    engine.shutdown().await;
+}

@@ -39,7 +39,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch, Notify};
 
-pub use add::{add_scanned, content_type_of, AddReport};
+pub use add::{add_scanned, content_type_of, AddOutcome, AddReport};
 pub use config::{DuplicatePolicy, EngineConfig};
 pub use events::{EngineEvent, ProgressItem};
 pub use hashing::{hash_file, SAMPLE_FROM};
