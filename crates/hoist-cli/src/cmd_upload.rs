@@ -8,7 +8,7 @@ use clap::Args;
 use hoist_api::settings::{engine_config, UploadOverrides};
 use hoist_core::engine::{DuplicatePolicy, EngineRole};
 use hoist_core::scan::ScanProblem;
-use hoist_core::{Engine, JobId};
+use hoist_core::Engine;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -67,26 +67,35 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
             "hoist: another Hoist (pid {pid}) is running this queue; your files are added to it and it will upload them (this process takes over if it stops first)"
         );
     }
-    let adding = std::time::Instant::now();
-    // Only the ids are kept: a million files' paths would be most of this
-    // process's memory. The first files upload while the rest are queued.
-    let mut ids: Vec<JobId> = Vec::new();
-    let outcome = engine
-        .add_each(&args.paths, &target, |chunk| {
-            ids.extend(chunk.iter().map(|j| j.id))
-        })
-        .await?;
-    // bench/scale.sh reads this line (RUST_LOG=info) for the enqueue time.
-    tracing::info!(
-        files = ids.len(),
-        ms = adding.elapsed().as_millis() as u64,
-        "queued"
+    // The files are followed while they are queued: a big folder goes in a
+    // chunk at a time and its first files are sent (and reported) at once.
+    // Only ids cross over: a million files' paths would be most of this
+    // process's memory.
+    let (queued, arriving) = tokio::sync::mpsc::unbounded_channel();
+    let (engine_ref, paths, target) = (&engine, &args.paths, &target);
+    let add = async move {
+        let adding = std::time::Instant::now();
+        let mut files = 0usize;
+        let outcome = engine_ref
+            .add_each(paths, target, |chunk| {
+                files += chunk.len();
+                // The follower outlives the add unless it failed; then
+                // there is no one left to tell.
+                let _ = queued.send(chunk.iter().map(|j| j.id).collect());
+            })
+            .await;
+        // bench/scale.sh reads this line (RUST_LOG=info) for the enqueue time.
+        tracing::info!(files, ms = adding.elapsed().as_millis() as u64, "queued");
+        outcome
+    };
+    let (added, rows) = tokio::join!(
+        add,
+        follow_arriving(&engine, arriving, args.json, &mut progress)
     );
-    let mut failed = report_problems(&outcome.problems, args.json);
-    let rows = follow(&engine, &ids, args.json, &mut progress).await;
     // Also on error: in-flight jobs (ours or another process's) stay
     // resumable and the lock is freed for whoever follows.
     engine.shutdown().await;
+    let mut failed = report_problems(&added?.problems, args.json);
     let settled = rows?;
     for row in &settled.unsuccessful {
         failed += 1;
@@ -133,4 +142,4 @@ fn report_problems(problems: &[ScanProblem], json: bool) -> usize {
     problems.len()
 }
 
-pub(crate) use crate::follow::follow;
+pub(crate) use crate::follow::{follow, follow_arriving};

@@ -19,6 +19,7 @@ use hoist_core::{JobFilter, JobRow};
 use std::collections::HashSet;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc;
 
 /// How often to look for other processes' writes.
 const OUTSIDE_CHECK: Duration = Duration::from_millis(500);
@@ -66,25 +67,52 @@ pub(crate) async fn follow(
     json: bool,
     progress: &mut Progress,
 ) -> anyhow::Result<Settled> {
+    let (send, arriving) = mpsc::unbounded_channel();
+    // Cannot fail: the receiver is right here.
+    let _ = send.send(ids.to_vec());
+    drop(send);
+    follow_arriving(engine, arriving, json, progress).await
+}
+
+/// [`follow`] jobs whose ids arrive while they are being queued (a big
+/// `hoist upload` queues a chunk at a time and its first files are sent
+/// before the last are queued): each chunk joins the followed set as it
+/// comes, and following ends once the sender is gone and every followed job
+/// settled.
+pub(crate) async fn follow_arriving(
+    engine: &Engine,
+    mut arriving: mpsc::UnboundedReceiver<Vec<JobId>>,
+    json: bool,
+    progress: &mut Progress,
+) -> anyhow::Result<Settled> {
     // Subscribe before the first read: a job that settles in between raises
     // an event we then see.
     let mut events = engine.subscribe();
     let mut f = Follower {
         engine,
         json,
-        pending: ids.iter().copied().collect(),
+        pending: HashSet::new(),
         done: Settled::default(),
         told_key: false,
         following: engine.role() != EngineRole::Leading,
     };
     let mut outside = engine.outside_writes().await?;
-    let first = f.read(ids, progress).await?;
-    progress.start(ids.len(), first);
+    let mut adding = true;
     let mut check = tokio::time::interval(OUTSIDE_CHECK);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    while !f.pending.is_empty() {
+    while adding || !f.pending.is_empty() {
         f.note_takeover(progress);
         tokio::select! {
+            chunk = arriving.recv(), if adding => match chunk {
+                Some(ids) => {
+                    // Followed first, then read: a job that settles in
+                    // between is seen by the read or raises an event.
+                    f.pending.extend(ids.iter().copied());
+                    let bytes = f.read(&ids, progress).await?;
+                    progress.grow(ids.len(), bytes);
+                }
+                None => adding = false,
+            },
             event = events.recv() => match event {
                 Ok(event) => {
                     let mut now_settled = Vec::new();

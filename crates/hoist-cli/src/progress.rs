@@ -86,11 +86,12 @@ impl Progress {
         }
     }
 
-    /// The files followed: how many, and their bytes.
-    pub fn start(&mut self, files: usize, bytes: u64) {
-        self.total = files;
+    /// More files followed (they arrive a chunk at a time while a big
+    /// upload is queued): how many, and their bytes.
+    pub fn grow(&mut self, files: usize, bytes: u64) {
+        self.total += files;
         if let Some(bar) = &self.bar {
-            bar.set_length(bytes);
+            bar.inc_length(bytes);
         }
         self.redraw();
     }
