@@ -8,7 +8,9 @@
 #     same three calls with no queue and no durability, 4 in flight), in the
 #     same run: the ratio is the figure to read on a shared machine.
 # Writes the "Scale" section of bench/RESULTS.md. Not a test: no asserts.
-#   bench/scale.sh [N ...]          e.g. bench/scale.sh 1000 10000 100000 1000000
+#   bench/scale.sh [N[@S] ...]      e.g. bench/scale.sh 1000 10000 100000 1000000@240
+# N@S stops that run S seconds after the enqueue finished and gives the rates
+# of those S seconds (a million files take about an hour on 2 cores).
 # HOIST_BIN=path uses that binary instead of building (e.g. an older build,
 # for before/after figures); SCALE_LABEL names it in the table.
 set -euo pipefail
@@ -52,19 +54,48 @@ PY
 }
 
 # One `hoist upload --json` run, timed by a driver that stamps each line.
-# Prints: files wall_s enqueue_ms first_ready_s steady_fps cpu_ms_per_file rss_mb
-run_upload() { # name dir count
-  local name=$1 dir=$2 n=$3
-  HOIST_STATE_DIR="$out/state-$name" RUST_LOG=warn,hoist=info python3 - "$out/$name" "$n" \
+# With a window (seconds, > 0) the run is stopped (SIGINT) that long after the
+# enqueue finished, and the rates are those of the window: a million files
+# take about an hour here, and the cost per file is what must stay flat.
+# Prints: files wall_s enqueue_ms first_ready_s steady_fps cpu_ms_per_file rss_mb done
+run_upload() { # name dir count [window_s]
+  local name=$1 dir=$2 n=$3 window=${4:-0}
+  HOIST_STATE_DIR="$out/state-$name" RUST_LOG=warn,hoist=info python3 - "$out/$name" "$n" "$window" \
     /usr/bin/time -v "$hoist" upload --provider flora --endpoint "$api" --api-key bench-key \
     --workspace "ws_$name" --concurrency 4 --json "$dir" <<'PY'
-import subprocess, sys, time, re, threading
-log, n, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+import subprocess, sys, time, re, threading, signal, os
+log, n, window, cmd = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4:]
 t0 = time.monotonic()
 p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-err_lines = []
-threading.Thread(target=lambda: err_lines.extend(p.stderr), daemon=True).start()
-stamps = []
+tick = os.sysconf("SC_CLK_TCK")
+def child():  # `hoist`, under /usr/bin/time
+    for _ in range(100):
+        try:
+            kids = open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()
+            if kids: return int(kids[0])
+        except OSError: pass
+        time.sleep(0.01)
+def cpu_s(pid):  # user + system seconds so far
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / tick
+hoist_pid = child()
+err_lines, stamps, marks = [], [], {}
+def read_err():
+    for line in p.stderr:
+        err_lines.append(line)
+        if "queued" in line and "start" not in marks:
+            marks["start"] = (time.monotonic() - t0, len(stamps), cpu_s(hoist_pid))
+threading.Thread(target=read_err, daemon=True).start()
+def stop_after_window():
+    while "start" not in marks:
+        if p.poll() is not None: return
+        time.sleep(0.05)
+    time.sleep(window)
+    if p.poll() is None:
+        marks["end"] = (time.monotonic() - t0, len(stamps), cpu_s(hoist_pid))
+        os.kill(hoist_pid, signal.SIGINT)
+if window > 0:
+    threading.Thread(target=stop_after_window, daemon=True).start()
 for line in p.stdout:
     if line.startswith("{"):
         stamps.append(time.monotonic() - t0)
@@ -73,24 +104,33 @@ wall = time.monotonic() - t0
 time.sleep(0.2)
 err = "".join(err_lines)
 open(log + ".stderr", "w").write(err)
-if p.returncode != 0 or len(stamps) != n:
+windowed = "end" in marks
+if not windowed and (p.returncode != 0 or len(stamps) != n):
     sys.exit(f"{log}: exit {p.returncode}, {len(stamps)} of {n} files reported; see {log}.stderr")
 enq = re.search(r"ms=(\d+).*queued|queued.*ms=(\d+)", err)
 enq_ms = int(next(g for g in enq.groups() if g)) if enq else -1
 user = float(re.search(r"User time \(seconds\): ([\d.]+)", err).group(1))
 sys_ = float(re.search(r"System time \(seconds\): ([\d.]+)", err).group(1))
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1))
-a, b = stamps[n // 10], stamps[(9 * n) // 10]
-steady = ((9 * n) // 10 - n // 10) / (b - a) if b > a else float("nan")
-print(f"{n} {wall:.2f} {enq_ms} {stamps[0]:.3f} {steady:.0f} {(user + sys_) * 1000 / n:.2f} {rss / 1024:.0f}")
+if windowed:
+    (t_a, k_a, c_a), (t_b, k_b, c_b) = marks["start"], marks["end"]
+    done, steady, cpu_ms = k_b, (k_b - k_a) / (t_b - t_a), (c_b - c_a) * 1000 / max(k_b - k_a, 1)
+    wall = t_b
+else:
+    a, b = stamps[n // 10], stamps[(9 * n) // 10]
+    done, steady = n, ((9 * n) // 10 - n // 10) / (b - a) if b > a else float("nan")
+    cpu_ms = (user + sys_) * 1000 / n
+print(f"{n} {wall:.2f} {enq_ms} {stamps[0]:.3f} {steady:.0f} {cpu_ms:.2f} {rss / 1024:.0f} {done}")
 PY
 }
 
 results=()
-for n in "${sizes[@]}"; do
-  echo "== $n files of 1 KiB" >&2
+for size in "${sizes[@]}"; do
+  n=${size%@*}; window=0
+  [ "$size" = "$n" ] || window=${size#*@}
+  echo "== $n files of 1 KiB${window:+ (window $window s)}" >&2
   make_files "$out/f$n" "$n" 1024
-  results+=("$(run_upload "n$n" "$out/f$n" "$n")")
+  results+=("$(run_upload "n$n" "$out/f$n" "$n" "$window")")
   rm -rf "$out/f$n" "$out/state-n$n"
 done
 
@@ -112,16 +152,19 @@ out = [
  "",
  f"Run {datetime.datetime.utcnow():%Y-%m-%dT%H:%MZ} by `bench/scale.sh` on {os.cpu_count()} cores, {cpu}; load average at the end {load} (shared machine). "
  "`hoist upload --json --concurrency 4` (release) against `hoist sandbox` over loopback, FLORA dialect. "
- "Enqueue: scan plus the one durable insert (logged by the CLI). First ready: from process start to the first file reported ready "
- "(an upper bound on time to first byte). Steady: completions between the 10th and 90th percentile. CPU and peak RSS from `/usr/bin/time -v`.",
+ "Enqueue: the scan and its durable inserts, a chunk of 2,048 at a time (logged by the CLI; uploads start on the first chunk). First ready: from process start to the first file reported ready "
+ "(an upper bound on time to first byte). Steady: completions between the 10th and 90th percentile. CPU and peak RSS from `/usr/bin/time -v`. "
+ "A run marked *stopped* was ended by SIGINT a fixed time after its enqueue finished: its steady rate and CPU per file are those of that window "
+ "(CPU read from `/proc` at both ends), its wall time is to the stop.",
  "",
  "| files (1 KiB) | wall | enqueue | first ready | steady files/s | CPU per file | peak RSS |",
  "|---|---|---|---|---|---|---|",
 ]
 for r in rows:
-    n, wall, enq, first, fps, cpu_ms, rss = r.split()
-    out.append(f"| {int(n):,} | {float(wall):.1f} s | {int(enq)} ms | {float(first):.2f} s | {fps} | {cpu_ms} ms | {rss} MB |")
-n, wall, enq, first, fps, cpu_ms, rss = small
+    n, wall, enq, first, fps, cpu_ms, rss, done = r.split()
+    files = f"{int(n):,}" if done == n else f"{int(n):,} (stopped after {int(done):,} ready)"
+    out.append(f"| {files} | {float(wall):.1f} s | {int(enq)} ms | {float(first):.2f} s | {fps} | {cpu_ms} ms | {rss} MB |")
+n, wall, enq, first, fps, cpu_ms, rss, done = small
 ratio = (int(n) / float(wall)) / ceil_fps if ceil_fps == ceil_fps else float("nan")
 out += [
  "",
