@@ -314,9 +314,12 @@ static SPECS: LazyLock<Vec<ProviderSpec>> = LazyLock::new(|| {
                 signed_url_ttl_secs: Some(900),
             },
             // Limits are per org with no published numbers: a guess the
-            // 429s (answered by halving) correct downwards.
+            // 429s (answered by halving, the whole org paused for the
+            // Retry-After) correct downwards. 32 calls in flight is what a
+            // 50 ms link needs for about 300 files a second (two calls a
+            // file); 16 held it to 136 (bench/RESULTS.md, "link").
             concurrency: Concurrency {
-                api_calls: 16,
+                api_calls: 32,
                 files: 64,
             },
         },
@@ -357,7 +360,7 @@ static SPECS: LazyLock<Vec<ProviderSpec>> = LazyLock::new(|| {
             },
             // No limits are documented: as Runflow.
             concurrency: Concurrency {
-                api_calls: 16,
+                api_calls: 32,
                 files: 64,
             },
         },
