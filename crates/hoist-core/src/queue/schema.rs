@@ -175,6 +175,33 @@ CREATE INDEX uploaded_content_sample ON uploaded_content(dest_key, sample, size)
     r#"
 CREATE INDEX jobs_runnable ON jobs(state, dest_key, next_attempt_at);
 "#,
+    // 9: the queue's tally (count and bytes per state) kept by triggers
+    // (issue 12). The app shows it after every change, up to ten times a
+    // second; counting a million rows each time took 0.3 s and held the
+    // queue's connection. The triggers run in the writing transaction, so
+    // the tally is exact for every process and survives every crash.
+    r#"
+CREATE TABLE tally (
+    state TEXT    PRIMARY KEY,
+    n     INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO tally (state, n, bytes)
+    SELECT state, COUNT(*), COALESCE(SUM(size), 0) FROM jobs GROUP BY state;
+CREATE TRIGGER tally_insert AFTER INSERT ON jobs BEGIN
+    INSERT INTO tally (state, n, bytes) VALUES (NEW.state, 1, NEW.size)
+        ON CONFLICT (state) DO UPDATE SET n = n + 1, bytes = bytes + excluded.bytes;
+END;
+CREATE TRIGGER tally_delete AFTER DELETE ON jobs BEGIN
+    UPDATE tally SET n = n - 1, bytes = bytes - OLD.size WHERE state = OLD.state;
+END;
+CREATE TRIGGER tally_update AFTER UPDATE OF state, size ON jobs
+    WHEN OLD.state IS NOT NEW.state OR OLD.size IS NOT NEW.size BEGIN
+    UPDATE tally SET n = n - 1, bytes = bytes - OLD.size WHERE state = OLD.state;
+    INSERT INTO tally (state, n, bytes) VALUES (NEW.state, 1, NEW.size)
+        ON CONFLICT (state) DO UPDATE SET n = n + 1, bytes = bytes + excluded.bytes;
+END;
+"#,
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

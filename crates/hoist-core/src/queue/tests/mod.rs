@@ -7,6 +7,7 @@ mod lifecycle;
 mod reopen;
 mod runnable_reads;
 mod sample;
+mod tally;
 
 use super::*;
 use crate::model::ProviderKind;

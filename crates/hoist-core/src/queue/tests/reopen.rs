@@ -44,6 +44,9 @@ async fn a_schema_1_queue_is_migrated_and_adopted() {
     let rows = q.list(JobFilter::default()).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].path, PathBuf::from("/data/old.png"));
+    // Schema 9 counted the rows it found into the tally.
+    let tally = q.tally().await.unwrap();
+    assert_eq!((tally.all, tally.active, tally.bytes_total), (1, 1, 5));
     assert_eq!(rows[0].account, crate::accounts::LEGACY_ACCOUNT);
     // A legacy job is nobody's until adopted: no key may be guessed for it.
     assert_eq!(
