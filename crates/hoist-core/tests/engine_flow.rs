@@ -328,7 +328,9 @@ async fn a_big_add_streams_into_the_queue_in_chunks() {
 
     let mut chunks = Vec::new();
     let outcome = engine
-        .add_each(&[shots.clone()], &target, |chunk| chunks.push(chunk))
+        .add_each(std::slice::from_ref(&shots), &target, |chunk| {
+            chunks.push(chunk)
+        })
         .await
         .unwrap();
     assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
