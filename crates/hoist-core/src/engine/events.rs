@@ -69,7 +69,7 @@ impl Engine {
             // Jobs of accounts this process has no key for cannot settle
             // here; they wait, with their reason, for a process that has it.
             let blocked = self.accounts_without_key();
-            let pending = self.inner.queue.pending_count(blocked).await? > 0;
+            let pending = self.inner.queue.has_pending(blocked).await?;
             // The queue's setting, not the cached flag: the scheduler may
             // still hold a value it read just before a resume.
             let paused_all = self.inner.queue.paused_all().await?;

@@ -99,21 +99,22 @@ impl Queue {
         .await
     }
 
-    /// Jobs that still need work, leaving out the accounts in `without_key`
-    /// (work this process cannot do).
-    pub async fn pending_count(&self, without_key: Vec<String>) -> Result<u64, CoreError> {
+    /// Whether any job still needs work, leaving out the accounts in
+    /// `without_key` (work this process cannot do). Asked after every event
+    /// by `run_until_settled`: it stops at the first such job, where a count
+    /// would read every queued row (and its account) each time.
+    pub async fn has_pending(&self, without_key: Vec<String>) -> Result<bool, CoreError> {
         self.call(move |conn| {
             let blocked = serde_json::to_string(&without_key).unwrap_or_else(|_| "[]".into());
             conn.query_row(
                 &format!(
-                    "SELECT COUNT(*) FROM jobs WHERE state IN ({}) \
-                     AND account NOT IN (SELECT value FROM json_each(?1))",
+                    "SELECT EXISTS (SELECT 1 FROM jobs WHERE state IN ({}) \
+                     AND account NOT IN (SELECT value FROM json_each(?1)))",
                     states_sql(&PENDING)
                 ),
                 [blocked],
-                |r| r.get::<_, i64>(0),
+                |r| r.get::<_, bool>(0),
             )
-            .map(|n| n as u64)
         })
         .await
     }
