@@ -128,7 +128,7 @@ results=()
 for size in "${sizes[@]}"; do
   n=${size%@*}; window=0
   [ "$size" = "$n" ] || window=${size#*@}
-  echo "== $n files of 1 KiB${window:+ (window $window s)}" >&2
+  if [ "$window" = 0 ]; then echo "== $n files of 1 KiB" >&2; else echo "== $n files of 1 KiB (stopped $window s after the enqueue)" >&2; fi
   make_files "$out/f$n" "$n" 1024
   results+=("$(run_upload "n$n" "$out/f$n" "$n" "$window")")
   rm -rf "$out/f$n" "$out/state-n$n"

@@ -36,7 +36,7 @@ pub async fn slice(
     let jobs = hoist
         .engine
         .jobs(JobFilter {
-            states: group.map(JobGroup::states),
+            group,
             offset,
             limit: Some(limit.min(MAX_SLICE)),
             ..JobFilter::default()

@@ -33,7 +33,7 @@ pub use runnable::Wanted;
 pub use tally::QueueTally;
 
 use crate::error::CoreError;
-use crate::model::{JobId, JobState};
+use crate::model::{JobGroup, JobId, JobState};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -50,6 +50,9 @@ pub const RUNNABLE: [JobState; 2] = [JobState::Queued, JobState::WaitingRetry];
 #[derive(Clone, Debug, Default)]
 pub struct JobFilter {
     pub states: Option<Vec<JobState>>,
+    /// The jobs of one view group, in queue order from the group's index
+    /// (schema 10): the part a window shows, without sorting the group.
+    pub group: Option<JobGroup>,
     pub batch: Option<String>,
     pub ids: Option<Vec<JobId>>,
     pub limit: Option<u64>,
@@ -101,6 +104,15 @@ fn states_sql(states: &[JobState]) -> String {
         .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// A group's name in `schema::group_of_state!`.
+fn group_name(group: JobGroup) -> &'static str {
+    match group {
+        JobGroup::Active => "active",
+        JobGroup::Stopped => "stopped",
+        JobGroup::Done => "done",
+    }
 }
 
 impl Queue {
@@ -210,6 +222,10 @@ impl Queue {
             let mut args: Vec<rusqlite::types::Value> = Vec::new();
             if let Some(states) = &filter.states {
                 sql.push_str(&format!(" AND state IN ({})", states_sql(states)));
+            }
+            if let Some(group) = filter.group {
+                sql.push_str(concat!(" AND (", schema::group_of_state!(), ")=?"));
+                args.push(group_name(group).to_owned().into());
             }
             if let Some(batch) = &filter.batch {
                 sql.push_str(" AND batch=?");

@@ -2,6 +2,16 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
+/// The SQL for a job's view group (`JobState::group`) from its `state`: one
+/// text for the index of schema 10 and the queries that must use it.
+macro_rules! group_of_state {
+    () => {
+        "CASE WHEN state IN ('ready','duplicate') THEN 'done' \
+         WHEN state IN ('failed','cancelled') THEN 'stopped' ELSE 'active' END"
+    };
+}
+pub(super) use group_of_state;
+
 pub(super) const MIGRATIONS: &[&str] = &[
     r#"
 CREATE TABLE jobs (
@@ -202,6 +212,16 @@ CREATE TRIGGER tally_update AFTER UPDATE OF state, size ON jobs
         ON CONFLICT (state) DO UPDATE SET n = n + 1, bytes = bytes + excluded.bytes;
 END;
 "#,
+    // 10: the app's list of one group (active, stopped, done) reads the
+    // part it shows in queue order from an index of (group, id), instead of
+    // gathering and sorting every job of the group: 0.33 s for the first
+    // rows of "Active" with a million queued. The expression must be the
+    // one `list` filters on, `group_of_state!` (tested against JobGroup).
+    concat!(
+        "CREATE INDEX jobs_group ON jobs((",
+        group_of_state!(),
+        "), id);"
+    ),
 ];
 
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

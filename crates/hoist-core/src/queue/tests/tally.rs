@@ -88,3 +88,64 @@ async fn the_tally_follows_every_write() {
     assert_eq!(q.tally().await.unwrap(), before);
     assert_tally_matches(&q, "a rolled-back write").await;
 }
+
+/// The SQL group of every state is `JobState::group`, and a group's list is
+/// read from the index of schema 10 in queue order, without a sort.
+#[tokio::test]
+async fn a_group_is_listed_from_its_index_in_queue_order() {
+    let (_dir, q) = queue().await;
+    for state in JobState::ALL {
+        let group: String = q
+            .call(move |conn| {
+                conn.query_row(
+                    concat!(
+                        "SELECT ",
+                        schema::group_of_state!(),
+                        " FROM (SELECT ?1 AS state)"
+                    ),
+                    [state.as_str()],
+                    |r| r.get(0),
+                )
+            })
+            .await
+            .unwrap();
+        assert_eq!(group, group_name(state.group()), "{state:?}");
+    }
+    let files: Vec<_> = (0..6).map(|i| file(&format!("g{i}"), 1)).collect();
+    let jobs = q.enqueue("b", &dest(), files, ct).await.unwrap();
+    let ids: Vec<JobId> = jobs.iter().map(|j| j.id).collect();
+    q.cancel(Some(vec![ids[4], ids[1]])).await.unwrap();
+    let listed = |group, offset, limit| {
+        let q = q.clone();
+        async move {
+            q.list(JobFilter {
+                group: Some(group),
+                offset,
+                limit: Some(limit),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed(JobGroup::Stopped, 0, 10).await, [ids[1], ids[4]]);
+    assert_eq!(listed(JobGroup::Active, 1, 2).await, [ids[2], ids[3]]);
+    assert!(listed(JobGroup::Done, 0, 10).await.is_empty());
+    let plan: Vec<String> = q
+        .call(|conn| {
+            let sql = format!(
+                "EXPLAIN QUERY PLAN SELECT {COLUMNS} FROM jobs WHERE 1=1 AND ({})=? ORDER BY id LIMIT 5",
+                schema::group_of_state!()
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map(["active"], |r| r.get::<_, String>(3))?;
+            rows.collect()
+        })
+        .await
+        .unwrap();
+    assert!(plan.iter().any(|p| p.contains("jobs_group")), "{plan:?}");
+    assert!(!plan.iter().any(|p| p.contains("TEMP B-TREE")), "{plan:?}");
+}
