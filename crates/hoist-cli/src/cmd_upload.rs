@@ -1,13 +1,12 @@
 //! `hoist upload`: queue files, work the queue until they are ready or failed.
 
 use crate::dest::DestinationArgs;
-use crate::output::{human_bytes, print_json_line, terminal_safe};
+use crate::output::{human_bytes, terminal_safe};
 use crate::progress::{Mode, Progress};
 use anyhow::Context;
 use clap::Args;
 use hoist_api::settings::{engine_config, UploadOverrides};
 use hoist_core::engine::{DuplicatePolicy, EngineRole};
-use hoist_core::scan::ScanProblem;
 use hoist_core::Engine;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -81,12 +80,14 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
                 files += chunk.len();
                 // The follower outlives the add unless it failed; then
                 // there is no one left to tell.
-                let _ = queued.send(chunk.iter().map(|j| j.id).collect());
+                let _ = queued.send(Arrival::Jobs(chunk.iter().map(|j| j.id).collect()));
             })
-            .await;
+            .await?;
         // bench/scale.sh reads this line (RUST_LOG=info) for the enqueue time.
         tracing::info!(files, ms = adding.elapsed().as_millis() as u64, "queued");
-        outcome
+        // Told now, while the files upload, not after the last one.
+        let _ = queued.send(Arrival::Problems(outcome.problems));
+        anyhow::Ok(())
     };
     let (added, rows) = tokio::join!(
         add,
@@ -95,8 +96,9 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
     // Also on error: in-flight jobs (ours or another process's) stay
     // resumable and the lock is freed for whoever follows.
     engine.shutdown().await;
-    let mut failed = report_problems(&added?.problems, args.json);
+    added?;
     let settled = rows?;
+    let mut failed = settled.problems;
     for row in &settled.unsuccessful {
         failed += 1;
         if !args.json {
@@ -123,23 +125,4 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<u8> {
     Ok(if failed > 0 { 1 } else { 0 })
 }
 
-/// Paths that could not even be queued: each is a failure with its reason.
-fn report_problems(problems: &[ScanProblem], json: bool) -> usize {
-    for p in problems {
-        if json {
-            print_json_line(&serde_json::json!({
-                "path": p.path.to_string_lossy(), "asset_id": null, "status": "failed",
-                "url": null, "bytes": 0, "error": p.reason,
-            }));
-        } else {
-            eprintln!(
-                "failed: {}: {}",
-                terminal_safe(&p.path.to_string_lossy()),
-                terminal_safe(&p.reason)
-            );
-        }
-    }
-    problems.len()
-}
-
-pub(crate) use crate::follow::{follow, follow_arriving};
+pub(crate) use crate::follow::{follow, follow_arriving, Arrival};

@@ -11,9 +11,10 @@
 //!   another connection wrote (at most twice a second);
 //! * the event channel overflowed (we read too slowly): read them again.
 
-use crate::output::{job_json, print_json_line};
+use crate::output::{job_json, print_json_line, terminal_safe};
 use crate::progress::Progress;
 use hoist_core::engine::{missing_key_reason, EngineRole};
+use hoist_core::scan::ScanProblem;
 use hoist_core::{Engine, EngineEvent, JobId, JobState};
 use hoist_core::{JobFilter, JobRow};
 use std::collections::HashSet;
@@ -43,6 +44,16 @@ pub(crate) struct Settled {
     pub bytes: u64,
     /// Failed, cancelled or paused, in id order.
     pub unsuccessful: Vec<JobRow>,
+    /// Paths that could not be queued (printed as they were told).
+    pub problems: usize,
+}
+
+/// What the add tells the follower while it queues.
+pub(crate) enum Arrival {
+    /// A chunk of jobs, committed.
+    Jobs(Vec<JobId>),
+    /// Paths that could not be queued, each with its reason.
+    Problems(Vec<ScanProblem>),
 }
 
 impl Settled {
@@ -69,7 +80,7 @@ pub(crate) async fn follow(
 ) -> anyhow::Result<Settled> {
     let (send, arriving) = mpsc::unbounded_channel();
     // Cannot fail: the receiver is right here.
-    let _ = send.send(ids.to_vec());
+    let _ = send.send(Arrival::Jobs(ids.to_vec()));
     drop(send);
     follow_arriving(engine, arriving, json, progress).await
 }
@@ -81,7 +92,7 @@ pub(crate) async fn follow(
 /// settled.
 pub(crate) async fn follow_arriving(
     engine: &Engine,
-    mut arriving: mpsc::UnboundedReceiver<Vec<JobId>>,
+    mut arriving: mpsc::UnboundedReceiver<Arrival>,
     json: bool,
     progress: &mut Progress,
 ) -> anyhow::Result<Settled> {
@@ -104,7 +115,13 @@ pub(crate) async fn follow_arriving(
         f.note_takeover(progress);
         tokio::select! {
             chunk = arriving.recv(), if adding => match chunk {
-                Some(ids) => {
+                Some(Arrival::Problems(problems)) => {
+                    f.done.problems += problems.len();
+                    for p in &problems {
+                        report_problem(p, json, progress);
+                    }
+                }
+                Some(Arrival::Jobs(ids)) => {
                     // Followed first, then read: a job that settles in
                     // between is seen by the read or raises an event.
                     f.pending.extend(ids.iter().copied());
@@ -148,6 +165,22 @@ pub(crate) async fn follow_arriving(
     let mut done = f.done;
     done.unsuccessful.sort_unstable_by_key(|r| r.id);
     Ok(done)
+}
+
+/// A path that could not even be queued: a failure with its reason.
+fn report_problem(p: &ScanProblem, json: bool, progress: &Progress) {
+    if json {
+        print_json_line(&serde_json::json!({
+            "path": p.path.to_string_lossy(), "asset_id": null, "status": "failed",
+            "url": null, "bytes": 0, "error": p.reason,
+        }));
+    } else {
+        progress.failure(&format!(
+            "failed: {}: {}",
+            terminal_safe(&p.path.to_string_lossy()),
+            terminal_safe(&p.reason)
+        ));
+    }
 }
 
 struct Follower<'a> {

@@ -86,6 +86,15 @@ impl Progress {
         }
     }
 
+    /// A failure: shown in every mode (quiet prints only failures), above
+    /// the bar when there is one.
+    pub fn failure(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+
     /// More files followed (they arrive a chunk at a time while a big
     /// upload is queued): how many, and their bytes.
     pub fn grow(&mut self, files: usize, bytes: u64) {
