@@ -71,26 +71,29 @@ impl Queue {
     /// `tally` table the triggers of schema 9 keep, so the cost does not
     /// grow with the queue.
     pub async fn tally(&self) -> Result<QueueTally, CoreError> {
-        self.call(|conn| {
-            let mut stmt = conn.prepare_cached("SELECT state, n, bytes FROM tally WHERE n > 0")?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })?;
-            let mut tally = QueueTally::default();
-            for row in rows {
-                let (state, n, bytes) = row?;
-                if let Some(s) = JobState::parse(&state) {
-                    tally.add(s, n.max(0) as u64, bytes.max(0) as u64);
-                }
-            }
-            Ok(tally)
-        })
-        .await
+        self.call(|conn| fold(conn, "SELECT state, n, bytes FROM tally WHERE n > 0"))
+            .await
     }
+}
+
+/// Fold the rows of `sql` (state, count, bytes) into a tally.
+pub(super) fn fold(conn: &rusqlite::Connection, sql: &str) -> rusqlite::Result<QueueTally> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    let mut tally = QueueTally::default();
+    for row in rows {
+        let (state, n, bytes) = row?;
+        if let Some(s) = JobState::parse(&state) {
+            tally.add(s, n.max(0) as u64, bytes.max(0) as u64);
+        }
+    }
+    Ok(tally)
 }
 
 #[cfg(test)]

@@ -6,25 +6,10 @@ use super::*;
 /// Counts and bytes per state by reading every job (what the tally saves).
 async fn counted(q: &Queue) -> QueueTally {
     q.call(|conn| {
-        let mut stmt = conn
-            .prepare("SELECT state, COUNT(*), COALESCE(SUM(size), 0) FROM jobs GROUP BY state")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        let mut tally = QueueTally::default();
-        for row in rows {
-            let (state, n, bytes) = row?;
-            tally.add(
-                JobState::parse(&state).expect("a known state"),
-                n as u64,
-                bytes as u64,
-            );
-        }
-        Ok(tally)
+        super::super::tally::fold(
+            conn,
+            "SELECT state, COUNT(*), COALESCE(SUM(size), 0) FROM jobs GROUP BY state",
+        )
     })
     .await
     .unwrap()
