@@ -1,7 +1,8 @@
 //! Content dedupe: which job sends a given content to a destination, and
 //! what already arrived there.
 
-use super::{now_secs, Queue};
+use super::changes::apply_changes;
+use super::{now_secs, Changes, Queue};
 use crate::error::CoreError;
 use crate::model::{JobId, JobState};
 use rusqlite::{params, OptionalExtension};
@@ -124,9 +125,28 @@ impl Queue {
         dest_key: String,
         key: ContentKey,
     ) -> Result<Claim, CoreError> {
+        self.claim_content_with(id, from, dest_key, key, Changes::default())
+            .await
+    }
+
+    /// [`Queue::claim_content`], first recording `changes` (whatever the
+    /// claim's outcome) in the same write, durably if they say so: a
+    /// worker's hash and next idempotency key go with its claim, one queue
+    /// write instead of three.
+    pub async fn claim_content_with(
+        &self,
+        id: JobId,
+        from: JobState,
+        dest_key: String,
+        key: ContentKey,
+        changes: Changes,
+    ) -> Result<Claim, CoreError> {
         // A step of its job: shares the next group commit (`group.rs`),
         // atomic in its own savepoint.
-        self.grouped(false, move |tx| {
+        self.grouped(changes.durable, move |tx| {
+            if !changes.is_empty() {
+                apply_changes(tx, id, &changes)?;
+            }
             let size = key.size as i64;
             if let Some(hash) = &key.hash {
                 let delivered: Option<(String, Option<String>)> = tx

@@ -43,6 +43,9 @@ pub const DB_FILE: &str = "queue.db";
 /// Settings key of the global pause switch.
 const PAUSED_ALL: &str = "paused_all";
 
+/// The earliest retry time (Unix ms) of the jobs waiting to retry.
+const NEXT_WAKEUP_SQL: &str = "SELECT MIN(next_attempt_at) FROM jobs WHERE state='waiting_retry'";
+
 /// States a scheduler may start work from.
 pub const RUNNABLE: [JobState; 2] = [JobState::Queued, JobState::WaitingRetry];
 
@@ -295,14 +298,8 @@ impl Queue {
 
     /// Earliest time (Unix ms) a waiting job becomes runnable.
     pub async fn next_wakeup(&self) -> Result<Option<i64>, CoreError> {
-        self.call(|conn| {
-            conn.query_row(
-                "SELECT MIN(next_attempt_at) FROM jobs WHERE state='waiting_retry'",
-                [],
-                |r| r.get(0),
-            )
-        })
-        .await
+        self.call(|conn| conn.query_row(NEXT_WAKEUP_SQL, [], |r| r.get(0)))
+            .await
     }
 
     /// Apply `changes`, and move the state from one of `from` to `to`.
