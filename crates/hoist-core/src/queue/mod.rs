@@ -36,6 +36,7 @@ use crate::error::CoreError;
 use crate::model::{JobId, JobState};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub const DB_FILE: &str = "queue.db";
@@ -67,6 +68,9 @@ pub struct Queue {
     power: Arc<std::sync::OnceLock<Arc<PowerCut>>>,
     /// Step writes waiting for the next group commit (`group.rs`).
     pending: Arc<group::Pending>,
+    /// The connection's `synchronous` is FULL (else NORMAL). Read and set
+    /// only under the connection's lock.
+    sync_full: Arc<AtomicBool>,
 }
 
 /// What a queue call does to the database.
@@ -106,6 +110,20 @@ fn states_sql(states: &[JobState]) -> String {
         .join(",")
 }
 
+/// Set the connection's `synchronous` to FULL (`full`) or NORMAL, unless
+/// it already is: a durable write used to set FULL before and NORMAL after,
+/// two statements parsed and run per durable commit, and most step commits
+/// are durable now. A FULL left on makes a later cheap write as durable as
+/// a durable one (never less); the next cheap write sets NORMAL again.
+/// `current` must only be used under the connection's lock.
+fn sync_mode(conn: &Connection, current: &AtomicBool, full: bool) -> rusqlite::Result<()> {
+    if current.load(Ordering::Relaxed) != full {
+        conn.pragma_update(None, "synchronous", if full { "FULL" } else { "NORMAL" })?;
+        current.store(full, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
 impl Queue {
     /// Open (creating if needed) the queue in `state_dir`.
     pub fn open(state_dir: &Path) -> Result<Queue, CoreError> {
@@ -119,11 +137,16 @@ impl Queue {
         let mut conn = Connection::open(&path)?;
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
+        // Room for every statement of the hot paths (steps, claims, the
+        // scheduler's reads; the steps' UPDATEs are cached by their text),
+        // so none is parsed again per file.
+        conn.set_prepared_statement_cache_capacity(64);
         Ok(Queue {
             conn: Arc::new(Mutex::new(conn)),
             path,
             power: Arc::new(std::sync::OnceLock::new()),
             pending: Arc::default(),
+            sync_full: Arc::default(),
         })
     }
 
@@ -172,19 +195,22 @@ impl Queue {
     {
         let conn = self.conn.clone();
         let power = self.power.get().cloned();
+        let sync_full = self.sync_full.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             if let Some(p) = &power {
                 p.admit(access != Access::Read)?;
             }
-            if access != Access::Durable {
+            if access == Access::Read {
                 return f(&mut guard);
             }
             // WAL + FULL syncs the log at this commit (and with it every
-            // earlier commit); NORMAL again for the cheap writes after.
-            guard.pragma_update(None, "synchronous", "FULL")?;
+            // earlier commit); NORMAL for the cheap writes.
+            sync_mode(&guard, &sync_full, access == Access::Durable)?;
             let out = f(&mut guard);
-            guard.pragma_update(None, "synchronous", "NORMAL")?;
+            if access != Access::Durable {
+                return out;
+            }
             if let (Ok(_), Some(p)) = (&out, &power) {
                 p.durable_commit(&guard);
             }
@@ -197,12 +223,9 @@ impl Queue {
 
     pub async fn get(&self, id: JobId) -> Result<Option<JobRow>, CoreError> {
         self.call(move |conn| {
-            conn.query_row(
-                &format!("SELECT {COLUMNS} FROM jobs WHERE id=?1"),
-                [id],
-                row_to_job,
-            )
-            .optional()
+            conn.prepare_cached(&format!("SELECT {COLUMNS} FROM jobs WHERE id=?1"))?
+                .query_row([id], row_to_job)
+                .optional()
         })
         .await
     }
@@ -317,12 +340,12 @@ impl Queue {
         let durable = changes.durable;
         self.grouped(durable, move |conn| {
             apply_changes(conn, id, &changes)?;
-            let moved = conn.execute(
-                &format!(
+            let moved = conn
+                .prepare_cached(&format!(
                     "UPDATE jobs SET state=?2, updated_at=?3 WHERE id=?1 AND state IN ({from_sql})"
-                ),
-                params![id, to.as_str(), now_secs()],
-            )? == 1;
+                ))?
+                .execute(params![id, to.as_str(), now_secs()])?
+                == 1;
             Ok(moved)
         })
         .await
