@@ -119,9 +119,7 @@ impl Queue {
             .unwrap_or_else(|p| p.into_inner())
             .push(Request { durable, work });
         let me = self.clone();
-        tokio::task::spawn_blocking(move || me.commit_pending())
-            .await
-            .map_err(|e| CoreError::Config(format!("queue task failed: {e}")))?;
+        self.thread.run(move || me.commit_pending()).await?;
         // Our request was in this group or an earlier one; either way it
         // has been answered by now.
         rx.await

@@ -19,6 +19,7 @@ mod runnable;
 mod schema;
 mod steer;
 mod tally;
+mod thread;
 mod watch;
 
 use changes::apply_changes;
@@ -71,6 +72,8 @@ pub struct Queue {
     /// The connection's `synchronous` is FULL (else NORMAL). Read and set
     /// only under the connection's lock.
     sync_full: Arc<AtomicBool>,
+    /// Runs every call on the connection (`thread.rs`).
+    thread: thread::QueueThread,
 }
 
 /// What a queue call does to the database.
@@ -147,6 +150,7 @@ impl Queue {
             power: Arc::new(std::sync::OnceLock::new()),
             pending: Arc::default(),
             sync_full: Arc::default(),
+            thread: thread::QueueThread::start()?,
         })
     }
 
@@ -161,7 +165,7 @@ impl Queue {
         let _ = self.power.set(power);
     }
 
-    /// Read with `f` on the connection, off the async runtime.
+    /// Read with `f` on the connection, on the queue's thread.
     pub(crate) async fn call<T, F>(&self, f: F) -> Result<T, CoreError>
     where
         T: Send + 'static,
@@ -196,29 +200,29 @@ impl Queue {
         let conn = self.conn.clone();
         let power = self.power.get().cloned();
         let sync_full = self.sync_full.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            if let Some(p) = &power {
-                p.admit(access != Access::Read)?;
-            }
-            if access == Access::Read {
-                return f(&mut guard);
-            }
-            // WAL + FULL syncs the log at this commit (and with it every
-            // earlier commit); NORMAL for the cheap writes.
-            sync_mode(&guard, &sync_full, access == Access::Durable)?;
-            let out = f(&mut guard);
-            if access != Access::Durable {
-                return out;
-            }
-            if let (Ok(_), Some(p)) = (&out, &power) {
-                p.durable_commit(&guard);
-            }
-            out
-        })
-        .await
-        .map_err(|e| CoreError::Config(format!("queue task failed: {e}")))?
-        .map_err(CoreError::from)
+        self.thread
+            .run(move || {
+                let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                if let Some(p) = &power {
+                    p.admit(access != Access::Read)?;
+                }
+                if access == Access::Read {
+                    return f(&mut guard);
+                }
+                // WAL + FULL syncs the log at this commit (and with it every
+                // earlier commit); NORMAL for the cheap writes.
+                sync_mode(&guard, &sync_full, access == Access::Durable)?;
+                let out = f(&mut guard);
+                if access != Access::Durable {
+                    return out;
+                }
+                if let (Ok(_), Some(p)) = (&out, &power) {
+                    p.durable_commit(&guard);
+                }
+                out
+            })
+            .await?
+            .map_err(CoreError::from)
     }
 
     pub async fn get(&self, id: JobId) -> Result<Option<JobRow>, CoreError> {
