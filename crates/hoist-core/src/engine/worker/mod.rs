@@ -1,15 +1,16 @@
 //! One job, from file to ready asset. Every step is committed before the side
 //! effect that depends on it:
 //!
-//! 1. identity + BLAKE3 hash (`hashing`); dedupe against what already arrived
-//!    (`identify.rs`). A big file is sampled instead and claimed by its
+//! 1. identity + BLAKE3 hash (`hashing`, shown from 4 MiB; a small file's
+//!    hash is written with its claim); dedupe against what already arrived
+//!    (`identify.rs`); the claim also stores step 2's key, durably. A big file is sampled instead and claimed by its
 //!    sample; its full hash comes from the bytes sent and is stored with
 //!    `uploaded` (step 3), before the dedupe record needs it;
 //! 2. an idempotency key is stored durably, then `reserve` (`reserving`); the
 //!    reservation is stored durably before any byte is sent (`upload.rs`);
 //! 3. bytes are streamed (`uploading`), renewing an expired URL;
-//! 4. a key and the fact that a confirmation goes out are stored durably,
-//!    then `confirm` (`confirming`); a lost answer is recovered by looking
+//! 4. a key and the fact that a confirmation goes out are stored durably
+//!    (with step 3's `uploaded`), then `confirm` (`confirming`); a lost answer is recovered by looking
 //!    the asset up first, never by reserving again without proof that no
 //!    asset came from the first reservation (`confirm.rs`);
 //! 5. where the destination has a project, attaching is its own step.
