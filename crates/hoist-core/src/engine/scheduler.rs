@@ -29,13 +29,13 @@ pub(super) async fn scheduler(inner: Arc<Inner>) {
         if inner.stopping.load(Ordering::SeqCst) {
             return;
         }
-        let started = match fill_slots(&inner).await {
+        let (started, wakeup) = match fill_slots(&inner).await {
             Ok(n) => n,
             // Shutting down: the runtime cancels the queue call under it.
             Err(_) if inner.stopping.load(Ordering::SeqCst) => return,
             Err(e) => {
                 tracing::error!(error = %e, "scheduler could not read the queue");
-                0
+                (0, None)
             }
         };
         let idle = started == 0 && inner.active_lock().is_empty();
@@ -45,7 +45,7 @@ pub(super) async fn scheduler(inner: Arc<Inner>) {
         was_idle = idle;
         let now = queue::now_millis();
         let mut sleep = inner.poll_interval;
-        if let Ok(Some(at)) = inner.queue.next_wakeup().await {
+        if let Some(at) = wakeup {
             sleep = sleep.min(Duration::from_millis((at - now).max(0) as u64 + 1));
         }
         tokio::select! {
@@ -62,20 +62,17 @@ pub(super) async fn scheduler(inner: Arc<Inner>) {
 /// at all (`queue/runnable.rs`), so a call costs about one row per free slot
 /// however long the queue is. A round reads again only if it learned that
 /// an account has no key here (its jobs are then left out), so the rounds
-/// end.
+/// end. The first round's read also brings the pause switch and the next
+/// retry time (`Queue::schedule_round`): one queue call per round, which
+/// runs after every job that ends. Returns the jobs started and that time.
 ///
 /// A destination's slots are its pacer's window (`pacing`), under the
 /// person's cap; one not used yet starts at [`pacing::INITIAL_WINDOW`].
-async fn fill_slots(inner: &Arc<Inner>) -> Result<usize, CoreError> {
-    // Re-read: another process (the CLI, the app) may have flipped it.
-    let paused = inner.queue.paused_all().await?;
-    inner.paused_all.store(paused, Ordering::SeqCst);
-    if paused {
-        return Ok(0);
-    }
+async fn fill_slots(inner: &Arc<Inner>) -> Result<(usize, Option<i64>), CoreError> {
     let cap = inner.concurrency.load(Ordering::SeqCst);
     let mut started = 0;
-    for _round in 0..64 {
+    let mut wakeup = None;
+    for round in 0..64 {
         let wanted = {
             let active = inner.active_lock();
             let mut busy: HashMap<&str, usize> = HashMap::new();
@@ -96,10 +93,24 @@ async fn fill_slots(inner: &Arc<Inner>) -> Result<usize, CoreError> {
                 started: active.keys().copied().collect(),
             }
         };
-        let candidates = inner
-            .queue
-            .next_runnable(queue::now_millis(), wanted)
-            .await?;
+        let candidates = if round == 0 {
+            let read = inner
+                .queue
+                .schedule_round(queue::now_millis(), wanted)
+                .await?;
+            // Re-read: another process (the CLI, the app) may have flipped it.
+            inner.paused_all.store(read.paused, Ordering::SeqCst);
+            wakeup = read.next_wakeup;
+            if read.paused {
+                return Ok((0, wakeup));
+            }
+            read.rows
+        } else {
+            inner
+                .queue
+                .next_runnable(queue::now_millis(), wanted)
+                .await?
+        };
         let mut learned_keyless = false;
         for row in candidates {
             if !inner.can_work(&row).await {
@@ -115,7 +126,7 @@ async fn fill_slots(inner: &Arc<Inner>) -> Result<usize, CoreError> {
             break;
         }
     }
-    Ok(started)
+    Ok((started, wakeup))
 }
 
 /// Slots of a destination whose pacer exists (it ran jobs); else the

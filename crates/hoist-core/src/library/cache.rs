@@ -237,15 +237,15 @@ impl LibraryCache {
         self.queue
             .write(move |c| {
                 let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                tx.execute(
+                tx.prepare_cached(
                     "DELETE FROM library_assets WHERE scope=?1 AND seen_pass < ?2 AND updated_ms < ?3",
-                    params![key, pass, started_ms],
-                )?;
+                )?
+                .execute(params![key, pass, started_ms])?;
                 let now = now_millis();
-                tx.execute(
+                tx.prepare_cached(
                     "UPDATE library_state SET last_complete_ms=?2, cursor=NULL, phase=NULL WHERE scope=?1",
-                    params![scope, now],
-                )?;
+                )?
+                .execute(params![scope, now])?;
                 tx.commit()?;
                 Ok(now)
             })
@@ -257,13 +257,10 @@ impl LibraryCache {
         let (scope, id) = (self.key, asset_id.to_string());
         self.queue
             .call(move |c| {
-                c.query_row(
-                    &format!(
-                        "SELECT {ASSET_COLS} FROM library_assets WHERE scope=?1 AND asset_id=?2"
-                    ),
-                    params![scope, id],
-                    row_to_cached,
-                )
+                c.prepare_cached(&format!(
+                    "SELECT {ASSET_COLS} FROM library_assets WHERE scope=?1 AND asset_id=?2"
+                ))?
+                .query_row(params![scope, id], row_to_cached)
                 .optional()
             })
             .await
@@ -274,12 +271,9 @@ impl LibraryCache {
         let scope = self.key;
         self.queue
             .call(move |c| {
-                c.query_row(
-                    "SELECT COUNT(*) FROM library_assets WHERE scope=?1",
-                    [scope],
-                    |r| r.get::<_, i64>(0),
-                )
-                .map(|n| n as u64)
+                c.prepare_cached("SELECT COUNT(*) FROM library_assets WHERE scope=?1")?
+                    .query_row([scope], |r| r.get::<_, i64>(0))
+                    .map(|n| n as u64)
             })
             .await
     }
@@ -301,8 +295,10 @@ pub(crate) fn scope_key(scope: &str) -> i64 {
 }
 
 fn read_state(c: &Connection, scope: &str) -> rusqlite::Result<RefreshState> {
-    Ok(c.query_row(
+    Ok(c.prepare_cached(
         "SELECT last_complete_ms, pass, pass_started_ms, cursor, phase FROM library_state WHERE scope=?1",
+        )?
+        .query_row(
         [scope],
         |r| {
             Ok(RefreshState {
@@ -328,20 +324,19 @@ pub(crate) fn record_upload(
     url: Option<&str>,
 ) -> rusqlite::Result<()> {
     let job = tx
-        .query_row(
+        .prepare_cached(
             "SELECT dest_key, name, content_type, size, path, destination FROM jobs WHERE id=?1",
-            [job_id],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, SqlValue>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            },
-        )
+        )?
+        .query_row([job_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, SqlValue>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })
         .optional()?;
     let Some((scope, name, content_type, size, path, destination)) = job else {
         return Ok(());
@@ -352,13 +347,14 @@ pub(crate) fn record_upload(
         .unwrap_or(ProviderKind::Flora);
     let now = now_millis();
     let kind = AssetKind::of(Some(&content_type), Some(&name));
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO library_assets (scope, asset_id, name, content_type, kind, size, created_at, status, \
          url, url_expires_ms, local_path, job_id, seen_pass, updated_ms) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'ready', ?8, ?9, ?10, ?11, 0, ?12) \
          ON CONFLICT(scope, asset_id) DO UPDATE SET local_path=?10, job_id=?11, \
          url=COALESCE(?8, url), url_expires_ms=COALESCE(?9, url_expires_ms), status='ready', updated_ms=?12",
-        params![
+    )?
+    .execute(params![
             scope,
             asset_id,
             name,
@@ -371,7 +367,6 @@ pub(crate) fn record_upload(
             path,
             job_id,
             now,
-        ],
-    )?;
+        ])?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Content dedupe: which job sends a given content to a destination, and
 //! what already arrived there.
 
-use super::{now_secs, Queue};
+use super::changes::apply_changes;
+use super::{now_secs, Changes, Queue};
 use crate::error::CoreError;
 use crate::model::{JobId, JobState};
 use rusqlite::{params, OptionalExtension};
@@ -65,20 +66,20 @@ impl Queue {
         // atomic in its own savepoint.
         self.grouped(false, move |tx| {
             let now = now_secs();
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE jobs SET asset_id=?2, url=?3, step_key=NULL, last_error=NULL, last_reason=NULL, request_id=NULL, next_attempt_at=NULL, \
                  attach_pending=0, in_doubt=0, updated_at=?4 WHERE id=?1",
-                params![id, asset_id, url, now],
-            )?;
-            let moved = tx.execute(
+            )?
+            .execute(params![id, asset_id, url, now])?;
+            let moved = tx.prepare_cached(
                 "UPDATE jobs SET state='ready' WHERE id=?1 AND state=?2",
-                params![id, from.as_str()],
-            )? == 1;
-            tx.execute(
+            )?
+            .execute(params![id, from.as_str()])? == 1;
+            tx.prepare_cached(
                 "INSERT OR REPLACE INTO uploaded_content (dest_key, hash, asset_id, url, at, sample, size) \
                  SELECT dest_key, hash, ?2, ?3, ?4, sample, size FROM jobs WHERE id=?1 AND hash IS NOT NULL",
-                params![id, asset_id, url, now],
-            )?;
+            )?
+            .execute(params![id, asset_id, url, now])?;
             // The library shows the upload at once, linked to its file.
             crate::library::cache::record_upload(tx, id, &asset_id, url.as_deref())?;
             Ok(moved)
@@ -95,11 +96,10 @@ impl Queue {
         hash: String,
     ) -> Result<Option<(String, Option<String>)>, CoreError> {
         self.call(move |conn| {
-            conn.query_row(
+            conn.prepare_cached(
                 "SELECT asset_id, url FROM uploaded_content WHERE dest_key=?1 AND hash=?2",
-                params![dest_key, hash],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            )?
+            .query_row(params![dest_key, hash], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
         })
         .await
@@ -124,14 +124,35 @@ impl Queue {
         dest_key: String,
         key: ContentKey,
     ) -> Result<Claim, CoreError> {
+        self.claim_content_with(id, from, dest_key, key, Changes::default())
+            .await
+    }
+
+    /// [`Queue::claim_content`], first recording `changes` (whatever the
+    /// claim's outcome) in the same write, durably if they say so: a
+    /// worker's hash and next idempotency key go with its claim, one queue
+    /// write instead of three.
+    pub async fn claim_content_with(
+        &self,
+        id: JobId,
+        from: JobState,
+        dest_key: String,
+        key: ContentKey,
+        changes: Changes,
+    ) -> Result<Claim, CoreError> {
         // A step of its job: shares the next group commit (`group.rs`),
         // atomic in its own savepoint.
-        self.grouped(false, move |tx| {
+        self.grouped(changes.durable, move |tx| {
+            if !changes.is_empty() {
+                apply_changes(tx, id, &changes)?;
+            }
             let size = key.size as i64;
             if let Some(hash) = &key.hash {
                 let delivered: Option<(String, Option<String>)> = tx
-                    .query_row(
+                    .prepare_cached(
                         "SELECT asset_id, url FROM uploaded_content WHERE dest_key=?1 AND hash=?2",
+                        )?
+                        .query_row(
                         params![dest_key, hash],
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
@@ -141,10 +162,12 @@ impl Queue {
                 }
             } else {
                 // Three index seeks on (dest_key, sample, size).
-                let maybe: bool = tx.query_row(
+                let maybe: bool = tx.prepare_cached(
                     "SELECT EXISTS(SELECT 1 FROM uploaded_content WHERE dest_key=?1 AND sample=?2) \
                      OR EXISTS(SELECT 1 FROM uploaded_content WHERE dest_key=?1 AND sample IS NULL AND size=?3) \
                      OR EXISTS(SELECT 1 FROM uploaded_content WHERE dest_key=?1 AND sample IS NULL AND size IS NULL)",
+                    )?
+                    .query_row(
                     params![dest_key, key.sample, size],
                     |r| r.get(0),
                 )?;
@@ -179,7 +202,7 @@ impl Queue {
                 vec![dest_key.into(), key.hash.clone().into(), id.into()]
             };
             let first: Option<(JobId, String)> = tx
-                .query_row(
+                .prepare_cached(
                     &format!(
                         "SELECT id, state FROM jobs WHERE dest_key=?1 AND {same} AND id<>?3 \
                          AND state NOT IN ('failed','cancelled','duplicate') \
@@ -188,6 +211,8 @@ impl Queue {
                               OR (id<?3 AND state<>'paused')) \
                          ORDER BY id LIMIT 1"
                     ),
+                    )?
+                    .query_row(
                     rusqlite::params_from_iter(args),
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
@@ -204,10 +229,10 @@ impl Queue {
                     paused: state == "paused",
                 });
             }
-            let moved = tx.execute(
+            let moved = tx.prepare_cached(
                 "UPDATE jobs SET state='reserving', updated_at=?3 WHERE id=?1 AND state=?2",
-                params![id, from.as_str(), now_secs()],
-            )? == 1;
+            )?
+            .execute(params![id, from.as_str(), now_secs()])? == 1;
             Ok(if moved {
                 Claim::Claimed
             } else {

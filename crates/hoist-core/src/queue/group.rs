@@ -88,10 +88,11 @@ impl Queue {
                 if let Some(p) = &power {
                     p.admit(true)?;
                 }
-                conn.execute_batch("SAVEPOINT step")?;
+                // Cached: parsed once, not twice per step.
+                conn.prepare_cached("SAVEPOINT step")?.execute([])?;
                 match f(conn) {
                     Ok(v) => {
-                        conn.execute_batch("RELEASE step")?;
+                        conn.prepare_cached("RELEASE step")?.execute([])?;
                         Ok(v)
                     }
                     Err(e) => {
@@ -118,9 +119,7 @@ impl Queue {
             .unwrap_or_else(|p| p.into_inner())
             .push(Request { durable, work });
         let me = self.clone();
-        tokio::task::spawn_blocking(move || me.commit_pending())
-            .await
-            .map_err(|e| CoreError::Config(format!("queue task failed: {e}")))?;
+        self.thread.run(move || me.commit_pending()).await?;
         // Our request was in this group or an earlier one; either way it
         // has been answered by now.
         rx.await
@@ -140,9 +139,7 @@ impl Queue {
         // Whether a durable write made it in (the power-cut simulation
         // copies the database only then).
         let mut durable_applied = false;
-        let sync = if durable { "FULL" } else { "NORMAL" };
-        let outcome = conn
-            .pragma_update(None, "synchronous", sync)
+        let outcome = super::sync_mode(&conn, &self.sync_full, durable)
             .and_then(|_| {
                 let tx =
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -156,9 +153,6 @@ impl Queue {
             .map_err(|e| CommitError::from(&e));
         // Requests never run (the transaction did not open) are dropped
         // here: their callers get an error, and nothing was written.
-        if durable {
-            let _ = conn.pragma_update(None, "synchronous", "NORMAL");
-        }
         if let (Ok(()), true, Some(p)) = (&outcome, durable_applied, self.power.get()) {
             p.durable_commit(&conn);
         }

@@ -19,6 +19,7 @@ mod runnable;
 mod schema;
 mod steer;
 mod tally;
+mod thread;
 mod watch;
 
 use changes::apply_changes;
@@ -36,12 +37,16 @@ use crate::error::CoreError;
 use crate::model::{JobGroup, JobId, JobState};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub const DB_FILE: &str = "queue.db";
 
 /// Settings key of the global pause switch.
 const PAUSED_ALL: &str = "paused_all";
+
+/// The earliest retry time (Unix ms) of the jobs waiting to retry.
+const NEXT_WAKEUP_SQL: &str = "SELECT MIN(next_attempt_at) FROM jobs WHERE state='waiting_retry'";
 
 /// States a scheduler may start work from.
 pub const RUNNABLE: [JobState; 2] = [JobState::Queued, JobState::WaitingRetry];
@@ -67,6 +72,11 @@ pub struct Queue {
     power: Arc<std::sync::OnceLock<Arc<PowerCut>>>,
     /// Step writes waiting for the next group commit (`group.rs`).
     pending: Arc<group::Pending>,
+    /// The connection's `synchronous` is FULL (else NORMAL). Read and set
+    /// only under the connection's lock.
+    sync_full: Arc<AtomicBool>,
+    /// Runs every call on the connection (`thread.rs`).
+    thread: thread::QueueThread,
 }
 
 /// What a queue call does to the database.
@@ -115,6 +125,20 @@ fn group_name(group: JobGroup) -> &'static str {
     }
 }
 
+/// Set the connection's `synchronous` to FULL (`full`) or NORMAL, unless
+/// it already is: a durable write used to set FULL before and NORMAL after,
+/// two statements parsed and run per durable commit, and most step commits
+/// are durable now. A FULL left on makes a later cheap write as durable as
+/// a durable one (never less); the next cheap write sets NORMAL again.
+/// `current` must only be used under the connection's lock.
+fn sync_mode(conn: &Connection, current: &AtomicBool, full: bool) -> rusqlite::Result<()> {
+    if current.load(Ordering::Relaxed) != full {
+        conn.pragma_update(None, "synchronous", if full { "FULL" } else { "NORMAL" })?;
+        current.store(full, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
 impl Queue {
     /// Open (creating if needed) the queue in `state_dir`.
     pub fn open(state_dir: &Path) -> Result<Queue, CoreError> {
@@ -128,11 +152,17 @@ impl Queue {
         let mut conn = Connection::open(&path)?;
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
+        // Room for every statement of the hot paths (steps, claims, the
+        // scheduler's reads; the steps' UPDATEs are cached by their text),
+        // so none is parsed again per file.
+        conn.set_prepared_statement_cache_capacity(64);
         Ok(Queue {
             conn: Arc::new(Mutex::new(conn)),
             path,
             power: Arc::new(std::sync::OnceLock::new()),
             pending: Arc::default(),
+            sync_full: Arc::default(),
+            thread: thread::QueueThread::start()?,
         })
     }
 
@@ -147,7 +177,7 @@ impl Queue {
         let _ = self.power.set(power);
     }
 
-    /// Read with `f` on the connection, off the async runtime.
+    /// Read with `f` on the connection, on the queue's thread.
     pub(crate) async fn call<T, F>(&self, f: F) -> Result<T, CoreError>
     where
         T: Send + 'static,
@@ -181,37 +211,37 @@ impl Queue {
     {
         let conn = self.conn.clone();
         let power = self.power.get().cloned();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            if let Some(p) = &power {
-                p.admit(access != Access::Read)?;
-            }
-            if access != Access::Durable {
-                return f(&mut guard);
-            }
-            // WAL + FULL syncs the log at this commit (and with it every
-            // earlier commit); NORMAL again for the cheap writes after.
-            guard.pragma_update(None, "synchronous", "FULL")?;
-            let out = f(&mut guard);
-            guard.pragma_update(None, "synchronous", "NORMAL")?;
-            if let (Ok(_), Some(p)) = (&out, &power) {
-                p.durable_commit(&guard);
-            }
-            out
-        })
-        .await
-        .map_err(|e| CoreError::Config(format!("queue task failed: {e}")))?
-        .map_err(CoreError::from)
+        let sync_full = self.sync_full.clone();
+        self.thread
+            .run(move || {
+                let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                if let Some(p) = &power {
+                    p.admit(access != Access::Read)?;
+                }
+                if access == Access::Read {
+                    return f(&mut guard);
+                }
+                // WAL + FULL syncs the log at this commit (and with it every
+                // earlier commit); NORMAL for the cheap writes.
+                sync_mode(&guard, &sync_full, access == Access::Durable)?;
+                let out = f(&mut guard);
+                if access != Access::Durable {
+                    return out;
+                }
+                if let (Ok(_), Some(p)) = (&out, &power) {
+                    p.durable_commit(&guard);
+                }
+                out
+            })
+            .await?
+            .map_err(CoreError::from)
     }
 
     pub async fn get(&self, id: JobId) -> Result<Option<JobRow>, CoreError> {
         self.call(move |conn| {
-            conn.query_row(
-                &format!("SELECT {COLUMNS} FROM jobs WHERE id=?1"),
-                [id],
-                row_to_job,
-            )
-            .optional()
+            conn.prepare_cached(&format!("SELECT {COLUMNS} FROM jobs WHERE id=?1"))?
+                .query_row([id], row_to_job)
+                .optional()
         })
         .await
     }
@@ -312,14 +342,8 @@ impl Queue {
 
     /// Earliest time (Unix ms) a waiting job becomes runnable.
     pub async fn next_wakeup(&self) -> Result<Option<i64>, CoreError> {
-        self.call(|conn| {
-            conn.query_row(
-                "SELECT MIN(next_attempt_at) FROM jobs WHERE state='waiting_retry'",
-                [],
-                |r| r.get(0),
-            )
-        })
-        .await
+        self.call(|conn| conn.query_row(NEXT_WAKEUP_SQL, [], |r| r.get(0)))
+            .await
     }
 
     /// Apply `changes`, and move the state from one of `from` to `to`.
@@ -337,12 +361,12 @@ impl Queue {
         let durable = changes.durable;
         self.grouped(durable, move |conn| {
             apply_changes(conn, id, &changes)?;
-            let moved = conn.execute(
-                &format!(
+            let moved = conn
+                .prepare_cached(&format!(
                     "UPDATE jobs SET state=?2, updated_at=?3 WHERE id=?1 AND state IN ({from_sql})"
-                ),
-                params![id, to.as_str(), now_secs()],
-            )? == 1;
+                ))?
+                .execute(params![id, to.as_str(), now_secs()])?
+                == 1;
             Ok(moved)
         })
         .await

@@ -18,10 +18,10 @@
 //! `jobs_state` for the retries, a range over every destination's.
 
 use super::row::{row_to_job, COLUMNS};
-use super::{JobRow, Queue};
+use super::{JobRow, Queue, NEXT_WAKEUP_SQL, PAUSED_ALL};
 use crate::error::CoreError;
 use crate::model::JobId;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{BTreeSet, HashMap};
 
 /// What the scheduler can take now.
@@ -69,11 +69,57 @@ pub(super) fn due_sql() -> String {
     )
 }
 
+/// What one scheduler round reads ([`Queue::schedule_round`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Round {
+    /// The global pause switch is on (then `rows` is empty).
+    pub paused: bool,
+    /// [`Queue::next_runnable`]'s answer.
+    pub rows: Vec<JobRow>,
+    /// [`Queue::next_wakeup`]'s answer.
+    pub next_wakeup: Option<i64>,
+}
+
 impl Queue {
     /// Runnable jobs, up to each destination's free slots, oldest first
     /// within a destination; `now` is Unix ms.
     pub async fn next_runnable(&self, now: i64, wanted: Wanted) -> Result<Vec<JobRow>, CoreError> {
         self.call(move |conn| runnable(conn, now, &wanted)).await
+    }
+
+    /// The pause switch, [`Queue::next_runnable`] (unless paused) and
+    /// [`Queue::next_wakeup`] in one queue call and one read transaction:
+    /// the scheduler runs a round after every job that ends, and three
+    /// calls were three thread hand-offs and three lock rounds per file.
+    pub(crate) async fn schedule_round(
+        &self,
+        now: i64,
+        wanted: Wanted,
+    ) -> Result<Round, CoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let paused = tx
+                .prepare_cached("SELECT value FROM settings WHERE key=?1")?
+                .query_row([PAUSED_ALL], |r| r.get::<_, String>(0))
+                .optional()?
+                .as_deref()
+                == Some("1");
+            let rows = if paused {
+                Vec::new()
+            } else {
+                runnable(&tx, now, &wanted)?
+            };
+            let next_wakeup = tx
+                .prepare_cached(NEXT_WAKEUP_SQL)?
+                .query_row([], |r| r.get(0))?;
+            tx.commit()?;
+            Ok(Round {
+                paused,
+                rows,
+                next_wakeup,
+            })
+        })
+        .await
     }
 }
 

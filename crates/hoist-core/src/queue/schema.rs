@@ -234,10 +234,37 @@ pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // WAL + NORMAL: commits survive a killed process (the WAL is in the OS
     // page cache); on power loss the newest commits may roll back, which the
     // idempotency keys (derived from older, durable rows) turn into replays.
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    switch_to_wal(conn)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Savepoint journals in memory. Each step of a group commit runs in its
+    // own savepoint (`group.rs`), and SQLite copies every page the step
+    // changes into a sub-journal; past 64 KiB that went to a new temporary
+    // file (create, unlink, writes) about once per uploaded file. The
+    // sub-journal only undoes a savepoint inside the open transaction: crash
+    // recovery never reads it (the WAL is the record), so durability is
+    // unchanged.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(())
+}
+
+/// Put the file in WAL mode. Switching a new file needs it alone, and
+/// SQLite answers "busy" at once, without the busy timeout, when another
+/// connection holds it (opening or migrating the same new queue at that
+/// moment): wait for it and try again, within the same 10 s.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Bring the schema up to date. Two processes may open a new queue at the

@@ -77,9 +77,10 @@ impl Job {
             return self.sample(path).await;
         }
         // A big file shows `hashing` while it is read; a small one is read
-        // in less time than the commit would take, so it moves to
-        // `hashing` together with its hash (one queue write, not two).
-        if now.size >= SHOW_HASHING_FROM {
+        // in less time than the commit would take, so it never shows it:
+        // its hash goes with its next write (the claim, `carry`).
+        let show = now.size >= SHOW_HASHING_FROM;
+        if show {
             self.advance(JobState::Hashing, Changes::default()).await?;
         }
         let (hash, identity) = read_with(path, hashing::hash_file).await?;
@@ -94,7 +95,13 @@ impl Job {
             changes.uploaded = Some(false);
             self.row.uploaded = false;
         }
-        self.advance(JobState::Hashing, changes).await?;
+        if show {
+            self.advance(JobState::Hashing, changes).await?;
+        } else {
+            // Nothing is sent before the next write, which records it: the
+            // claim, or (no dedupe, or a stored reservation) the next step.
+            self.carry(changes);
+        }
         self.row.hash = Some(hash);
         self.set_identity(identity);
         Ok(())
@@ -180,11 +187,36 @@ impl Job {
                 size: self.row.size,
                 big: self.is_big(self.row.size),
             };
+            // With the claim go what was carried and, when the claim
+            // succeeds, `reserve`'s key (durably: it must be on disk before
+            // the reserve request that uses it).
+            let mut changes = self.with_carry(Changes::default());
+            let new_key = self.row.step_key.is_none().then(|| {
+                let seq = self.row.key_seq + 1;
+                (format!("hoist-{}-{seq}", self.row.uuid), seq)
+            });
+            if let Some((key, seq)) = &new_key {
+                changes.step_key = Some(Some(key.clone()));
+                changes.key_seq = Some(*seq);
+                changes.durable = true;
+            }
             let claim = self
                 .inner
                 .queue
-                .claim_content(self.row.id, self.state, self.row.dest_key.clone(), key)
+                .claim_content_with(
+                    self.row.id,
+                    self.state,
+                    self.row.dest_key.clone(),
+                    key,
+                    changes,
+                )
                 .await?;
+            // Recorded whatever the outcome; an unused key is simply the
+            // one the next request uses.
+            if let Some((key, seq)) = new_key {
+                self.row.step_key = Some(key);
+                self.row.key_seq = seq;
+            }
             match claim {
                 // Only once: with the full hash, the claim never asks again.
                 Claim::HashFirst if self.row.hash.is_none() => self.hash_in_full().await?,
@@ -200,12 +232,15 @@ impl Job {
         match claim {
             Claim::Claimed => {
                 self.state = JobState::Reserving;
+                self.key_with_claim = true;
                 Ok(())
             }
             Claim::Delivered { asset_id, url } => {
                 self.advance(
                     JobState::Duplicate,
                     Changes {
+                        // The key stored with the claim is never used.
+                        step_key: Some(None),
                         asset: Some((asset_id, url)),
                         failure: Some(None),
                         next_attempt_at: Some(None),

@@ -1,15 +1,16 @@
 //! One job, from file to ready asset. Every step is committed before the side
 //! effect that depends on it:
 //!
-//! 1. identity + BLAKE3 hash (`hashing`); dedupe against what already arrived
-//!    (`identify.rs`). A big file is sampled instead and claimed by its
+//! 1. identity + BLAKE3 hash (`hashing`, shown from 4 MiB; a small file's
+//!    hash is written with its claim); dedupe against what already arrived
+//!    (`identify.rs`); the claim also stores step 2's key, durably. A big file is sampled instead and claimed by its
 //!    sample; its full hash comes from the bytes sent and is stored with
 //!    `uploaded` (step 3), before the dedupe record needs it;
 //! 2. an idempotency key is stored durably, then `reserve` (`reserving`); the
 //!    reservation is stored durably before any byte is sent (`upload.rs`);
 //! 3. bytes are streamed (`uploading`), renewing an expired URL;
-//! 4. a key and the fact that a confirmation goes out are stored durably,
-//!    then `confirm` (`confirming`); a lost answer is recovered by looking
+//! 4. a key and the fact that a confirmation goes out are stored durably
+//!    (with step 3's `uploaded`), then `confirm` (`confirming`); a lost answer is recovered by looking
 //!    the asset up first, never by reserving again without proof that no
 //!    asset came from the first reservation (`confirm.rs`);
 //! 5. where the destination has a project, attaching is its own step.
@@ -99,6 +100,15 @@ struct Job {
     fresh_reservation: bool,
     /// A look-up during this attempt found no asset for the reservation.
     looked_absent: bool,
+    /// What this attempt learned that no side effect depends on yet (a
+    /// small file's hash, that the bytes went out): written with the job's
+    /// next queue write instead of one of its own, which the next step
+    /// needs anyway. Lost only if the process dies first, which costs a
+    /// re-read or a resend, as a crash before any non-durable write does.
+    carry: Option<Changes>,
+    /// The claim that moved the job to `reserving` also stored (durably)
+    /// the reservation's idempotency key: `reserve` needs no write first.
+    key_with_claim: bool,
 }
 
 pub(crate) async fn run(inner: Arc<Inner>, row: JobRow, progress: Arc<AtomicU64>) {
@@ -111,6 +121,8 @@ pub(crate) async fn run(inner: Arc<Inner>, row: JobRow, progress: Arc<AtomicU64>
         progress,
         fresh_reservation: false,
         looked_absent: false,
+        carry: None,
+        key_with_claim: false,
     };
     let halt = job.pipeline().await.err().unwrap_or(Halt::Done);
     if let Err(e) = job.settle(halt).await {
@@ -130,6 +142,7 @@ impl Job {
 
     /// Move to `to` (recording `changes`); `Stopped` if someone else moved it.
     async fn advance(&mut self, to: JobState, changes: Changes) -> Result<(), Halt> {
+        let changes = self.with_carry(changes);
         let from: Vec<JobState> = if self.state == to {
             vec![to]
         } else {
@@ -180,6 +193,20 @@ impl Job {
         self.row.step_key = Some(key.clone());
         self.row.key_seq = seq;
         Ok(key)
+    }
+
+    /// `changes`, preceded by what was carried for the next write.
+    fn with_carry(&mut self, changes: Changes) -> Changes {
+        match self.carry.take() {
+            Some(carried) => carried.then(changes),
+            None => changes,
+        }
+    }
+
+    /// Record `changes` with the job's next queue write (see `carry`).
+    fn carry(&mut self, changes: Changes) {
+        let carried = self.carry.take().unwrap_or_default();
+        self.carry = Some(carried.then(changes));
     }
 
     fn clear_key(&mut self) -> Changes {
@@ -234,7 +261,8 @@ impl Job {
 
     /// Record how the attempt ended.
     async fn settle(&mut self, halt: Halt) -> Result<(), CoreError> {
-        let q = &self.inner.queue;
+        let inner = self.inner.clone();
+        let q = &inner.queue;
         let id = self.row.id;
         let (failure, in_doubt) = match halt {
             Halt::Done | Halt::Stopped => return Ok(()),
@@ -255,18 +283,14 @@ impl Job {
                         vec![self.state]
                     };
                     let at = now_millis() + delay.as_millis() as i64;
+                    let changes = self.with_carry(Changes {
+                        attempts: Some(attempts),
+                        failure: Some(Some(failure)),
+                        next_attempt_at: Some(Some(at)),
+                        ..Default::default()
+                    });
                     return q
-                        .advance(
-                            id,
-                            &from,
-                            JobState::WaitingRetry,
-                            Changes {
-                                attempts: Some(attempts),
-                                failure: Some(Some(failure)),
-                                next_attempt_at: Some(Some(at)),
-                                ..Default::default()
-                            },
-                        )
+                        .advance(id, &from, JobState::WaitingRetry, changes)
                         .await
                         .map(|_| ());
                 }
@@ -278,19 +302,15 @@ impl Job {
             }
         };
         tracing::info!(job = id, reason = %failure.message, in_doubt, "upload failed");
-        q.advance(
-            id,
-            &[self.state],
-            JobState::Failed,
-            Changes {
-                attempts: Some(self.row.attempts),
-                failure: Some(Some(failure)),
-                next_attempt_at: Some(None),
-                in_doubt: Some(in_doubt),
-                ..Default::default()
-            },
-        )
-        .await
-        .map(|_| ())
+        let changes = self.with_carry(Changes {
+            attempts: Some(self.row.attempts),
+            failure: Some(Some(failure)),
+            next_attempt_at: Some(None),
+            in_doubt: Some(in_doubt),
+            ..Default::default()
+        });
+        q.advance(id, &[self.state], JobState::Failed, changes)
+            .await
+            .map(|_| ())
     }
 }

@@ -21,7 +21,11 @@ impl Job {
     pub(super) async fn reserve(&mut self, provider: &dyn Provider) -> Result<(), Halt> {
         // Durable: after a power cut the key (and with it the intent to
         // reserve) is still there, so the request is replayed, not new.
-        let key = self.step_key(JobState::Reserving, true).await?;
+        let key = match self.row.step_key.clone() {
+            // The claim moved the job here with this key, durably.
+            Some(k) if std::mem::take(&mut self.key_with_claim) => k,
+            _ => self.step_key(JobState::Reserving, true).await?,
+        };
         let asked_at = now_millis();
         let reservation = match provider.reserve(&self.spec(), &key).await {
             Ok(r) => r,
@@ -168,6 +172,9 @@ impl Job {
             .inner
             .pacer(&self.row.dest_key, self.row.destination.provider);
         let sent_hash: String;
+        // The reservation was just stored, moving the job to `uploading`:
+        // that write already checked that nobody paused or cancelled it.
+        let mut checked = self.fresh_reservation && self.state == JobState::Uploading;
         loop {
             let margin = if renewals == 0 && !self.fresh_reservation {
                 EXPIRY_MARGIN_MS
@@ -191,8 +198,10 @@ impl Job {
                     return Err(Halt::Done);
                 }
             }
-            self.advance(JobState::Uploading, Changes::default())
-                .await?;
+            if !std::mem::take(&mut checked) {
+                self.advance(JobState::Uploading, Changes::default())
+                    .await?;
+            }
             let Some(reservation) = self.row.reservation.clone() else {
                 return Err(Halt::fail(
                     FailReason::Internal,
@@ -315,16 +324,14 @@ impl Job {
         self.row.uploaded = true;
         // A big file sent by its sample learns its full hash here, in the
         // same step as `uploaded` (a crash before it costs a resend).
+        // Recorded with the confirmation's intent (`confirm_intent`, the
+        // next write, durable), not in a write of its own.
         let hash = self.row.hash.is_none().then_some(sent_hash);
-        self.advance(
-            JobState::Confirming,
-            Changes {
-                uploaded: Some(true),
-                hash: hash.clone().map(Some),
-                ..Default::default()
-            },
-        )
-        .await?;
+        self.carry(Changes {
+            uploaded: Some(true),
+            hash: hash.clone().map(Some),
+            ..Default::default()
+        });
         if hash.is_some() {
             self.row.hash = hash;
         }
