@@ -17,7 +17,8 @@ pub struct Enqueued {
 }
 
 impl Queue {
-    /// Add files for a destination in one durable transaction: all or none.
+    /// Add files for a destination in one durable transaction: all or none
+    /// (`Engine::add_each` calls it once per chunk of a scan).
     /// A file already queued for the same destination (same path, size and
     /// mtime) reuses its job; a failed or cancelled one is queued again.
     pub async fn enqueue(
